@@ -1,0 +1,1 @@
+# cc-wrapper/cc-wrapper.mk - owned by the cc-wrapper part (placeholder)

@@ -1,0 +1,1 @@
+# fuzz/fuzz.mk - owned by the fuzz part (placeholder)

@@ -1,0 +1,72 @@
+/*
+ * rtrace/sink.h - the file end of a trace: trace.json or trace.bin in a folder.
+ *
+ * A sink takes whole encoded events (bytes from rtrace_enc, several events at a
+ * time are fine, never a part of one) and puts them in the trace file:
+ *  - JSON: writes "[\n" at open, the bytes as given, "\n]\n" at close.
+ *  - binary: writes the v1 header at open, gathers bytes into frames of at most
+ *    RTRACE_SINK_FRAME_MAX uncompressed bytes, compresses each as an independent
+ *    zstd frame and writes it as it fills, and writes the seek table at close.
+ * Memory is allocated at open only: write, flush and close never allocate, and
+ * close is async-signal-safe (the runtime calls it from fatal-signal handlers).
+ * A sink is not thread-safe: callers serialise access.
+ * After a write error (disk full, ...) the sink keeps what was written valid
+ * (close still finishes the file as well as it can), drops further data and
+ * reports the error once through rtrace_last_error().
+ */
+#ifndef RTRACE_SINK_H
+#define RTRACE_SINK_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RTRACE_SINK_FRAME_MAX (2u << 20)   /* 2 MiB of CBOR per zstd frame */
+
+typedef struct rtrace_sink rtrace_sink;
+
+/*
+ * Creates the folder `dir` (and its parents) if needed and opens
+ * dir/trace.json or dir/trace.bin for writing (truncating it, and removing
+ * the file of the other format if present). `zstd_level` is used for binary
+ * (0 = default 1; negative levels are faster). On success *out owns the sink.
+ */
+int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, int zstd_level);
+/* Appends `n` bytes of whole events. 0, or a negative code (data dropped). */
+int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n);
+/*
+ * Makes everything written so far reach the file (binary: ends the current
+ * frame early, so a killed process loses nothing already flushed).
+ */
+int rtrace_sink_flush(rtrace_sink *s);
+/* Finishes the file ("]" / last frame and seek table) and closes it. Idempotent. */
+int rtrace_sink_close(rtrace_sink *s);
+/* Closes if needed and frees. Accepts NULL. */
+void rtrace_sink_free(rtrace_sink *s);
+/* Bytes handed to the sink so far (uncompressed) and bytes in the file. */
+uint64_t rtrace_sink_bytes_in(const rtrace_sink *s);
+uint64_t rtrace_sink_bytes_out(const rtrace_sink *s);
+/* True after a write error (the first one is in rtrace_last_error()). */
+bool rtrace_sink_failed(const rtrace_sink *s);
+/* The file descriptor of the trace file (for fork handling), or -1. */
+int rtrace_sink_fd(const rtrace_sink *s);
+
+/*
+ * Side files of a trace folder (all write whole files, replacing old ones):
+ * trace_metadata.json {"workdir","program","args"}; trace_paths.json (array of
+ * the Path strings in id order); and copies of sources under dir/files/
+ * (/abs/x.c -> files/abs/x.c, relative a/x.c -> files/a/x.c). A source that
+ * cannot be read is skipped and reported through the return code
+ * (RTRACE_ENOTFOUND) after copying the others.
+ */
+int rtrace_write_metadata(const char *dir, const char *workdir, const char *program,
+                          const char *const *args, size_t nargs);
+int rtrace_write_paths(const char *dir, const char *const *paths, size_t n);
+int rtrace_copy_sources(const char *dir, const char *const *paths, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1 @@
+# lib/lib.mk - owned by the lib part (placeholder)

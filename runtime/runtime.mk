@@ -1,0 +1,1 @@
+# runtime/runtime.mk - owned by the runtime part (placeholder)

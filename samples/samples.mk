@@ -1,0 +1,1 @@
+# samples/samples.mk - owned by the samples part (placeholder)
