@@ -1,0 +1,181 @@
+/*
+ * lib/encode_inline.h - private to the rtrace library and its runtime: the
+ * encoder's byte-level helpers, shared by encode.c, encode_json.c,
+ * encode_cbor.c and event.c, plus the length-taking entry points that the
+ * public (NUL-terminated) functions of encode.h wrap.
+ *
+ * Everything on the hot path is static inline here: reserving room, copying
+ * precomputed byte strings (RTRACE__LIT: the length is a compile-time
+ * constant, so no strlen at run time), decimal and CBOR integers. Helpers
+ * that write assume room was reserved first (rtrace__room): one capacity
+ * check per event or per value, not per byte.
+ */
+#ifndef RTRACE_LIB_ENCODE_INLINE_H
+#define RTRACE_LIB_ENCODE_INLINE_H
+
+#include <string.h>
+
+#include "rtrace/encode.h"
+
+#define RTRACE__HIDDEN __attribute__((visibility("hidden")))
+#define rtrace__likely(x) __builtin_expect(!!(x), 1)
+#define rtrace__unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Worst-case bytes of one integer: JSON "-9223372036854775808" is 20, CBOR 9. */
+#define RTRACE__INT_MAX_BYTES 24
+
+/* True when `n` more bytes fit (growing the buffer if needed); false after OOM. */
+static inline bool rtrace__room(rtrace_enc *e, size_t n)
+{
+    if (rtrace__likely(e->cap - e->len >= n))
+        return true;
+    return rtrace_enc_reserve(e, n);
+}
+
+/* Appends n bytes; room must have been reserved. */
+static inline void rtrace__put(rtrace_enc *e, const void *p, size_t n)
+{
+    memcpy(e->buf + e->len, p, n);
+    e->len += n;
+}
+
+static inline void rtrace__put_byte(rtrace_enc *e, unsigned char c)
+{
+    e->buf[e->len++] = c;
+}
+
+/* Appends a string literal (its length known at compile time). */
+#define RTRACE__LIT(e, lit) rtrace__put((e), (lit), sizeof(lit) - 1)
+
+/* "00".."99", for two digits per division. */
+extern const char rtrace__digit_pairs[200] RTRACE__HIDDEN;
+
+/* Appends u in decimal (at most 20 bytes). */
+static inline void rtrace__put_u64_dec(rtrace_enc *e, uint64_t u)
+{
+    if (u < 10) {
+        e->buf[e->len++] = (unsigned char)('0' + u);
+        return;
+    }
+    char tmp[20];
+    int i = 20;
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        i -= 2;
+        memcpy(tmp + i, rtrace__digit_pairs + 2 * r, 2);
+    }
+    if (u >= 10) {
+        i -= 2;
+        memcpy(tmp + i, rtrace__digit_pairs + 2 * u, 2);
+    } else {
+        tmp[--i] = (char)('0' + u);
+    }
+    rtrace__put(e, tmp + i, (size_t)(20 - i));
+}
+
+/* Appends i in decimal (at most 20 bytes). */
+static inline void rtrace__put_i64_dec(rtrace_enc *e, int64_t i)
+{
+    if (i < 0) {
+        e->buf[e->len++] = '-';
+        rtrace__put_u64_dec(e, (uint64_t)0 - (uint64_t)i);
+    } else {
+        rtrace__put_u64_dec(e, (uint64_t)i);
+    }
+}
+
+/* Appends a CBOR head: major type (0..7, already shifted by 5) and argument, shortest form. */
+static inline void rtrace__put_cbor_head(rtrace_enc *e, unsigned major, uint64_t v)
+{
+    unsigned char *p = e->buf + e->len;
+    if (v < 24) {
+        p[0] = (unsigned char)(major | v);
+        e->len += 1;
+    } else if (v <= 0xff) {
+        p[0] = (unsigned char)(major | 24);
+        p[1] = (unsigned char)v;
+        e->len += 2;
+    } else if (v <= 0xffff) {
+        p[0] = (unsigned char)(major | 25);
+        p[1] = (unsigned char)(v >> 8);
+        p[2] = (unsigned char)v;
+        e->len += 3;
+    } else if (v <= 0xffffffffu) {
+        p[0] = (unsigned char)(major | 26);
+        p[1] = (unsigned char)(v >> 24);
+        p[2] = (unsigned char)(v >> 16);
+        p[3] = (unsigned char)(v >> 8);
+        p[4] = (unsigned char)v;
+        e->len += 5;
+    } else {
+        p[0] = (unsigned char)(major | 27);
+        for (int k = 0; k < 8; k++)
+            p[1 + k] = (unsigned char)(v >> (56 - 8 * k));
+        e->len += 9;
+    }
+}
+
+#define RTRACE__CBOR_UINT 0x00u
+#define RTRACE__CBOR_NINT 0x20u
+#define RTRACE__CBOR_TEXT 0x60u
+#define RTRACE__CBOR_ARRAY 0x80u
+#define RTRACE__CBOR_MAP 0xa0u
+
+/* Appends a CBOR integer (major 0, or major 1 holding -1-i). */
+static inline void rtrace__put_cbor_int(rtrace_enc *e, int64_t i)
+{
+    if (i >= 0)
+        rtrace__put_cbor_head(e, RTRACE__CBOR_UINT, (uint64_t)i);
+    else
+        rtrace__put_cbor_head(e, RTRACE__CBOR_NINT, (uint64_t)(-(i + 1)));
+}
+
+/* ---- UTF-8 (utf8.c) ------------------------------------------------------
+ * Invalid input bytes are replaced, one U+FFFD per byte that does not belong
+ * to a well-formed sequence (no overlongs, no surrogates, <= U+10FFFF). */
+/* Length of the longest well-formed prefix of s[0, n). */
+size_t rtrace__utf8_valid_prefix(const unsigned char *s, size_t n) RTRACE__HIDDEN;
+/* Length of a well-formed sequence starting at s[0] (1..4), or 0 if s[0] starts none. */
+size_t rtrace__utf8_seq_len(const unsigned char *s, size_t n) RTRACE__HIDDEN;
+/* Bytes needed for s[0, n) once every invalid byte is replaced by U+FFFD. */
+size_t rtrace__utf8_sanitized_len(const unsigned char *s, size_t n) RTRACE__HIDDEN;
+/* Writes the sanitized s[0, n) to dst (room: rtrace__utf8_sanitized_len); returns bytes written. */
+size_t rtrace__utf8_sanitize(unsigned char *dst, const unsigned char *s, size_t n) RTRACE__HIDDEN;
+
+/* ---- base64 (base64.c): standard alphabet, '=' padding ------------------- */
+#define RTRACE__BASE64_LEN(n) ((((n) + 2) / 3) * 4)
+/* Writes RTRACE__BASE64_LEN(n) bytes to dst (no NUL); returns that length. */
+size_t rtrace__base64_encode(char *dst, const uint8_t *src, size_t n) RTRACE__HIDDEN;
+/*
+ * Decodes padded standard base64 `src` (n bytes) into dst (room: n/4*3).
+ * Returns the decoded length, or (size_t)-1 if the text is not valid base64.
+ */
+size_t rtrace__base64_decode(uint8_t *dst, const char *src, size_t n) RTRACE__HIDDEN;
+
+/* ---- floats (floatfmt.c) -------------------------------------------------- */
+#define RTRACE__FLOAT_BUF 32
+/* The shortest of %.15g/%.16g/%.17g that reads back as `d`; "inf", "-inf", "NaN". */
+size_t rtrace__format_double(char buf[RTRACE__FLOAT_BUF], double d) RTRACE__HIDDEN;
+
+/* ---- Length-taking entry points (encode.c dispatches to JSON or CBOR) ---- */
+void rtrace__enc_path_n(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_function_n(rtrace_enc *e, uint64_t path_id, uint64_t line, const char *name, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_type_n(rtrace_enc *e, rtrace_type_kind kind, const char *lt, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_type_struct_begin_n(rtrace_enc *e, rtrace_type_kind kind, const char *lt, size_t n,
+                                     size_t nfields) RTRACE__HIDDEN;
+void rtrace__enc_type_field_n(rtrace_enc *e, const char *name, size_t n, uint64_t type_id) RTRACE__HIDDEN;
+void rtrace__enc_type_pointer_n(rtrace_enc *e, rtrace_type_kind kind, const char *lt, size_t n,
+                                uint64_t dereference_type_id) RTRACE__HIDDEN;
+void rtrace__enc_variable_name_n(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_variable_n(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_event_n(rtrace_enc *e, rtrace_event_log_kind kind, const char *md, size_t mdn,
+                         const char *content, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_asm_begin(rtrace_enc *e, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_asm_item(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_asm_end(rtrace_enc *e) RTRACE__HIDDEN;
+void rtrace__enc_variant_begin_n(rtrace_enc *e, const char *disc, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_error_n(rtrace_enc *e, uint64_t type_id, const char *msg, size_t n) RTRACE__HIDDEN;
+void rtrace__enc_float_text_n(rtrace_enc *e, uint64_t type_id, const char *text, size_t n) RTRACE__HIDDEN;
+
+#endif
