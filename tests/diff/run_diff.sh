@@ -1,0 +1,102 @@
+#!/bin/sh
+# tests/diff/run_diff.sh - the differential test of one program: is the trace what gdb shows?
+#
+#   run_diff.sh [--cc CC] [--bin DIR] [--out DIR] [--arg ARG]... [--gdb-only] PROG.c...
+#
+# Builds PROG untraced (CC -g -O0 -fno-omit-frame-pointer) and with BIN/rtcc (RTCC_CC=CC),
+# runs both (same args, stdin /dev/null), requires identical stdout, stderr and exit status,
+# validates the trace (BIN/rtrace validate), then compares the canonical step listing of gdb
+# stepping the untraced build (gdb_steps.py) with `rtrace print --format=gdb` of the trace
+# (tests/diff/CANONICAL.md). Exit 0 when all agree; 1 with the first divergence otherwise;
+# 2 on bad usage. --gdb-only writes just the gdb listing (to try the gdb side by hand).
+# Defaults: CC=$CC or gcc, BIN=$BIN or build/bin, OUT a fresh temporary folder (removed
+# on success).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+cc=${CC:-gcc}
+bin=${BIN:-build/bin}
+out=""
+gdb_only=0
+nargs=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --cc) cc=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --arg) nargs=$((nargs + 1)); eval "arg_$nargs=\$2"; shift 2 ;;
+    --gdb-only) gdb_only=1; shift ;;
+    --) shift; break ;;
+    -*) echo "run_diff: unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+    esac
+done
+[ $# -gt 0 ] || { echo "usage: run_diff.sh [--cc CC] [--bin DIR] [--out DIR] [--arg A]... [--gdb-only] PROG.c..." >&2; exit 2; }
+
+name=$(basename "$1" .c)
+tmp_out=0
+if [ -z "$out" ]; then
+    out=$(mktemp -d "${TMPDIR:-/tmp}/run_diff.$name.XXXXXX") || exit 2
+    tmp_out=1
+fi
+if [ $gdb_only = 0 ]; then
+    absbin=$(cd "$bin" 2>/dev/null && pwd) || { echo "run_diff: no bin folder $bin" >&2; exit 2; }
+    bin=$absbin
+fi
+rm -rf "$out/plain" "$out/traced" "$out/trace"
+mkdir -p "$out/plain" "$out/traced" || exit 2
+out=$(cd "$out" && pwd)
+tag="$name ($(basename "$cc"))"
+
+fail() { echo "FAIL $tag: $*"; echo "  (files in $out)"; exit 1; }
+
+# The program's arguments, rebuilt as "$@" after the sources are consumed.
+srcs=""
+for s in "$@"; do srcs="$srcs $(cd "$(dirname "$s")" && pwd)/$(basename "$s")"; done
+set --
+i=1
+while [ $i -le $nargs ]; do eval "set -- \"\$@\" \"\$arg_$i\""; i=$((i + 1)); done
+
+flags="-g -O0 -fno-omit-frame-pointer"
+# shellcheck disable=SC2086 # $srcs: absolute paths without spaces
+"$cc" $flags -o "$out/plain/$name" $srcs -lm >"$out/build-plain.log" 2>&1 ||
+    fail "untraced build failed: $(head -5 "$out/build-plain.log")"
+
+GDB_STEPS_OUT="$out/gdb.txt" gdb -batch -nx -x "$here/gdb_steps.py" \
+    --args "$out/plain/$name" "$@" </dev/null >"$out/gdb.log" 2>&1 ||
+    fail "gdb failed: $(tail -5 "$out/gdb.log")"
+[ -s "$out/gdb.txt" ] || fail "gdb wrote no listing: $(tail -5 "$out/gdb.log")"
+if [ $gdb_only = 1 ]; then
+    echo "gdb listing: $out/gdb.txt ($(grep -c '^STOP ' "$out/gdb.txt") stops)"
+    exit 0
+fi
+
+RTCC_CC=$cc "$bin/rtcc" $flags -o "$out/traced/$name" $srcs -lm >"$out/build-traced.log" 2>&1 ||
+    fail "rtcc build failed: $(head -5 "$out/build-traced.log")"
+
+# Same program name (argv[0] basename) and same cwd for both runs.
+(cd "$out/plain" && "./$name" "$@" </dev/null >../plain.stdout 2>../plain.stderr)
+st_plain=$?
+(cd "$out/traced" && RTRACE_QUIET=1 RTRACE_DIR="$out/trace" RTRACE_MAX_ELEMS=200 \
+    RTRACE_MAX_STRING=200 "./$name" "$@" </dev/null >../traced.stdout 2>../traced.stderr)
+st_traced=$?
+[ $st_plain = $st_traced ] || fail "exit status differs: untraced $st_plain, traced $st_traced"
+cmp -s "$out/plain.stdout" "$out/traced.stdout" ||
+    fail "stdout differs: $(diff "$out/plain.stdout" "$out/traced.stdout" | head -6)"
+cmp -s "$out/plain.stderr" "$out/traced.stderr" ||
+    fail "stderr differs: $(diff "$out/plain.stderr" "$out/traced.stderr" | head -6)"
+
+"$bin/rtrace" validate "$out/trace" >"$out/validate.log" 2>&1 ||
+    fail "rtrace validate rejects the trace: $(head -5 "$out/validate.log")"
+"$bin/rtrace" print --format=gdb "$out/trace" >"$out/trace.txt" 2>"$out/print.log" ||
+    fail "rtrace print --format=gdb failed: $(head -5 "$out/print.log")"
+
+if python3 "$here/gdb_steps.py" --compare "$out/gdb.txt" "$out/trace.txt" >"$out/compare.log"; then
+    echo "ok   $tag: $(sed 's/^diff: //' "$out/compare.log")"
+    [ $tmp_out = 1 ] && rm -rf "$out"
+    exit 0
+fi
+echo "FAIL $tag: the trace differs from gdb"
+sed 's/^/  /' "$out/compare.log"
+echo "  (files in $out)"
+exit 1
