@@ -1,0 +1,234 @@
+#!/bin/sh
+# bench/run.sh - the runner of `make bench`: how fast recording is against the
+# untraced program and against uftrace. Prints one aligned table; asserts nothing.
+#
+#   BIN=... LIBD=... BUILD=... [CC=cc] [BENCH_RUNS=5] sh bench/run.sh
+#
+# For each program of bench/progs/ it measures (bench_measure: median wall
+# time of BENCH_RUNS runs, peak RSS of the children):
+#   untraced     the plain -O0 build, at the program's default size (~0.1 s)
+#   rtcc-json    rtcc build, full recording, trace.json
+#   rtcc-bin     the same, RTRACE_FORMAT=binary (trace.bin)
+#   rtcc-calls   the same, RTRACE_MODE=calls (calls, args and returns only)
+#   uftrace      `uftrace record` of a -pg build
+#   uftrace-a    `uftrace record -a` (arguments and return values too)
+# Every traced configuration runs at a smaller "traced" size (a full recording
+# of a 0.1 s -O0 run would be gigabytes) and at size 0 (start-up and exit only).
+# Then a start-up case: a generated program of 2,000 functions run with size 0.
+# Configurations whose tool is missing (rtcc and the runtime not built yet,
+# uftrace not installed) print n/a. Everything goes under $BUILD/bench.
+#
+# Derived figures (see the footnote printed under the table):
+#   u         = (T_untraced(N) - T_untraced(0)) / N, untraced cost per unit of size
+#   slowdown  = (T(n) - T(0)) / (u * n): steady state, start-up excluded
+#   ns/step   = (T(n) - T(0) - u * n) / steps: recording overhead per step
+#               (full modes; ns/call likewise per call in calls-only and uftrace)
+set -u
+
+: "${BIN:?BIN not set}" "${LIBD:?LIBD not set}" "${BUILD:?BUILD not set}"
+CC=${CC:-cc}
+RUNS=${BENCH_RUNS:-5}
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=$BUILD/bench
+mkdir -p "$OUT/bin" "$OUT/traces" "$OUT/tmp"
+OUT=$(cd "$OUT" && pwd)        # absolute: traced programs run from other folders
+LOG=$OUT/bench.log             # compiler and recorder chatter goes here, not to the table
+RES=$OUT/results.tsv
+: > "$LOG"
+: > "$RES"
+MEASURE=$BIN/bench_measure
+[ -x "$MEASURE" ] || { echo "bench: $MEASURE is missing (make builds it)" >&2; exit 1; }
+
+# program : default size (untraced, ~0.1 s at -O0) : traced size (~300k steps)
+#         : uftrace size (uftrace costs per call only: lines makes 6 calls, so it
+#           runs at the default size, where its time is more than noise)
+PROGS="fib:6000:12:12 structs:40000:300:300 strings:600000:3000:3000 lines:100000000:75000:100000000"
+
+# ---- which tools are there -------------------------------------------------
+RTCC=$BIN/rtcc
+RTLIB=$LIBD/librtrace_rt.so
+RTRACE=$BIN/rtrace
+have_rtcc=0
+[ -x "$RTCC" ] && [ -f "$RTLIB" ] && have_rtcc=1
+have_stats=0
+if [ -x "$RTRACE" ] && "$RTRACE" stats --help >/dev/null 2>&1; then have_stats=1; fi
+UFTRACE=$(command -v uftrace || true)
+# The rtcc builds must find the runtime just built, wherever rtcc points them.
+RTENV="LD_LIBRARY_PATH=$LIBD${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} RTRACE_QUIET=1"
+
+echo "bench: $RUNS runs per figure; rtcc: $([ $have_rtcc = 1 ] && echo yes || echo 'n/a (no '"$RTCC"' or '"$RTLIB"')');" \
+     "rtrace stats: $([ $have_stats = 1 ] && echo yes || echo 'no (counting trace.json)');" \
+     "uftrace: ${UFTRACE:-n/a}"
+
+# ---- helpers -----------------------------------------------------------------
+# build NAME CMD... : runs a compiler command, logging; returns its status.
+build() {
+    name=$1; shift
+    echo "== build $name: $*" >> "$LOG"
+    "$@" >> "$LOG" 2>&1 || { echo "bench: build of $name failed (see $LOG)" >&2; return 1; }
+}
+
+# measure ENVS CMD... : runs CMD BENCH_RUNS times with the assignments in ENVS
+# (a space-separated list, may be empty); sets MS (median ms), RSS (KB), ST (status).
+measure() {
+    envs=$1; shift
+    echo "== run [$envs] $*" >> "$LOG"
+    # shellcheck disable=SC2086
+    line=$(env $envs "$MEASURE" -n "$RUNS" -q -- "$@" 2>> "$LOG")
+    echo "$line" >> "$LOG"
+    MS=$(echo "$line" | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p')
+    RSS=$(echo "$line" | sed -n 's/.*max_rss_kb=\([0-9]*\).*/\1/p')
+    ST=$(echo "$line" | sed -n 's/.*status=\([0-9]*\).*/\1/p')
+    [ -n "$MS" ] || { MS=0; RSS=0; ST=255; }
+}
+
+# count DIR : sets STEPS CALLS EVENTS BYTES from a trace folder ("" when unknown).
+# `rtrace stats` first (it reads trace.bin too); else trace.json has one event
+# per line, so counting line starts is exact.
+count() {
+    dir=$1
+    STEPS=""; CALLS=""; EVENTS=""; BYTES=""
+    file=""
+    [ -f "$dir/trace.json" ] && file=$dir/trace.json
+    [ -f "$dir/trace.bin" ] && file=$dir/trace.bin
+    [ -n "$file" ] || return 0
+    BYTES=$(wc -c < "$file" | tr -d ' ')
+    if [ $have_stats = 1 ]; then
+        set -- $("$RTRACE" stats "$dir" 2>> "$LOG" | awk -f "$HERE/stats.awk")
+        if [ $# -eq 3 ]; then STEPS=$1; CALLS=$2; EVENTS=$3; return 0; fi
+        echo "bench: could not read the counts of 'rtrace stats $dir'" >> "$LOG"
+    fi
+    case $file in
+    *.json)
+        set -- $(awk '/^\{"Step"/ { s++ } /^\{"Call"/ { c++ } /^[{"]/ { e++ }
+                      END { print s + 0, c + 0, e + 0 }' "$file")
+        STEPS=$1; CALLS=$2; EVENTS=$3 ;;
+    esac
+}
+
+# ucount DIR : uftrace's call count (report, scheduler pseudo-entries left out)
+# and the bytes of its data files; an event is one entry or exit record.
+ucount() {
+    dir=$1
+    CALLS=$(uftrace report -d "$dir" -f call 2>> "$LOG" |
+            awk 'NR > 2 && $2 !~ /^linux:/ { s += $1 } END { print s + 0 }')
+    STEPS=""
+    EVENTS=$((CALLS * 2))
+    BYTES=$(cat "$dir"/*.dat 2>/dev/null | wc -c | tr -d ' ')
+}
+
+# row PROG CONFIG SIZE MS MS0 RSS STATUS STEPS CALLS EVENTS BYTES BASE_U
+row() {
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RES"
+}
+na_row() { row "$1" "$2" - - - - na - - - - -; }
+
+# ---- the benchmark mix -------------------------------------------------------
+for spec in $PROGS; do
+    p=${spec%%:*}; rest=${spec#*:}; N=${rest%%:*}; rest=${rest#*:}; n=${rest%%:*}; un=${rest#*:}
+    src=$HERE/progs/$p.c
+    plain=$OUT/bin/$p; pg=$OUT/bin/$p.pg; rt=$OUT/bin/$p.rtcc
+    echo "bench: $p ..." >&2
+
+    if ! build "$p" "$CC" -O0 -g -o "$plain" "$src"; then na_row "$p" untraced; continue; fi
+    measure "" "$plain" "$N"; t_n=$MS; rss=$RSS; st=$ST
+    measure "" "$plain" 0; t_0=$MS
+    # untraced cost per unit of size, from the long run (ms)
+    u=$(awk -v a="$t_n" -v b="$t_0" -v n="$N" 'BEGIN { printf "%.9g", (a - b) / n }')
+    row "$p" untraced "$N" "$t_n" "$t_0" "$rss" "$st" - - - - "$u"
+
+    if [ $have_rtcc = 1 ] && build "$p.rtcc" "$RTCC" -O0 -g -o "$rt" "$src"; then
+        for cfg in json bin calls; do
+            case $cfg in
+            json) e="RTRACE_FORMAT=json RTRACE_MODE=full" ;;
+            bin) e="RTRACE_FORMAT=binary RTRACE_MODE=full" ;;
+            calls) e="RTRACE_FORMAT=json RTRACE_MODE=calls" ;;
+            esac
+            d=$OUT/traces/$p.$cfg
+            rm -rf "$d" "$d.0"
+            measure "$RTENV $e RTRACE_DIR=$d.0" "$rt" 0; m0=$MS
+            measure "$RTENV $e RTRACE_DIR=$d" "$rt" "$n"
+            count "$d"
+            # binary without `rtrace stats`: the same run's counts from JSON
+            if [ -z "$STEPS" ] && [ $cfg = bin ]; then
+                STEPS=$js; CALLS=$jc; EVENTS=$je
+            fi
+            [ $cfg = json ] && { js=$STEPS; jc=$CALLS; je=$EVENTS; }
+            row "$p" "rtcc-$cfg" "$n" "$MS" "$m0" "$RSS" "$ST" "$STEPS" "$CALLS" "$EVENTS" "$BYTES" "$u"
+        done
+    else
+        for cfg in json bin calls; do na_row "$p" "rtcc-$cfg"; done
+    fi
+
+    if [ -n "$UFTRACE" ] && build "$p.pg" "$CC" -O0 -g -pg -o "$pg" "$src"; then
+        for cfg in plain args; do
+            flags=""; name=uftrace
+            [ $cfg = args ] && { flags=-a; name=uftrace-a; }
+            d=$OUT/traces/$p.uftrace-$cfg
+            rm -rf "$d" "$d.0"
+            measure "" "$UFTRACE" record $flags -d "$d.0" "$pg" 0; m0=$MS
+            measure "" "$UFTRACE" record $flags -d "$d" "$pg" "$un"
+            ucount "$d"
+            row "$p" "$name" "$un" "$MS" "$m0" "$RSS" "$ST" "" "$CALLS" "$EVENTS" "$BYTES" "$u"
+        done
+    else
+        na_row "$p" uftrace; na_row "$p" uftrace-a
+    fi
+done
+
+# ---- start-up: 2,000 functions, size 0 ----------------------------------------
+echo "bench: start-up (2,000 functions) ..." >&2
+many=$OUT/bin/many2000.c
+sh "$HERE/gen_many.sh" "$many" 2000
+t0=$(date +%s%N)
+if build many2000 "$CC" -O0 -g -o "$OUT/bin/many2000" "$many"; then
+    t1=$(date +%s%N)
+    BUILD_NOTE="$CC -O0 -g: $(( (t1 - t0) / 1000000 )) ms"
+    measure "" "$OUT/bin/many2000" 0
+    row many2000 untraced 0 "$MS" "$MS" "$RSS" "$ST" - - - - -
+    base0=$MS
+    t0=$(date +%s%N)
+    if [ $have_rtcc = 1 ] && build many2000.rtcc "$RTCC" -O0 -g -o "$OUT/bin/many2000.rtcc" "$many"; then
+        t1=$(date +%s%N)
+        BUILD_NOTE="$BUILD_NOTE; rtcc: $(( (t1 - t0) / 1000000 )) ms"
+        for cfg in json calls; do
+            e="RTRACE_FORMAT=json RTRACE_MODE=full"
+            [ $cfg = calls ] && e="RTRACE_FORMAT=json RTRACE_MODE=calls"
+            d=$OUT/traces/many2000.$cfg
+            rm -rf "$d"
+            measure "$RTENV $e RTRACE_DIR=$d" "$OUT/bin/many2000.rtcc" 0
+            count "$d"
+            row many2000 "rtcc-$cfg" 0 "$MS" "$MS" "$RSS" "$ST" "$STEPS" "$CALLS" "$EVENTS" "$BYTES" "$base0"
+        done
+    else
+        na_row many2000 rtcc-json; na_row many2000 rtcc-calls
+    fi
+    if [ -n "$UFTRACE" ] && build many2000.pg "$CC" -O0 -g -pg -o "$OUT/bin/many2000.pg" "$many"; then
+        d=$OUT/traces/many2000.uftrace
+        rm -rf "$d"
+        measure "" "$UFTRACE" record -d "$d" "$OUT/bin/many2000.pg" 0
+        ucount "$d"
+        row many2000 uftrace 0 "$MS" "$MS" "$RSS" "$ST" "" "$CALLS" "$EVENTS" "$BYTES" "$base0"
+    else
+        na_row many2000 uftrace
+    fi
+else
+    BUILD_NOTE="build failed"
+fi
+
+# ---- the table -----------------------------------------------------------------
+echo
+awk -F '\t' -f "$HERE/table.awk" "$RES"
+echo "  start-up case: a generated program of 2,000 functions run with size 0 ($BUILD_NOTE);"
+echo "    its slowdown column is T(0) / T_untraced(0)."
+echo "  wall = median of $RUNS runs at 'size'; start-up = median at size 0; RSS = peak of the"
+echo "  process tree. u = (T_untraced(N) - T_untraced(0)) / N; slowdown = (T(n) - T(0)) / (u*n)"
+echo "  (steady state, start-up excluded); ns/step (full modes) and ns/call (calls-only, uftrace)"
+echo "  = (T(n) - T(0) - u*n) / count: recording overhead per step or call (shown from 1,000 on). B/event = bytes of"
+echo "  trace.json / trace.bin (uftrace: its .dat files; an event = an entry or exit record)."
+echo "  Counts: $([ $have_stats = 1 ] && echo "rtrace stats" || echo "trace.json lines (binary: from the JSON run)"); uftrace: uftrace report."
+echo "  Raw figures: $RES; log: $LOG"
+
+# Traces are big and only the counts matter: keep them only on request.
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$OUT/traces" "$OUT/tmp"
+exit 0

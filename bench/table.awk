@@ -1,0 +1,46 @@
+# bench/table.awk - formats bench/run.sh's results.tsv as the one aligned table
+# `make bench` prints. Fields (tab-separated): program, config, size, median ms
+# at size, median ms at size 0, peak RSS KB, exit status ("na" = tool missing),
+# steps, calls, events, trace bytes, and u (untraced ms per unit of size) or,
+# for the start-up case, the untraced start-up ms. The formulas are explained
+# under the table by bench/run.sh.
+function num(x) { return x != "" && x != "-" }
+function fmt_int(x) { return num(x) ? sprintf("%d", x) : "-" }
+BEGIN {
+    hdr = "%-9s %-11s %10s %10s %9s %10s %9s %8s %8s %8s %8s %10s\n"
+    printf hdr, "program", "config", "size", "wall ms", "slowdown", "steps", "calls",
+           "ns/step", "ns/call", "B/event", "RSS MB", "start-up ms"
+    printf hdr, "-------", "------", "----", "-------", "--------", "-----", "-----",
+           "-------", "-------", "-------", "------", "-----------"
+}
+{
+    prog = $1; cfg = $2; size = $3; ms = $4; ms0 = $5; rss = $6; st = $7
+    steps = $8; calls = $9; events = $10; bytes = $11; base = $12
+    if (prog != last && NR > 1) print ""
+    last = prog
+    if (st == "na") {
+        printf hdr, prog, cfg, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"
+        next
+    }
+    if (st != 0) {
+        printf "%-9s %-11s %10s   failed (exit status %s, see the log)\n", prog, cfg, size, st
+        next
+    }
+    slow = "-"; nss = "-"; nsc = "-"; bpe = "-"
+    if (cfg == "untraced") {
+        slow = "1.00x"
+    } else if (prog == "many2000") {
+        if (base > 0) slow = sprintf("%.2fx", ms / base)
+    } else if (num(base) && size > 0) {
+        work = base * size                   # untraced ms for this size
+        over = ms - ms0 - work               # recording overhead, ms
+        if (work > 0) slow = sprintf("%.1fx", (ms - ms0) / work)
+        full = (cfg == "rtcc-json" || cfg == "rtcc-bin")
+        if (full && num(steps) && steps > 0) nss = sprintf("%.1f", over * 1e6 / steps)
+        # a handful of calls: the quotient would be noise
+        if (!full && num(calls) && calls >= 1000) nsc = sprintf("%.1f", over * 1e6 / calls)
+    }
+    if (num(bytes) && num(events) && events > 0) bpe = sprintf("%.1f", bytes / events)
+    printf hdr, prog, cfg, size, sprintf("%.1f", ms), slow, fmt_int(steps), fmt_int(calls),
+           nss, nsc, bpe, sprintf("%.1f", rss / 1024), sprintf("%.1f", ms0)
+}
