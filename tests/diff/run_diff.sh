@@ -77,8 +77,8 @@ RTCC_CC=$cc "$bin/rtcc" $flags -o "$out/traced/$name" $srcs -lm >"$out/build-tra
 # Same program name (argv[0] basename) and same cwd for both runs.
 (cd "$out/plain" && "./$name" "$@" </dev/null >../plain.stdout 2>../plain.stderr)
 st_plain=$?
-(cd "$out/traced" && RTRACE_QUIET=1 RTRACE_DIR="$out/trace" RTRACE_MAX_ELEMS=200 \
-    RTRACE_MAX_STRING=200 "./$name" "$@" </dev/null >../traced.stdout 2>../traced.stderr)
+(cd "$out/traced" && RTRACE_QUIET=1 RTRACE_DIR="$out/trace" \
+    "./$name" "$@" </dev/null >../traced.stdout 2>../traced.stderr)
 st_traced=$?
 [ $st_plain = $st_traced ] || fail "exit status differs: untraced $st_plain, traced $st_traced"
 cmp -s "$out/plain.stdout" "$out/traced.stdout" ||
