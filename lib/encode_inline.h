@@ -178,4 +178,78 @@ void rtrace__enc_variant_begin_n(rtrace_enc *e, const char *disc, size_t n) RTRA
 void rtrace__enc_error_n(rtrace_enc *e, uint64_t type_id, const char *msg, size_t n) RTRACE__HIDDEN;
 void rtrace__enc_float_text_n(rtrace_enc *e, uint64_t type_id, const char *text, size_t n) RTRACE__HIDDEN;
 
+
+/* ---- Per-format implementations (encode_json.c: rtrace__json_*, encode_cbor.c:
+ * rtrace__cbor_*). Each writes whole fragments and keeps e->depth; encode.c
+ * picks one by e->format. */
+#define RTRACE__FORMAT_DECLS(F) \
+void rtrace__##F##_path_n(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_function_n(rtrace_enc *e, uint64_t path_id, uint64_t line, const char *s, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_type_n(rtrace_enc *e, rtrace_type_kind kind, const char *lt, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_type_struct_begin_n(rtrace_enc *e, rtrace_type_kind kind, const char *lt, size_t n, size_t nfields) RTRACE__HIDDEN; \
+void rtrace__##F##_type_field_n(rtrace_enc *e, const char *s, size_t n, uint64_t type_id) RTRACE__HIDDEN; \
+void rtrace__##F##_type_struct_end(rtrace_enc *e) RTRACE__HIDDEN; \
+void rtrace__##F##_type_pointer_n(rtrace_enc *e, rtrace_type_kind kind, const char *lt, size_t n, uint64_t deref) RTRACE__HIDDEN; \
+void rtrace__##F##_variable_name_n(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_variable_n(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_step(rtrace_enc *e, uint64_t path_id, int64_t line) RTRACE__HIDDEN; \
+void rtrace__##F##_event_n(rtrace_enc *e, rtrace_event_log_kind kind, const char *md, size_t mdn, const char *c, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_asm_begin(rtrace_enc *e, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_asm_item(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_asm_end(rtrace_enc *e) RTRACE__HIDDEN; \
+void rtrace__##F##_thread_start(rtrace_enc *e, uint64_t id) RTRACE__HIDDEN; \
+void rtrace__##F##_thread_exit(rtrace_enc *e, uint64_t id) RTRACE__HIDDEN; \
+void rtrace__##F##_thread_switch(rtrace_enc *e, uint64_t id) RTRACE__HIDDEN; \
+void rtrace__##F##_bind_variable(rtrace_enc *e, uint64_t variable_id, int64_t place) RTRACE__HIDDEN; \
+void rtrace__##F##_drop_variables(rtrace_enc *e, const uint64_t *ids, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_drop_variable(rtrace_enc *e, uint64_t variable_id) RTRACE__HIDDEN; \
+void rtrace__##F##_assign_compound_item(rtrace_enc *e, int64_t place, uint64_t index, int64_t item_place) RTRACE__HIDDEN; \
+void rtrace__##F##_variable_cell(rtrace_enc *e, uint64_t variable_id, int64_t place) RTRACE__HIDDEN; \
+void rtrace__##F##_drop_last_step(rtrace_enc *e) RTRACE__HIDDEN; \
+void rtrace__##F##_value_begin(rtrace_enc *e, uint64_t variable_id) RTRACE__HIDDEN; \
+void rtrace__##F##_return_begin(rtrace_enc *e) RTRACE__HIDDEN; \
+void rtrace__##F##_place_value_begin(rtrace_enc *e, int which, int64_t place) RTRACE__HIDDEN; \
+void rtrace__##F##_event_value_end(rtrace_enc *e) RTRACE__HIDDEN; \
+void rtrace__##F##_call_begin(rtrace_enc *e, uint64_t function_id, size_t nargs) RTRACE__HIDDEN; \
+void rtrace__##F##_arg_begin(rtrace_enc *e, uint64_t variable_id) RTRACE__HIDDEN; \
+void rtrace__##F##_arg_end(rtrace_enc *e) RTRACE__HIDDEN; \
+void rtrace__##F##_call_end(rtrace_enc *e) RTRACE__HIDDEN; \
+void rtrace__##F##_int(rtrace_enc *e, uint64_t type_id, int64_t i) RTRACE__HIDDEN; \
+void rtrace__##F##_bigint(rtrace_enc *e, uint64_t type_id, const uint8_t *mag, size_t n, bool negative) RTRACE__HIDDEN; \
+void rtrace__##F##_float_text_n(rtrace_enc *e, uint64_t type_id, const char *s, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_bool(rtrace_enc *e, uint64_t type_id, bool b) RTRACE__HIDDEN; \
+void rtrace__##F##_text_value(rtrace_enc *e, int which, uint64_t type_id, const char *s, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_none(rtrace_enc *e, uint64_t type_id) RTRACE__HIDDEN; \
+void rtrace__##F##_cell(rtrace_enc *e, int64_t place) RTRACE__HIDDEN; \
+void rtrace__##F##_list_begin(rtrace_enc *e, int which, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_list_end(rtrace_enc *e, int which, uint64_t type_id, bool is_slice) RTRACE__HIDDEN; \
+void rtrace__##F##_variant_begin_n(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN; \
+void rtrace__##F##_variant_end(rtrace_enc *e, uint64_t type_id) RTRACE__HIDDEN; \
+void rtrace__##F##_reference_begin(rtrace_enc *e) RTRACE__HIDDEN; \
+void rtrace__##F##_reference_end(rtrace_enc *e, uint64_t type_id, uint64_t address, bool is_mutable) RTRACE__HIDDEN;
+RTRACE__FORMAT_DECLS(json)
+RTRACE__FORMAT_DECLS(cbor)
+
+/* `which` of place_value_begin, text_value and list_begin/end. */
+enum { RTRACE__PV_COMPOUND, RTRACE__PV_CELL, RTRACE__PV_ASSIGN_CELL };
+enum { RTRACE__TV_STRING, RTRACE__TV_RAW, RTRACE__TV_ERROR };
+enum { RTRACE__LIST_SEQ, RTRACE__LIST_TUPLE, RTRACE__LIST_STRUCT };
+
+/* Opening a nesting level; false (and e->oom set: output incomplete) past RTRACE_ENC_MAX_DEPTH. */
+static inline bool rtrace__push(rtrace_enc *e)
+{
+    if (rtrace__unlikely(e->depth + 1 >= RTRACE_ENC_MAX_DEPTH)) {
+        e->oom = true;
+        return false;
+    }
+    e->depth++;
+    e->need_comma[e->depth] = 0;
+    return true;
+}
+static inline void rtrace__pop(rtrace_enc *e)
+{
+    if (e->depth > 0)
+        e->depth--;
+}
+
 #endif
