@@ -219,15 +219,16 @@ fi
 # ---- the table -----------------------------------------------------------------
 echo
 awk -F '\t' -f "$HERE/table.awk" "$RES"
-echo "  start-up case: a generated program of 2,000 functions run with size 0 ($BUILD_NOTE);"
-echo "    its slowdown column is T(0) / T_untraced(0)."
-echo "  wall = median of $RUNS runs at 'size'; start-up = median at size 0; RSS = peak of the"
-echo "  process tree. u = (T_untraced(N) - T_untraced(0)) / N; slowdown = (T(n) - T(0)) / (u*n)"
-echo "  (steady state, start-up excluded); ns/step (full modes) and ns/call (calls-only, uftrace)"
-echo "  = (T(n) - T(0) - u*n) / count: recording overhead per step or call (shown from 1,000 on). B/event = bytes of"
-echo "  trace.json / trace.bin (uftrace: its .dat files; an event = an entry or exit record)."
-echo "  Counts: $([ $have_stats = 1 ] && echo "rtrace stats" || echo "trace.json lines (binary: from the JSON run)"); uftrace: uftrace report."
-echo "  Raw figures: $RES; log: $LOG"
+echo "  wall = median of $RUNS runs at 'size'; start-up = median at size 0; RSS = peak of the process tree."
+echo "  u = (T_untraced(N) - T_untraced(0)) / N, the untraced cost per unit of size;"
+echo "  slowdown = (T(n) - T(0)) / (u*n): steady state, start-up excluded;"
+echo "  ns/step (full modes), ns/call (calls-only, uftrace; from 1,000 calls) = (T(n) - T(0) - u*n) / count:"
+echo "    the recording overhead per step or per call;"
+echo "  B/event = bytes of trace.json / trace.bin (uftrace: its .dat files, an event = an entry or exit record);"
+echo "  counts: $([ $have_stats = 1 ] && echo "rtrace stats" || echo "trace.json lines (binary: the JSON run's)"), uftrace report."
+echo "  start-up case (many2000): 2,000 generated functions, size 0 ($BUILD_NOTE);"
+echo "    its slowdown is T(0) / T_untraced(0)."
+echo "  raw figures: $RES; log: $LOG"
 
 # Traces are big and only the counts matter: keep them only on request.
 [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$OUT/traces" "$OUT/tmp"
