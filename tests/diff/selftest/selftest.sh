@@ -1,0 +1,55 @@
+#!/bin/sh
+# tests/diff/selftest/selftest.sh - tests the differential test itself, without rtcc or the
+# runtime: (1) gdb_steps.py stepping tiny.c (built by gcc, then clang) must print exactly the
+# hand-written tiny.<cc>.expected; (2) the comparator must accept `?` against any value and
+# reject a changed value, a missing stop, an extra line and a truncated gdb listing.
+#
+#   selftest.sh OUT      (OUT: scratch folder)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+steps=$here/../gdb_steps.py
+mkdir -p "$1" && out=$(cd "$1" && pwd) || exit 2
+failed=0 passed=0
+ok() { passed=$((passed + 1)); }
+bad() { echo "FAIL diff-self: $*"; failed=$((failed + 1)); }
+
+for cc in gcc clang; do
+    "$cc" -g -O0 -fno-omit-frame-pointer -o "$out/tiny-$cc" "$here/tiny.c" || { bad "$cc build"; continue; }
+    GDB_STEPS_OUT=$out/tiny-$cc.txt gdb -batch -nx -x "$steps" --args "$out/tiny-$cc" \
+        </dev/null >"$out/gdb-$cc.log" 2>&1
+    if python3 "$steps" --compare "$here/tiny.$cc.expected" "$out/tiny-$cc.txt" >"$out/cmp-$cc.log"; then
+        ok
+    else
+        bad "gdb listing of tiny.c ($cc) is not tiny.$cc.expected:"; sed 's/^/  /' "$out/cmp-$cc.log"
+    fi
+done
+
+# expect_cmp 0|1 WHAT TRACE_FILE: the comparator's verdict on tiny.gcc.expected vs TRACE_FILE.
+ref=$here/tiny.gcc.expected
+expect_cmp() {
+    python3 "$steps" --compare "$ref" "$3" >"$out/cmp.log" 2>&1
+    st=$?
+    if [ $st = "$1" ]; then ok; else bad "comparator on $2: status $st, expected $1"; fi
+}
+sed 's/^\(  [a-z]*\)=?$/\1=12345/' "$ref" >"$out/t-anyvalue"
+expect_cmp 0 "'?' replaced by values" "$out/t-anyvalue"
+sed 's/^  calls=1$/  calls=2/' "$ref" >"$out/t-value"
+expect_cmp 1 "a changed value" "$out/t-value"
+awk '/^STOP/{skip = ($0 == "STOP twice tiny.c:21")} !skip' "$ref" >"$out/t-nostop"
+expect_cmp 1 "a missing stop" "$out/t-nostop"
+{ cat "$ref"; echo "STOP main tiny.c:47"; } >"$out/t-extra"
+expect_cmp 1 "an extra stop" "$out/t-extra"
+sed 's/^  n=?$/  m=1/' "$ref" >"$out/t-name"
+expect_cmp 1 "another name where gdb says ?" "$out/t-name"
+
+# A walk cut by GDB_STEPS_MAX must make the comparison fail, even against its own prefix.
+GDB_STEPS_MAX=3 GDB_STEPS_OUT=$out/trunc.txt gdb -batch -nx -x "$steps" \
+    --args "$out/tiny-gcc" </dev/null >/dev/null 2>&1
+ref=$out/trunc.txt
+grep -q '^TRUNCATED' "$out/trunc.txt" && [ "$(grep -c '^STOP' "$out/trunc.txt")" = 3 ] && ok ||
+    bad "GDB_STEPS_MAX=3 did not stop the walk after 3 stops"
+head -n -1 "$out/trunc.txt" >"$out/t-trunc"
+expect_cmp 1 "a truncated gdb listing" "$out/t-trunc"
+
+echo "diff-self: $passed passed, $failed failed"
+[ $failed = 0 ]
