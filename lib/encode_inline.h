@@ -252,4 +252,7 @@ static inline void rtrace__pop(rtrace_enc *e)
         e->depth--;
 }
 
+/* Appends `s` as a quoted JSON string escaped exactly as in events (encode_json.c). */
+void rtrace__json_string(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN;
+
 #endif

@@ -595,3 +595,9 @@ void rtrace__json_reference_end(rtrace_enc *e, uint64_t type_id, uint64_t addres
     rtrace__put_u64_dec(e, type_id);
     rtrace__put_byte(e, '}');
 }
+
+/* A quoted, escaped JSON string of valid UTF-8, for the side files (sidefiles.c). */
+void rtrace__json_string(rtrace_enc *e, const char *s, size_t n)
+{
+    json_str(e, s, n);
+}

@@ -1,0 +1,398 @@
+/*
+ * lib/sink.c - the file end of a trace (sink.h): trace.json or trace.bin.
+ *
+ * JSON: "[\n" at open, the encoders' bytes (events already separated by
+ * ",\n"), "\n]\n" at close, through a 256 KiB write buffer.
+ * Binary (upstream's "v1"): the 8-byte header C0 DE 72 AC E2 01 00 00, then
+ * the zstd seekable format: independent frames of at most
+ * RTRACE_SINK_FRAME_MAX uncompressed bytes, each compressed as its own zstd
+ * frame as soon as it fills (or on flush), then at close the seek table, a
+ * skippable frame (magic 0x184D2A5E) holding per frame "u32 compressed size,
+ * u32 decompressed size" and the footer "u32 frames, u8 descriptor 0,
+ * u32 0x8F92EAB1", all little-endian.
+ *
+ * Everything is allocated at open: the frame buffer, the compression output
+ * buffer, a static zstd context (ZSTD_initStaticCCtx: compressing never
+ * allocates), and the seek table in an mmap'ed MAP_NORESERVE region (8 bytes
+ * per 2 MiB frame; pages are touched only as frames are written). So write,
+ * flush and close never allocate, and close only compresses, calls
+ * write(2)/ftruncate(2)/close(2) and stores an error message without stdio:
+ * it is async-signal-safe.
+ *
+ * Errors: short writes and EINTR are retried. On any other write error the
+ * file is cut back (ftruncate) to the end of the last complete chunk (JSON:
+ * whole events; binary: whole frames), the sink stops writing data, the error
+ * is reported once (rtrace_last_error), and close still tries to finish the
+ * file ("\n]\n" or the seek table of the complete frames).
+ */
+#define ZSTD_STATIC_LINKING_ONLY
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "rtrace/sink.h"
+#include "error.h"
+
+#define JSON_BUF_SIZE (256u * 1024)
+#define SEEK_MAX_FRAMES (1u << 20)          /* 2 TiB of events at 2 MiB per frame */
+#define SEEKABLE_SKIPPABLE_MAGIC 0x184D2A5Eu
+#define SEEKABLE_MAGIC 0x8F92EAB1u
+
+static const unsigned char bin_header[8] = {0xC0, 0xDE, 0x72, 0xAC, 0xE2, 0x01, 0x00, 0x00};
+
+struct rtrace_sink {
+    int fd;
+    rtrace_format format;
+    bool closed;
+    bool failed;              /* a write failed: data is dropped from now on */
+    bool reported;            /* the first failure is in rtrace_last_error() */
+    uint64_t bytes_in, bytes_out;
+    uint64_t good_off;        /* file size after the last complete chunk/frame */
+    unsigned char *buf;       /* JSON write buffer / binary frame being gathered */
+    size_t len, cap;
+    /* binary only */
+    void *cctx_mem;
+    ZSTD_CCtx *cctx;
+    int level;
+    unsigned char *zbuf;      /* one compressed frame */
+    size_t zcap;
+    uint32_t *seek;           /* 2 entries per frame: compressed, decompressed */
+    size_t nframes;
+};
+
+/* Stores u32 little-endian. */
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/*
+ * First failure of the sink: cuts the file back to the last complete chunk,
+ * marks the sink failed and records the message (raw, async-signal-safe).
+ */
+static int sink_fail(rtrace_sink *s, const char *msg, int err)
+{
+    s->failed = true;
+    /* Drop any part of the failed chunk; later writes go right after the good part. */
+    if (ftruncate(s->fd, (off_t)s->good_off) == 0 && lseek(s->fd, (off_t)s->good_off, SEEK_SET) >= 0)
+        s->bytes_out = s->good_off;
+    if (!s->reported) {
+        s->reported = true;
+        rtrace__set_error_raw(err == ENOSPC ? RTRACE_EFULL : RTRACE_EIO, msg, err);
+    }
+    return err == ENOSPC ? RTRACE_EFULL : RTRACE_EIO;
+}
+
+/* write(2) of all n bytes, retrying short writes and EINTR; 0 or an errno value. */
+static int write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    while (n > 0) {
+        ssize_t r = write(fd, c, n > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno ? errno : EIO;
+        }
+        if (r == 0)
+            return ENOSPC;
+        c += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Writes a complete chunk (whole events, a whole frame, header, trailer). */
+static int sink_emit(rtrace_sink *s, const void *p, size_t n, const char *what)
+{
+    if (s->failed)
+        return RTRACE_EIO;
+    int err = write_all(s->fd, p, n);
+    if (err)
+        return sink_fail(s, what, err);
+    s->bytes_out += n;
+    s->good_off = s->bytes_out;
+    return 0;
+}
+
+/* Binary: compresses buf[0, len) as one zstd frame, writes it, records it in the seek table. */
+static int sink_frame(rtrace_sink *s)
+{
+    if (s->len == 0)
+        return 0;
+    size_t in = s->len;
+    s->len = 0;
+    if (s->failed)
+        return RTRACE_EIO;
+    if (s->nframes >= SEEK_MAX_FRAMES)
+        return sink_fail(s, "trace.bin: too many frames for the seek table", 0);
+    size_t z = ZSTD_compressCCtx(s->cctx, s->zbuf, s->zcap, s->buf, in, s->level);
+    if (ZSTD_isError(z))
+        return sink_fail(s, "trace.bin: zstd compression failed", 0);
+    int rc = sink_emit(s, s->zbuf, z, "trace.bin: write failed");
+    if (rc)
+        return rc;
+    s->seek[2 * s->nframes] = (uint32_t)z;
+    s->seek[2 * s->nframes + 1] = (uint32_t)in;
+    s->nframes++;
+    return 0;
+}
+
+/* JSON: writes the buffered bytes. */
+static int sink_json_drain(rtrace_sink *s)
+{
+    if (s->len == 0)
+        return 0;
+    size_t n = s->len;
+    s->len = 0;
+    return sink_emit(s, s->buf, n, "trace.json: write failed");
+}
+
+/* mkdir -p: creates `dir` and its parents (mode 0755). 0 or an errno value. */
+static int mkdir_p(const char *dir)
+{
+    char path[PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path)
+        return ENAMETOOLONG;
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] == '/' || path[i] == '\0') {
+            char c = path[i];
+            path[i] = '\0';
+            if (mkdir(path, 0755) != 0 && errno != EEXIST)
+                return errno;
+            path[i] = c;
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return errno;
+    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+/* Frees what open allocated (the fd is closed by the callers). */
+static void sink_release(rtrace_sink *s)
+{
+    free(s->buf);
+    free(s->cctx_mem);
+    free(s->zbuf);
+    if (s->seek)
+        munmap(s->seek, (size_t)SEEK_MAX_FRAMES * 2 * sizeof(uint32_t));
+    free(s);
+}
+
+/*
+ * Creates `dir` (with parents), opens dir/trace.json or dir/trace.bin
+ * (truncated; the other format's file is removed) and writes its header.
+ * Allocates everything the sink will ever need. 0 or a negative code.
+ */
+int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, int zstd_level)
+{
+    *out = NULL;
+    if (!dir || (format != RTRACE_FORMAT_JSON && format != RTRACE_FORMAT_BINARY))
+        return rtrace_set_error(RTRACE_EINVAL, "rtrace_sink_open: %s", dir ? "unknown format" : "no folder");
+    int err = mkdir_p(dir);
+    if (err)
+        return rtrace_set_error(RTRACE_EIO, "cannot create trace folder %s: %s", dir, strerror(err));
+    char path[PATH_MAX], other[PATH_MAX];
+    const char *name = format == RTRACE_FORMAT_JSON ? "trace.json" : "trace.bin";
+    const char *oname = format == RTRACE_FORMAT_JSON ? "trace.bin" : "trace.json";
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
+        (size_t)snprintf(other, sizeof other, "%s/%s", dir, oname) >= sizeof other)
+        return rtrace_set_error(RTRACE_EINVAL, "trace folder path too long: %s", dir);
+
+    rtrace_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory");
+    s->fd = -1;
+    s->format = format;
+    if (format == RTRACE_FORMAT_JSON) {
+        s->cap = JSON_BUF_SIZE;
+    } else {
+        s->cap = RTRACE_SINK_FRAME_MAX;
+        s->level = zstd_level == 0 ? 1 : zstd_level;
+        if (s->level > ZSTD_maxCLevel())
+            s->level = ZSTD_maxCLevel();
+        size_t csize = ZSTD_estimateCCtxSize(s->level);
+        s->cctx_mem = malloc(csize);
+        s->zcap = ZSTD_compressBound(RTRACE_SINK_FRAME_MAX);
+        s->zbuf = malloc(s->zcap);
+        void *m = mmap(NULL, (size_t)SEEK_MAX_FRAMES * 2 * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        s->seek = m == MAP_FAILED ? NULL : m;
+        if (s->cctx_mem)
+            s->cctx = ZSTD_initStaticCCtx(s->cctx_mem, csize);
+        if (!s->cctx || !s->zbuf || !s->seek) {
+            sink_release(s);
+            return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory for the zstd context");
+        }
+    }
+    s->buf = malloc(s->cap);
+    if (!s->buf) {
+        sink_release(s);
+        return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory");
+    }
+    s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (s->fd < 0) {
+        int e = errno;
+        sink_release(s);
+        return rtrace_set_error(RTRACE_EIO, "cannot open %s: %s", path, strerror(e));
+    }
+    if (unlink(other) != 0 && errno != ENOENT) {
+        /* Not fatal: the new file is complete; readers prefer the one we write. */
+    }
+    int rc = format == RTRACE_FORMAT_JSON ? sink_emit(s, "[\n", 2, "trace.json: write failed")
+                                          : sink_emit(s, bin_header, sizeof bin_header, "trace.bin: write failed");
+    if (rc) {
+        close(s->fd);
+        sink_release(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+/*
+ * Appends n bytes of whole events. Binary: fills the current frame, ending it
+ * whenever it reaches RTRACE_SINK_FRAME_MAX (an event may straddle frames: the
+ * seekable format is one byte stream). 0, or a negative code once failed.
+ */
+int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n)
+{
+    if (!s || s->closed)
+        return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_write: sink is closed");
+    if (s->failed)
+        return RTRACE_EIO;
+    const unsigned char *p = bytes;
+    s->bytes_in += n;
+    if (s->format == RTRACE_FORMAT_JSON) {
+        if (s->cap - s->len < n) {
+            int rc = sink_json_drain(s);
+            if (rc)
+                return rc;
+            if (n >= s->cap)
+                return sink_emit(s, p, n, "trace.json: write failed");
+        }
+        memcpy(s->buf + s->len, p, n);
+        s->len += n;
+        return 0;
+    }
+    while (n > 0) {
+        size_t k = s->cap - s->len;
+        if (k > n)
+            k = n;
+        memcpy(s->buf + s->len, p, k);
+        s->len += k;
+        p += k;
+        n -= k;
+        if (s->len == s->cap) {
+            int rc = sink_frame(s);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Pushes buffered bytes to the file (binary: ends the current frame early). */
+int rtrace_sink_flush(rtrace_sink *s)
+{
+    if (!s || s->closed)
+        return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_flush: sink is closed");
+    if (s->failed)
+        return RTRACE_EIO;
+    return s->format == RTRACE_FORMAT_JSON ? sink_json_drain(s) : sink_frame(s);
+}
+
+/*
+ * Finishes and closes the file: JSON "\n]\n"; binary the last frame and the
+ * seek table. Async-signal-safe (see the file comment). Idempotent.
+ */
+int rtrace_sink_close(rtrace_sink *s)
+{
+    if (!s || s->closed)
+        return 0;
+    s->closed = true;
+    int rc = 0;
+    if (s->format == RTRACE_FORMAT_JSON) {
+        rc = sink_json_drain(s);
+        if (s->failed) {
+            /* Cut back to whole events; try to close the array anyway. */
+            s->failed = false;
+            rc = sink_emit(s, "\n]\n", 3, "trace.json: write failed");
+            s->failed = true;
+            rc = rc ? rc : RTRACE_EIO;
+        } else {
+            rc = sink_emit(s, "\n]\n", 3, "trace.json: write failed");
+        }
+    } else {
+        rc = sink_frame(s);
+        bool was_failed = s->failed;
+        s->failed = false;              /* the seek table of the frames written is still useful */
+        unsigned char head[8], foot[9];
+        uint32_t body = (uint32_t)(s->nframes * 8 + 9);
+        put_le32(head, SEEKABLE_SKIPPABLE_MAGIC);
+        put_le32(head + 4, body);
+        put_le32(foot, (uint32_t)s->nframes);
+        foot[4] = 0;
+        put_le32(foot + 5, SEEKABLE_MAGIC);
+        /* Entries are stored as host u32; convert to little-endian in place. */
+        for (size_t i = 0; i < 2 * s->nframes; i++) {
+            unsigned char le[4];
+            put_le32(le, s->seek[i]);
+            memcpy(&s->seek[i], le, 4);
+        }
+        uint64_t start = s->good_off;
+        int r1 = write_all(s->fd, head, sizeof head);
+        int r2 = r1 ? r1 : write_all(s->fd, s->seek, s->nframes * 8);
+        int r3 = r2 ? r2 : write_all(s->fd, foot, sizeof foot);
+        if (r3) {
+            if (ftruncate(s->fd, (off_t)start) == 0)
+                s->bytes_out = start;
+            if (!s->reported) {
+                s->reported = true;
+                rtrace__set_error_raw(r3 == ENOSPC ? RTRACE_EFULL : RTRACE_EIO,
+                                      "trace.bin: cannot write the seek table", r3);
+            }
+            rc = rc ? rc : (r3 == ENOSPC ? RTRACE_EFULL : RTRACE_EIO);
+            was_failed = true;
+        } else {
+            s->bytes_out += sizeof head + s->nframes * 8 + sizeof foot;
+            s->good_off = s->bytes_out;
+        }
+        s->failed = was_failed;
+        if (was_failed && !rc)
+            rc = RTRACE_EIO;
+    }
+    if (close(s->fd) != 0 && !rc && errno != EINTR) {
+        rc = rtrace__set_error_raw(RTRACE_EIO, "trace file: close failed", errno);
+        s->failed = true;
+    }
+    s->fd = -1;
+    return rc;
+}
+
+/* Closes if needed, then frees everything. Accepts NULL. */
+void rtrace_sink_free(rtrace_sink *s)
+{
+    if (!s)
+        return;
+    rtrace_sink_close(s);
+    sink_release(s);
+}
+
+uint64_t rtrace_sink_bytes_in(const rtrace_sink *s) { return s ? s->bytes_in : 0; }
+uint64_t rtrace_sink_bytes_out(const rtrace_sink *s) { return s ? s->bytes_out : 0; }
+bool rtrace_sink_failed(const rtrace_sink *s) { return s ? s->failed : false; }
+int rtrace_sink_fd(const rtrace_sink *s) { return s ? s->fd : -1; }
