@@ -1,0 +1,659 @@
+/*
+ * cc-wrapper/rewrite.c - inserts line and return probes into the assembly
+ * of one C translation unit (the technique of AFL's afl-as, applied to the
+ * DWARF line table instead of basic blocks).
+ *
+ * The input is what gcc 12 or clang 14 writes for `-S -g -fno-omit-frame-pointer`.
+ * One pass, line by line, a small state machine.  What it matches:
+ *
+ *   - sections: .text / .data / .bss / .section NAME[,"flags"] / .pushsection /
+ *     .popsection / .previous.  Code sections are .text, .text.* and any
+ *     section whose flags hold 'x'.
+ *   - functions: a label NAME: in a code section, where `.type NAME,@function`
+ *     came before; the function ends at its `.size NAME, ...` or `.cfi_endproc`.
+ *   - `.loc FILE LINE [COL] [options]`: a group of consecutive .loc rows is
+ *     pending until the next instruction (or data directive) of the function;
+ *     right before that instruction (after any labels, so that jumps to the
+ *     label run the probe) comes a line probe.  Skipped: the first .loc of each
+ *     function (the opening line, before the prologue), groups whose rows are
+ *     all `is_stmt 0` (gdb never stops there; is_stmt carries over from one
+ *     .loc to the next, as in the assemblers) or all line 0.
+ *   - `ret`, `retq`, `ret $N`, `rep ret`, `repz ret`, `bnd ret`: a return probe
+ *     right before it (after a pending line probe, if any).
+ *   - CFI: .cfi_startproc, .cfi_def_cfa, .cfi_def_cfa_register,
+ *     .cfi_remember_state / .cfi_restore_state, .cfi_endproc: where the CFA is
+ *     computed from %rsp (before `ret`, functions without a frame pointer), the
+ *     probe is wrapped in .cfi_adjust_cfa_offset 128 / -128 so that gdb and
+ *     backtrace() still unwind through the probe.
+ *   - inline asm: gcc writes `#APP`, then per asm statement `# LINE "file" 1`,
+ *     the user's text, `# 0 "" 2`; between the `# 0 "" 2` marker and #NO_APP
+ *     (or the next statement's `# LINE "file" 1`) it puts the next
+ *     statement's .loc, which we handle as usual.  clang writes `#APP`, the
+ *     user's text, `#NO_APP`.  A group pending at #APP gets its probe before
+ *     the #APP line (the row is the first instruction of the asm statement).
+ *
+ * What it must not match: anything inside the user's asm text (no probe, no
+ * `ret`, no section tracking), instructions outside functions or in data
+ * sections, and functions whose body starts with an asm block (naked
+ * functions: the first thing after the label that emits code is #APP); those
+ * get no probe at all.
+ *
+ * The probe, as runtime/arch/x86_64/regs.h draws it:
+ *
+ *   .Lrtp_N:     leaq -128(%rsp),%rsp      # over the red zone
+ *                call __rt_line_probe      # or __rt_ret_probe
+ *   .Lrtp_N_pc:  leaq 128(%rsp),%rsp
+ *                .pushsection .rtrace_probes,"aR",@progbits  (a record)
+ *
+ * "R" (SHF_GNU_RETAIN) keeps the records under --gc-sections; both gas 2.40
+ * and clang 14's integrated assembler accept it.
+ */
+#include "rewrite.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RTCC_MAX_SECT_STACK 32
+#define RTCC_MAX_CFI_STACK 16
+#define RTCC_MAX_FUNC_NAMES 64
+
+typedef enum {
+    APP_OFF = 0,      /* compiler code */
+    APP_START,        /* just after #APP: gcc's `# N "f" 1` or clang's user text */
+    APP_USER_GCC,     /* user text until `# 0 "" 2` */
+    APP_GAP_GCC,      /* compiler lines between two asm statements, before #NO_APP */
+    APP_USER_CLANG    /* user text until #NO_APP */
+} app_state;
+
+typedef struct rw {
+    FILE *out;
+    rtcc_rewrite_stats st;
+    bool err;
+    unsigned next_label;
+
+    /* sections */
+    bool in_text, prev_text;
+    bool push_stack[RTCC_MAX_SECT_STACK];
+    bool push_prev[RTCC_MAX_SECT_STACK];
+    int push_depth;
+
+    /* functions announced by .type NAME,@function, not yet defined */
+    char *fnames[RTCC_MAX_FUNC_NAMES];
+    int nfnames;
+
+    /* the current function */
+    bool in_func;
+    char func_name[256];
+    bool first_loc_seen;  /* the opening .loc was skipped */
+    bool body_started;    /* an instruction or #APP was seen */
+    bool naked;           /* body starts with an asm block: no probes */
+
+    /* CFI */
+    bool in_cfi;
+    bool cfa_rsp;
+    bool cfi_stack[RTCC_MAX_CFI_STACK];
+    int cfi_depth;
+
+    /* .loc */
+    bool is_stmt;         /* the assembler's is_stmt register (carries over) */
+    bool pending;         /* a probe-worthy .loc group waits for an instruction */
+
+    app_state app;
+    bool any_probe;
+} rw;
+
+/* Writes n bytes; records a write error. */
+static void emit(rw *w, const char *s, size_t n)
+{
+    if (n && fwrite(s, 1, n, w->out) != n)
+        w->err = true;
+}
+
+static void emits(rw *w, const char *s) { emit(w, s, strlen(s)); }
+
+/*
+ * Emits one probe calling `tramp` with record kind `kind` (1 line, 2 return),
+ * wrapped in CFA adjustments when the CFA is computed from %rsp.
+ */
+static void emit_probe(rw *w, const char *tramp, int kind)
+{
+    char buf[512];
+    unsigned n = w->next_label++;
+    bool wrap = w->in_cfi && w->cfa_rsp;
+    int len = snprintf(buf, sizeof buf,
+        ".Lrtp_%u:\n"
+        "\tleaq\t-128(%%rsp), %%rsp\n"
+        "%s"
+        "\tcall\t%s\n"
+        ".Lrtp_%u_pc:\n"
+        "\tleaq\t128(%%rsp), %%rsp\n"
+        "%s"
+        "\t.pushsection\t.rtrace_probes,\"aR\",@progbits\n"
+        "\t.balign\t4\n"
+        "\t.long\t.Lrtp_%u - .\n"
+        "\t.long\t.Lrtp_%u_pc - .\n"
+        "\t.long\t%d\n"
+        "\t.popsection\n",
+        n, wrap ? "\t.cfi_adjust_cfa_offset 128\n" : "", tramp, n,
+        wrap ? "\t.cfi_adjust_cfa_offset -128\n" : "", n, n, kind);
+    emit(w, buf, (size_t)len);
+    if (wrap)
+        w->st.wrapped++;
+    if (kind == 1)
+        w->st.line_probes++;
+    else
+        w->st.ret_probes++;
+    w->any_probe = true;
+}
+
+/* True while probes may be placed: inside a non-naked function, in code. */
+static bool probing(const rw *w)
+{
+    return w->in_func && w->in_text && !w->naked;
+}
+
+/* Emits the pending line probe, if any. */
+static void flush_pending(rw *w)
+{
+    if (w->pending && probing(w))
+        emit_probe(w, "__rt_line_probe", 1);
+    w->pending = false;
+}
+
+/* ---- small lexing helpers (the line is NUL-terminated, no '\n') ---------- */
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/* Does the word at p equal `kw` (followed by blank or end)? */
+static bool word_is(const char *p, const char *kw)
+{
+    size_t n = strlen(kw);
+    return strncmp(p, kw, n) == 0 && (p[n] == 0 || isspace((unsigned char)p[n]) || p[n] == '#');
+}
+
+/* Copies the next token (up to blank, ',' or '#') into buf; returns the rest. */
+static const char *token(const char *p, char *buf, size_t size)
+{
+    size_t n = 0;
+    p = skip_ws(p);
+    if (*p == '"') {                       /* quoted section names */
+        p++;
+        while (*p && *p != '"') {
+            if (n + 1 < size)
+                buf[n++] = *p;
+            p++;
+        }
+        if (*p == '"')
+            p++;
+    } else {
+        while (*p && !isspace((unsigned char)*p) && *p != ',' && *p != '#') {
+            if (n + 1 < size)
+                buf[n++] = *p;
+            p++;
+        }
+    }
+    buf[n] = 0;
+    p = skip_ws(p);
+    if (*p == ',')
+        p++;
+    return p;
+}
+
+/* Is the section `name` with flags string `flags` (may be NULL) code? */
+static bool section_is_text(const char *name, const char *flags)
+{
+    if (strcmp(name, ".text") == 0 || strncmp(name, ".text.", 6) == 0)
+        return true;
+    return flags && strchr(flags, 'x') != NULL;
+}
+
+/* Parses `NAME[, "flags" ...]` after .section/.pushsection. */
+static bool parse_section_args(const char *p)
+{
+    char name[256], flags[64];
+    p = token(p, name, sizeof name);
+    p = skip_ws(p);
+    flags[0] = 0;
+    if (*p == '"')
+        token(p, flags, sizeof flags);
+    return section_is_text(name, flags[0] ? flags : NULL);
+}
+
+static void set_section(rw *w, bool text)
+{
+    w->prev_text = w->in_text;
+    w->in_text = text;
+}
+
+/* Handles a section directive; returns true if `d` was one. */
+static bool do_section(rw *w, const char *d)
+{
+    if (word_is(d, ".text")) {
+        set_section(w, true);
+    } else if (word_is(d, ".data") || word_is(d, ".bss")) {
+        set_section(w, false);
+    } else if (word_is(d, ".section")) {
+        set_section(w, parse_section_args(d + 8));
+    } else if (word_is(d, ".pushsection")) {
+        if (w->push_depth < RTCC_MAX_SECT_STACK) {
+            w->push_stack[w->push_depth] = w->in_text;
+            w->push_prev[w->push_depth] = w->prev_text;
+        }
+        w->push_depth++;
+        set_section(w, parse_section_args(d + 12));
+    } else if (word_is(d, ".popsection")) {
+        if (w->push_depth > 0) {
+            w->push_depth--;
+            if (w->push_depth < RTCC_MAX_SECT_STACK) {
+                w->in_text = w->push_stack[w->push_depth];
+                w->prev_text = w->push_prev[w->push_depth];
+            }
+        }
+    } else if (word_is(d, ".previous")) {
+        bool t = w->in_text;
+        w->in_text = w->prev_text;
+        w->prev_text = t;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Is the register token the stack pointer (DWARF 7, %rsp, rsp)? */
+static bool reg_is_rsp(const char *r)
+{
+    return strcmp(r, "7") == 0 || strcmp(r, "%rsp") == 0 || strcmp(r, "rsp") == 0;
+}
+
+/* Handles a .cfi_* directive (always copied through by the caller). */
+static void do_cfi(rw *w, const char *d)
+{
+    char reg[32];
+    if (word_is(d, ".cfi_startproc")) {
+        w->in_cfi = true;
+        w->cfa_rsp = true;             /* CFA = %rsp + 8 at entry */
+        w->cfi_depth = 0;
+    } else if (word_is(d, ".cfi_endproc")) {
+        w->in_cfi = false;
+        w->cfa_rsp = false;
+    } else if (word_is(d, ".cfi_def_cfa_register")) {
+        token(d + 21, reg, sizeof reg);
+        w->cfa_rsp = reg_is_rsp(reg);
+    } else if (word_is(d, ".cfi_def_cfa")) {
+        token(d + 12, reg, sizeof reg);
+        w->cfa_rsp = reg_is_rsp(reg);
+    } else if (word_is(d, ".cfi_remember_state")) {
+        if (w->cfi_depth < RTCC_MAX_CFI_STACK)
+            w->cfi_stack[w->cfi_depth] = w->cfa_rsp;
+        w->cfi_depth++;
+    } else if (word_is(d, ".cfi_restore_state")) {
+        if (w->cfi_depth > 0) {
+            w->cfi_depth--;
+            if (w->cfi_depth < RTCC_MAX_CFI_STACK)
+                w->cfa_rsp = w->cfi_stack[w->cfi_depth];
+        }
+    }
+}
+
+/* Ends the current function (no probe is placed after this). */
+static void end_function(rw *w)
+{
+    w->pending = false;
+    w->in_func = false;
+    w->func_name[0] = 0;
+}
+
+/* Handles `.loc FILE LINE [COL] [options]`. */
+static void do_loc(rw *w, const char *d)
+{
+    char tok[64];
+    long line;
+    bool stmt_row;
+    const char *p = token(d + 4, tok, sizeof tok);     /* file number */
+    p = token(p, tok, sizeof tok);                      /* line */
+    line = strtol(tok, NULL, 10);
+    while (*(p = skip_ws(p)) && *p != '#') {
+        p = token(p, tok, sizeof tok);
+        if (strcmp(tok, "is_stmt") == 0) {
+            p = token(p, tok, sizeof tok);
+            w->is_stmt = strcmp(tok, "0") != 0;
+        } else if (strcmp(tok, "isa") == 0 || strcmp(tok, "discriminator") == 0 ||
+                   strcmp(tok, "view") == 0) {
+            p = token(p, tok, sizeof tok);              /* the option's value */
+        }
+        if (!tok[0])
+            break;
+    }
+    stmt_row = w->is_stmt && line > 0;
+    if (!w->in_func || w->naked)
+        return;
+    if (!w->first_loc_seen) {                          /* the opening line */
+        w->first_loc_seen = true;
+        return;
+    }
+    if (stmt_row)
+        w->pending = true;
+}
+
+/* Is `s` (after the label name) a label line `NAME:`? Fills name. */
+static bool parse_label(const char *s, char *name, size_t size)
+{
+    size_t n = 0;
+    const char *p = s;
+    if (*p == '"')
+        return false;
+    while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '$')) {
+        if (n + 1 < size)
+            name[n++] = *p;
+        p++;
+    }
+    name[n] = 0;
+    if (n == 0 || *p != ':')
+        return false;
+    p = skip_ws(p + 1);
+    return *p == 0 || *p == '#';
+}
+
+/* Remembers NAME from `.type NAME, @function`. */
+static void do_type(rw *w, const char *d)
+{
+    char name[256], kind[64];
+    const char *p = token(d + 5, name, sizeof name);
+    token(p, kind, sizeof kind);
+    if (strcmp(kind, "@function") != 0 && strcmp(kind, "%function") != 0 &&
+        strcmp(kind, "STT_FUNC") != 0)
+        return;
+    if (w->nfnames < RTCC_MAX_FUNC_NAMES) {
+        w->fnames[w->nfnames] = strdup(name);
+        if (w->fnames[w->nfnames])
+            w->nfnames++;
+    }
+}
+
+/* If `name` was announced as a function, forgets it and returns true. */
+static bool take_function_name(rw *w, const char *name)
+{
+    for (int i = 0; i < w->nfnames; i++) {
+        if (strcmp(w->fnames[i], name) == 0) {
+            free(w->fnames[i]);
+            w->fnames[i] = w->fnames[--w->nfnames];
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Does this directive emit bytes (data in a code section)? */
+static bool data_directive(const char *d)
+{
+    static const char *const dirs[] = {
+        ".byte", ".short", ".value", ".word", ".hword", ".long", ".int",
+        ".quad", ".octa", ".2byte", ".4byte", ".8byte", ".ascii", ".asciz",
+        ".string", ".zero", ".skip", ".space", ".fill", ".nops", ".sleb128",
+        ".uleb128", ".inst", NULL
+    };
+    for (int i = 0; dirs[i]; i++)
+        if (word_is(d, dirs[i]))
+            return true;
+    return false;
+}
+
+/* Is this instruction a `ret` (with its optional prefixes and operand)? */
+static bool is_ret(const char *s)
+{
+    if (word_is(s, "rep") || word_is(s, "repz") || word_is(s, "bnd") ||
+        word_is(s, "notrack"))
+        s = skip_ws(s + strcspn(s, " \t"));
+    return word_is(s, "ret") || word_is(s, "retq") || word_is(s, "retl");
+}
+
+/* Is `s` gcc's start-of-asm-statement marker `# LINE "file" 1`? */
+static bool gcc_asm_begin(const char *s)
+{
+    const char *p;
+    if (s[0] != '#' || s[1] != ' ' || !isdigit((unsigned char)s[2]))
+        return false;
+    p = s + 2;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (*p++ != ' ' || *p != '"')
+        return false;
+    p = strrchr(p, '"');
+    return p && strcmp(p, "\" 1") == 0;
+}
+
+/* Is `s` gcc's end-of-asm-statement marker `# 0 "" 2`? */
+static bool gcc_asm_end(const char *s)
+{
+    return strcmp(s, "# 0 \"\" 2") == 0;
+}
+
+/* The user's asm text starts (no probe inside; a pending one goes first). */
+static void user_asm_starts(rw *w)
+{
+    if (w->in_func && !w->body_started) {
+        w->naked = true;                   /* body starts with an asm block */
+        w->pending = false;
+        w->st.naked++;
+    }
+    w->body_started = true;
+}
+
+/*
+ * Processes one line (NUL-terminated, without its '\n'; `raw` of length n
+ * is what gets copied out, with the '\n').
+ */
+static void do_line(rw *w, char *line, const char *raw, size_t n)
+{
+    const char *s = skip_ws(line);
+    char name[256];
+
+    /* Inline asm blocks first: their text is never interpreted. */
+    switch (w->app) {
+    case APP_START:
+        if (gcc_asm_begin(s)) {
+            w->app = APP_USER_GCC;
+            emit(w, raw, n);
+            return;
+        }
+        w->app = APP_USER_CLANG;
+        /* fall through */
+    case APP_USER_CLANG:
+        if (strcmp(s, "#NO_APP") == 0)
+            w->app = APP_OFF;
+        emit(w, raw, n);
+        return;
+    case APP_USER_GCC:
+        if (gcc_asm_end(s))
+            w->app = APP_GAP_GCC;
+        emit(w, raw, n);
+        return;
+    case APP_GAP_GCC:
+        if (gcc_asm_begin(s)) {            /* the next asm statement */
+            flush_pending(w);
+            w->app = APP_USER_GCC;
+            emit(w, raw, n);
+            return;
+        }
+        if (strcmp(s, "#NO_APP") == 0) {
+            w->app = APP_OFF;
+            emit(w, raw, n);
+            return;
+        }
+        break;                             /* compiler lines: .loc etc. */
+    case APP_OFF:
+        if (strcmp(s, "#APP") == 0) {
+            user_asm_starts(w);            /* may drop the pending probe */
+            flush_pending(w);
+            w->app = APP_START;
+            emit(w, raw, n);
+            return;
+        }
+        break;
+    }
+
+    if (*s == 0 || *s == '#') {                     /* blank or comment */
+        emit(w, raw, n);
+        return;
+    }
+
+    if (parse_label(s, name, sizeof name)) {
+        if (w->in_text && take_function_name(w, name)) {
+            w->st.functions++;
+            w->in_func = true;
+            snprintf(w->func_name, sizeof w->func_name, "%s", name);
+            w->first_loc_seen = false;
+            w->body_started = false;
+            w->naked = false;
+            w->pending = false;
+        }
+        emit(w, raw, n);
+        return;
+    }
+
+    if (*s == '.') {
+        if (word_is(s, ".loc")) {
+            do_loc(w, s);
+        } else if (strncmp(s, ".cfi_", 5) == 0) {
+            do_cfi(w, s);
+            if (word_is(s, ".cfi_endproc") && w->in_func)
+                end_function(w);
+        } else if (word_is(s, ".type")) {
+            do_type(w, s);
+        } else if (word_is(s, ".size")) {
+            char sz[256];
+            token(s + 5, sz, sizeof sz);
+            if (w->in_func && strcmp(sz, w->func_name) == 0)
+                end_function(w);
+        } else if (do_section(w, s)) {
+            /* tracked */
+        } else if (word_is(s, ".gnu_lto_v1") || strstr(s, ".gnu.lto_")) {
+            w->st.lto = 1;
+        } else if (w->in_text && data_directive(s)) {
+            flush_pending(w);
+            if (w->in_func)
+                w->body_started = true;
+        }
+        emit(w, raw, n);
+        return;
+    }
+
+    /* An instruction. */
+    if (w->in_func && w->in_text) {
+        flush_pending(w);
+        w->body_started = true;
+        if (probing(w) && is_ret(s))
+            emit_probe(w, "__rt_ret_probe", 2);
+    }
+    emit(w, raw, n);
+}
+
+int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats *stats)
+{
+    rw w;
+    char *line = NULL;
+    size_t cap = 0;
+    size_t pos = 0;
+
+    memset(&w, 0, sizeof w);
+    w.out = out;
+    w.is_stmt = true;
+    while (pos < len && !w.err) {
+        const char *nl = memchr(src + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - src) : len;
+        size_t n = end - pos;
+        if (n + 1 > cap) {
+            char *nbuf = realloc(line, n + 1);
+            if (!nbuf) {
+                w.err = true;
+                errno = ENOMEM;
+                break;
+            }
+            line = nbuf;
+            cap = n + 1;
+        }
+        memcpy(line, src + pos, n);
+        line[n] = 0;
+        /* A last line without '\n' gets one: the assembler wants it. */
+        if (nl) {
+            do_line(&w, line, src + pos, n + 1);
+        } else {
+            do_line(&w, line, src + pos, n);
+            emits(&w, "\n");
+        }
+        pos = end + 1;
+    }
+    if (w.any_probe && !w.err)
+        emits(&w, "\t.hidden\t__rt_line_probe\n\t.hidden\t__rt_ret_probe\n");
+    w.st.instrumented = w.st.functions - w.st.naked;
+    free(line);
+    for (int i = 0; i < w.nfnames; i++)
+        free(w.fnames[i]);
+    if (stats)
+        *stats = w.st;
+    if (fflush(out) != 0 || ferror(out))
+        w.err = true;
+    return w.err ? -1 : 0;
+}
+
+int rtcc_rewrite_file(const char *in_path, const char *out_path,
+                      rtcc_rewrite_stats *stats, char *err, size_t errlen)
+{
+    FILE *in = fopen(in_path, "rb");
+    FILE *out;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    if (!in) {
+        snprintf(err, errlen, "cannot read %s: %s", in_path, strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        size_t got;
+        if (cap - len < 65536) {
+            char *nbuf = realloc(buf, cap ? cap * 2 : 65536 * 2);
+            if (!nbuf) {
+                snprintf(err, errlen, "out of memory reading %s", in_path);
+                free(buf);
+                fclose(in);
+                return -1;
+            }
+            buf = nbuf;
+            cap = cap ? cap * 2 : 65536 * 2;
+        }
+        got = fread(buf + len, 1, cap - len, in);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(in)) {
+        snprintf(err, errlen, "cannot read %s: %s", in_path, strerror(errno));
+        free(buf);
+        fclose(in);
+        return -1;
+    }
+    fclose(in);
+    out = fopen(out_path, "wb");
+    if (!out) {
+        snprintf(err, errlen, "cannot write %s: %s", out_path, strerror(errno));
+        free(buf);
+        return -1;
+    }
+    rc = rtcc_rewrite_buf(buf, len, out, stats);
+    if (fclose(out) != 0)
+        rc = -1;
+    free(buf);
+    if (rc != 0)
+        snprintf(err, errlen, "cannot write %s: %s", out_path, strerror(errno));
+    return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * cc-wrapper/rewrite.h - the assembly rewriter's interface: reads the
+ * assembly a C compiler (gcc 12 or clang 14, -g -O0) produced and writes it
+ * back with line probes and return probes inserted (see rewrite.c for what
+ * it matches, and runtime/arch/x86_64/regs.h for the probe sequence).
+ */
+#ifndef RTCC_REWRITE_H
+#define RTCC_REWRITE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* What a rewrite did (for tests and diagnostics). */
+typedef struct rtcc_rewrite_stats {
+    unsigned functions;       /* functions seen in text sections */
+    unsigned instrumented;    /* ... of which may get probes (not naked) */
+    unsigned naked;           /* ... whose body starts with an asm block */
+    unsigned line_probes;
+    unsigned ret_probes;
+    unsigned wrapped;         /* probes wrapped in .cfi_adjust_cfa_offset */
+    int lto;                  /* the input is LTO bytecode: nothing to rewrite */
+} rtcc_rewrite_stats;
+
+/*
+ * Rewrites `len` bytes of assembly text `src` into `out`.
+ * Returns 0 on success; -1 on a write error (errno set).  `stats` may be NULL.
+ * Never fails on unknown input: lines it does not understand are copied.
+ */
+int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats *stats);
+
+/*
+ * Rewrites the file `in_path` into `out_path` (created or truncated).
+ * Returns 0 on success; -1 with a message naming the file and the problem
+ * written to `err` (size errlen) on failure.
+ */
+int rtcc_rewrite_file(const char *in_path, const char *out_path,
+                      rtcc_rewrite_stats *stats, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,570 @@
+/*
+ * cc-wrapper/rtcc.c - rtcc, a drop-in C compiler that recompiles programs
+ * for tracing (the role of AFL's afl-gcc): it runs the real compiler
+ * (RTCC_CC, default `cc`) step by step:
+ *
+ *   C source  --cc -S -g -O0 -fno-omit-frame-pointer -finstrument-functions-->
+ *   .s        --rewrite.c (line and return probes)-->  .s  --cc -c-->  .o
+ *   objects   --cc (link) + rtrace_probe.o + -lrtrace_rt-->  program / .so
+ *
+ * Everything else (.s, .S, other languages, objects, -E, -M, --version, -v
+ * alone) goes to the real compiler as it is.  Diagnostics of the real
+ * compiler reach stderr unchanged and its exit status is rtcc's.  Temporary
+ * files live in TMPDIR and are removed on every path (spawn.c).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "elfcheck.h"
+#include "rewrite.h"
+#include "spawn.h"
+#include "version.h"
+
+/* Global settings from the environment. */
+static rtcc_argv cc_prefix;        /* RTCC_CC split on blanks */
+static bool keep_opt;              /* RTCC_KEEP_OPT=1 */
+static bool verbose;               /* -v */
+static const rtcc_cmdline *cl;
+
+static void usage(void)
+{
+    printf(
+"Usage: rtcc [cc options] files...\n"
+"\n"
+"rtcc compiles C programs for recording with runtime_tracing (CodeTracer\n"
+"traces). It behaves like the C compiler it wraps and accepts its options.\n"
+"\n"
+"What rtcc changes on the command line:\n"
+"  adds      -g -O0 -fno-omit-frame-pointer -finstrument-functions when compiling C\n"
+"            (-g only when no -g option is given or the last one is -g0)\n"
+"  replaces  -O1 -O2 -O3 -Os -Ofast -Og -O by -O0 (set RTCC_KEEP_OPT=1 to keep them;\n"
+"            the trace then follows optimised code)\n"
+"  drops     -flto... with a warning: link-time optimisation cannot be traced\n"
+"  inserts   a probe after each line-table row and before each `ret`\n"
+"            (C sources only; -S gives the instrumented assembly)\n"
+"  links     <libdir>/rtrace_probe.o -L<libdir> -Wl,-rpath,<libdir> -lrtrace_rt\n"
+"            into executables and shared objects (-shared: it is traced too)\n"
+"  warns     when it links an object or archive that was not built by rtcc\n"
+"            (it runs untraced), and for sources in other languages (.cc, .cpp,\n"
+"            .m, .f90 ...), which are compiled untraced\n"
+"  keeps     .s and .S inputs untouched; -E, -M, -MM, -v, --version, -V,\n"
+"            -qversion, -dumpversion, -print-* go to the compiler as they are\n"
+"\n"
+"rtcc's own options (alone on the command line):\n"
+"  --help        this text\n"
+"  --version     rtcc's version, then the wrapped compiler's --version\n"
+"\n"
+"Environment of rtcc:\n"
+"  RTCC_CC=cmd        the real compiler, with extra words if any (default: cc)\n"
+"  RTCC_KEEP_OPT=1    keep the -O level\n"
+"  RTCC_LIBDIR=dir    where rtrace_probe.o and librtrace_rt.so are (default:\n"
+"                     <directory of rtcc>/../lib)\n"
+"  RTCC_VERBOSE=1     print each command rtcc runs (as does -v)\n"
+"  TMPDIR             where temporary files go (default /tmp)\n"
+"\n"
+"Environment of the traced program (read by librtrace_rt):\n"
+"  RTRACE_DIR=dir         trace folder (default ./<program>.trace)\n"
+"  RTRACE_FORMAT=json|binary    trace.json or trace.bin\n"
+"  RTRACE_MODE=full|calls steps, values and calls, or calls only\n"
+"  RTRACE_FILTER=spec     what to record (functions/files; see the docs)\n"
+"  RTRACE_QUIET=1         no messages from the runtime\n"
+"  RTRACE_THREADS=main|all   record the main thread only, or every thread\n"
+"  RTRACE_MAX_DEPTH=N     pointer levels followed when capturing values\n"
+"  RTRACE_MAX_ELEMS=N     array/sequence elements captured\n"
+"  RTRACE_MAX_STRING=N    bytes of a char * string captured\n"
+"  RTRACE_MAX_EVENTS=N    stop recording after N events (0: no limit)\n"
+"  RTRACE_MAX_BYTES=N     stop recording after N bytes of events (0: no limit)\n"
+"  RTRACE_RING=N          keep only the last N events\n");
+}
+
+/* snprintf for paths: a path that does not fit is an error, never truncated. */
+static void fmt_path(char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fmt_path(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(out, size, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= size) {
+        fprintf(stderr, "rtcc: error: path too long: %.200s...\n", out);
+        exit(1);
+    }
+}
+
+/* Splits RTCC_CC into words (no quoting: compilers' paths rarely have blanks). */
+static void split_words(const char *s, rtcc_argv *out)
+{
+    char *copy = strdup(s), *save = NULL;
+    if (!copy) {
+        fprintf(stderr, "rtcc: error: out of memory\n");
+        exit(1);
+    }
+    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+        rtcc_argv_push(out, w);
+    free(copy);
+}
+
+/* Finds an executable in PATH; fills `out`; returns false if none. */
+static bool find_in_path(const char *name, char *out, size_t size)
+{
+    const char *path = getenv("PATH");
+    if (strchr(name, '/')) {
+        snprintf(out, size, "%s", name);
+        return access(name, X_OK) == 0;
+    }
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        struct stat st;
+        snprintf(out, size, "%.*s%s%s", (int)n, path, n ? "/" : "", name);
+        if (access(out, X_OK) == 0 && stat(out, &st) == 0 && S_ISREG(st.st_mode))
+            return true;
+        path += n;
+        if (*path == ':')
+            path++;
+    }
+    return false;
+}
+
+/* Checks that RTCC_CC names a compiler that is not rtcc itself. */
+static void check_compiler(void)
+{
+    char found[PATH_MAX], real_cc[PATH_MAX], real_self[PATH_MAX];
+    const char *env = getenv("RTCC_CC");
+    if (cc_prefix.n == 0) {
+        fprintf(stderr, "rtcc: error: RTCC_CC is empty: set it to a C compiler (e.g. gcc, clang)\n");
+        exit(1);
+    }
+    if (!find_in_path(cc_prefix.v[0], found, sizeof found)) {
+        fprintf(stderr, "rtcc: error: the C compiler '%s'%s was not found%s\n", cc_prefix.v[0],
+                env ? " (from RTCC_CC)" : "", strchr(cc_prefix.v[0], '/') ? "" : " in PATH");
+        exit(1);
+    }
+    if (realpath(found, real_cc) && realpath("/proc/self/exe", real_self) &&
+        strcmp(real_cc, real_self) == 0) {
+        fprintf(stderr, "rtcc: error: the C compiler '%s' is rtcc itself: set RTCC_CC to the "
+                        "real compiler\n", cc_prefix.v[0]);
+        exit(1);
+    }
+}
+
+/* The directory holding rtrace_probe.o and librtrace_rt.so (absolute). */
+static const char *libdir(void)
+{
+    static char dir[PATH_MAX];
+    const char *env = getenv("RTCC_LIBDIR");
+    char self[PATH_MAX];
+    char *slash;
+    if (dir[0])
+        return dir;
+    if (env && *env) {
+        if (!realpath(env, dir))
+            snprintf(dir, sizeof dir, "%s", env);
+        return dir;
+    }
+    if (!realpath("/proc/self/exe", self)) {
+        fprintf(stderr, "rtcc: error: cannot find rtcc's own path (/proc/self/exe): %s; "
+                        "set RTCC_LIBDIR\n", strerror(errno));
+        exit(1);
+    }
+    slash = strrchr(self, '/');
+    if (slash)
+        *slash = 0;
+    fmt_path(dir, sizeof dir, "%s/../lib", self);
+    if (realpath(dir, self))
+        snprintf(dir, sizeof dir, "%s", self);
+    return dir;
+}
+
+/* basename without its last suffix ("dir/a.c" -> "a"). */
+static void stem(const char *path, char *out, size_t size)
+{
+    const char *b = strrchr(path, '/');
+    char *dot;
+    snprintf(out, size, "%s", b ? b + 1 : path);
+    dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = 0;
+}
+
+/* path without its last suffix ("o/x.o" -> "o/x"). */
+static void strip_suffix(const char *path, char *out, size_t size)
+{
+    const char *b = strrchr(path, '/');
+    char *dot;
+    snprintf(out, size, "%s", path);
+    dot = strrchr(out, '.');
+    if (dot && dot > out + (b ? b - path + 1 : 0))
+        *dot = 0;
+}
+
+/* Starts a command with the real compiler. */
+static void cmd_start(rtcc_argv *c)
+{
+    for (size_t i = 0; i < cc_prefix.n; i++)
+        rtcc_argv_push(c, cc_prefix.v[i]);
+}
+
+/* Appends one argument (and its value) as it was given. */
+static void push_arg(rtcc_argv *c, const rtcc_arg *a)
+{
+    rtcc_argv_push(c, a->s);
+    if (a->val)
+        rtcc_argv_push(c, a->val);
+}
+
+/* Runs a command and frees it; returns the exit status. */
+static int run(rtcc_argv *c)
+{
+    int rc = rtcc_run(c->v, verbose);
+    rtcc_argv_free(c);
+    return rc;
+}
+
+/* Is `a` an option the assembler step needs (-Wa, -m*, target, -B)? */
+static bool asm_option(const rtcc_arg *a)
+{
+    const char *s = a->s;
+    return strncmp(s, "-Wa,", 4) == 0 || strcmp(s, "-Xassembler") == 0 ||
+           (strncmp(s, "-m", 2) == 0 && strcmp(s, "-mllvm") != 0) ||
+           strncmp(s, "--target", 8) == 0 || strcmp(s, "-target") == 0 ||
+           strncmp(s, "-B", 2) == 0 || strcmp(s, "-v") == 0 ||
+           strncmp(s, "--gcc-toolchain", 15) == 0 || strcmp(s, "-fintegrated-as") == 0 ||
+           strcmp(s, "-fno-integrated-as") == 0 || strcmp(s, "-no-integrated-as") == 0 ||
+           strcmp(s, "-integrated-as") == 0 || strncmp(s, "--sysroot", 9) == 0 ||
+           strcmp(s, "-pipe") == 0;
+}
+
+/* The -g flag rtcc adds, or NULL when the user's own -g level stands. */
+static const char *debug_flag(void)
+{
+    const char *last = NULL;
+    for (size_t i = 0; i < cl->n; i++) {
+        const char *s = cl->a[i].s;
+        if (cl->a[i].cls != RTCC_A_INPUT && s[0] == '-' && s[1] == 'g' &&
+            strncmp(s, "-gsplit", 7) != 0 && strncmp(s, "-gz", 3) != 0 &&
+            strncmp(s, "-gcolumn", 8) != 0 && strncmp(s, "-gno-", 5) != 0)
+            last = s;
+    }
+    if (!last || strcmp(last, "-g0") == 0 || strcmp(last, "-gno-dwarf") == 0)
+        return "-g";
+    return NULL;
+}
+
+/*
+ * Compiles the C source `in` to instrumented assembly and, when `obj` is
+ * not NULL, assembles it into `obj`; else the assembly goes to `asm_out`.
+ * `dep_target` names the make target of the dependency file, if any.
+ * Returns the exit status of the failing step, or 0.
+ */
+static int compile_c(const rtcc_arg *in, const char *obj, const char *asm_out,
+                     const char *dep_target)
+{
+    rtcc_argv c = {0};
+    const char *raw = rtcc_tmp_create(".s");
+    const char *inst = obj ? rtcc_tmp_create(".s") : asm_out;
+    const char *g = debug_flag();
+    char err[4096], buf[PATH_MAX];
+    rtcc_rewrite_stats st;
+    int rc;
+
+    cmd_start(&c);
+    for (size_t i = 0; i < cl->n; i++) {
+        const rtcc_arg *a = &cl->a[i];
+        if (a->cls == RTCC_A_BOTH || a->cls == RTCC_A_COMPILE ||
+            (a->cls == RTCC_A_DEPS && cl->deps))
+            push_arg(&c, a);
+    }
+    if (cl->deps) {
+        /* The real step writes raw.s: name the dependency file and target as
+         * cc would for the user's command. */
+        if (!cl->deps_file) {
+            if (cl->output && cl->mode != RTCC_MODE_ASM)
+                strip_suffix(cl->output, buf, sizeof buf);
+            else
+                stem(in->s, buf, sizeof buf);
+            rtcc_argv_push(&c, "-MF");
+            rtcc_argv_pushf(&c, "%s.d", buf);
+        }
+        if (!cl->deps_target) {
+            rtcc_argv_push(&c, "-MT");
+            rtcc_argv_push(&c, dep_target);
+        }
+    }
+    if (g)
+        rtcc_argv_push(&c, g);
+    if (!keep_opt)
+        rtcc_argv_push(&c, "-O0");
+    rtcc_argv_push(&c, "-fno-omit-frame-pointer");
+    rtcc_argv_push(&c, "-finstrument-functions");
+    rtcc_argv_push(&c, "-S");
+    if (in->xlang) {
+        rtcc_argv_push(&c, "-x");
+        rtcc_argv_push(&c, in->xlang);
+    }
+    rtcc_argv_push(&c, in->s);
+    rtcc_argv_push(&c, "-o");
+    rtcc_argv_push(&c, raw);
+    rc = run(&c);
+    if (rc != 0)
+        return rc;
+
+    if (rtcc_rewrite_file(raw, inst, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "rtcc: error: %s\n", err);
+        return 1;
+    }
+    if (st.lto)
+        fprintf(stderr, "rtcc: warning: %s: the compiler produced LTO bytecode: not traced\n", in->s);
+    if (verbose)
+        fprintf(stderr, "rtcc: %s: %u functions, %u line probes, %u return probes\n",
+                in->s, st.functions, st.line_probes, st.ret_probes);
+    if (!obj)
+        return 0;
+
+    cmd_start(&c);
+    for (size_t i = 0; i < cl->n; i++)
+        if (cl->a[i].cls != RTCC_A_INPUT && asm_option(&cl->a[i]))
+            push_arg(&c, &cl->a[i]);
+    rtcc_argv_push(&c, "-c");
+    rtcc_argv_push(&c, "-x");
+    rtcc_argv_push(&c, "assembler");
+    rtcc_argv_push(&c, inst);
+    rtcc_argv_push(&c, "-o");
+    rtcc_argv_push(&c, obj);
+    return run(&c);
+}
+
+/*
+ * Compiles a non-C input (.s, .S, other languages) untouched with `step`
+ * ("-c" or "-S") into `out` (NULL: the compiler's default name).
+ */
+static int compile_other(const rtcc_arg *in, const char *step, const char *out)
+{
+    rtcc_argv c = {0};
+    cmd_start(&c);
+    for (size_t i = 0; i < cl->n; i++) {
+        const rtcc_arg *a = &cl->a[i];
+        if (a->cls == RTCC_A_BOTH || a->cls == RTCC_A_COMPILE ||
+            (a->cls == RTCC_A_DEPS && cl->deps))
+            push_arg(&c, a);
+        else if (a->cls == RTCC_A_SELF && keep_opt && a->s[1] == 'O')
+            push_arg(&c, a);
+    }
+    rtcc_argv_push(&c, step);
+    if (in->xlang) {
+        rtcc_argv_push(&c, "-x");
+        rtcc_argv_push(&c, in->xlang);
+    }
+    rtcc_argv_push(&c, in->s);
+    if (out) {
+        rtcc_argv_push(&c, "-o");
+        rtcc_argv_push(&c, out);
+    }
+    return run(&c);
+}
+
+/* Passes the original command line to the real compiler (exec). */
+static int pass_through(int argc, char **argv)
+{
+    rtcc_argv c = {0};
+    cmd_start(&c);
+    for (int i = 1; i < argc; i++)
+        rtcc_argv_push(&c, argv[i]);
+    if (verbose)
+        rtcc_run(c.v, true), exit(0);
+    rtcc_exec(c.v);
+    return 127;
+}
+
+/* Warns about the untraced objects and archives of a link. */
+static void warn_untraced(const char *path)
+{
+    if (rtcc_object_traced(path) == RTCC_OBJ_UNTRACED)
+        fprintf(stderr, "rtcc: warning: %s was not built by rtcc (no probes): it is "
+                        "linked untraced\n", path);
+}
+
+/* -c and -S: one output per input. */
+static int compile_only(void)
+{
+    int status = 0;
+    char buf[PATH_MAX], out[PATH_MAX];
+    for (size_t i = 0; i < cl->n; i++) {
+        const rtcc_arg *a = &cl->a[i];
+        int rc;
+        if (a->cls != RTCC_A_INPUT || a->kind == RTCC_IN_LINK)
+            continue;
+        if (a->kind == RTCC_IN_C) {
+            stem(a->s, buf, sizeof buf);
+            if (strcmp(a->s, "-") == 0)
+                snprintf(buf, sizeof buf, "-");
+            if (cl->mode == RTCC_MODE_ASM) {
+                if (cl->output)
+                    snprintf(out, sizeof out, "%s", cl->output);
+                else if (strcmp(a->s, "-") == 0)
+                    snprintf(out, sizeof out, "-");
+                else
+                    fmt_path(out, sizeof out, "%s.s", buf);
+                {
+                    char tgt[PATH_MAX];
+                    fmt_path(tgt, sizeof tgt, "%s.o", buf);
+                    if (strcmp(out, "-") == 0)
+                        rc = compile_c(a, NULL, "/dev/stdout", tgt);
+                    else
+                        rc = compile_c(a, NULL, out, tgt);
+                }
+            } else {
+                if (cl->output)
+                    snprintf(out, sizeof out, "%s", cl->output);
+                else
+                    fmt_path(out, sizeof out, "%s.o", buf);
+                rc = compile_c(a, out, NULL, out);
+            }
+        } else {
+            rc = compile_other(a, cl->mode == RTCC_MODE_ASM ? "-S" : "-c", cl->output);
+        }
+        if (rc != 0 && status == 0)
+            status = rc;
+    }
+    return status;
+}
+
+/* Compile every source to a temporary object, then link. */
+static int compile_and_link(void)
+{
+    rtcc_argv c = {0};
+    const char **objs = calloc(cl->n + 1, sizeof *objs);
+    const char *dir = libdir();
+    char probe[PATH_MAX];
+    int status = 0;
+    bool relocatable = false;
+
+    if (!objs) {
+        fprintf(stderr, "rtcc: error: out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < cl->n; i++)
+        if (strcmp(cl->a[i].s, "-r") == 0)
+            relocatable = true;
+    fmt_path(probe, sizeof probe, "%s/rtrace_probe.o", dir);
+    if (!relocatable && access(probe, R_OK) != 0) {
+        fprintf(stderr, "rtcc: error: %s: %s (build it, or set RTCC_LIBDIR to the folder "
+                        "holding rtrace_probe.o and librtrace_rt.so)\n", probe, strerror(errno));
+        free(objs);
+        return 1;
+    }
+    for (size_t i = 0; i < cl->n; i++) {
+        const rtcc_arg *a = &cl->a[i];
+        int rc = 0;
+        if (a->cls != RTCC_A_INPUT)
+            continue;
+        if (a->kind == RTCC_IN_LINK) {
+            warn_untraced(a->s);
+            objs[i] = a->s;
+            continue;
+        }
+        objs[i] = rtcc_tmp_create(".o");
+        if (a->kind == RTCC_IN_C) {
+            char tgt[PATH_MAX];
+            snprintf(tgt, sizeof tgt, "%s", cl->output ? cl->output : "a.out");
+            rc = compile_c(a, objs[i], NULL, tgt);
+        } else {
+            rc = compile_other(a, "-c", objs[i]);
+        }
+        if (rc != 0 && status == 0)
+            status = rc;
+    }
+    if (status != 0) {
+        free(objs);
+        return status;
+    }
+
+    cmd_start(&c);
+    for (size_t i = 0; i < cl->n; i++) {
+        const rtcc_arg *a = &cl->a[i];
+        if (a->cls == RTCC_A_INPUT)
+            rtcc_argv_push(&c, objs[i]);
+        else if (a->cls == RTCC_A_BOTH || a->cls == RTCC_A_LINK)
+            push_arg(&c, a);
+    }
+    if (cl->output) {
+        rtcc_argv_push(&c, "-o");
+        rtcc_argv_push(&c, cl->output);
+    }
+    if (!relocatable) {
+        rtcc_argv_push(&c, probe);
+        rtcc_argv_pushf(&c, "-L%s", dir);
+        rtcc_argv_pushf(&c, "-Wl,-rpath,%s", dir);
+        rtcc_argv_push(&c, "-lrtrace_rt");
+    }
+    free(objs);
+    return run(&c);
+}
+
+int main(int argc, char **argv)
+{
+    static rtcc_cmdline cmd;
+    const char *env_cc = getenv("RTCC_CC");
+    const char *env_keep = getenv("RTCC_KEEP_OPT");
+    const char *env_verbose = getenv("RTCC_VERBOSE");
+    char err[4096];
+    int rc;
+
+    rtcc_tmp_init();
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        usage();
+        return 0;
+    }
+    split_words(env_cc && *env_cc ? env_cc : (env_cc ? "" : "cc"), &cc_prefix);
+    check_compiler();
+    keep_opt = env_keep && strcmp(env_keep, "0") != 0 && *env_keep;
+    verbose = env_verbose && strcmp(env_verbose, "0") != 0 && *env_verbose;
+
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("rtcc (runtime_tracing C edition) %s, wrapping:\n", RTCC_VERSION);
+        return pass_through(argc, argv);
+    }
+    if (rtcc_parse(argc, argv, keep_opt, &cmd, err, sizeof err) != 0) {
+        fprintf(stderr, "rtcc: error: %s\n", err);
+        return 1;
+    }
+    cl = &cmd;
+    verbose = verbose || cmd.verbose;
+
+    if (cmd.info || cmd.mode == RTCC_MODE_PREPROCESS)
+        return pass_through(argc, argv);
+    /* Command lines cc rejects (-o with -c and several files): let it say so. */
+    if (cmd.mode != RTCC_MODE_LINK && cmd.output) {
+        size_t outs = 0;
+        for (size_t i = 0; i < cmd.n; i++)
+            if (cmd.a[i].cls == RTCC_A_INPUT && cmd.a[i].kind != RTCC_IN_LINK)
+                outs++;
+        if (outs > 1)
+            return pass_through(argc, argv);
+    }
+    if (cmd.dropped_lto)
+        fprintf(stderr, "rtcc: warning: -flto dropped: link-time optimised code cannot be "
+                        "traced\n");
+    for (size_t i = 0; i < cmd.n; i++)
+        if (cmd.a[i].cls == RTCC_A_INPUT && cmd.a[i].kind == RTCC_IN_OTHER)
+            fprintf(stderr, "rtcc: warning: %s is not C: compiled untraced\n", cmd.a[i].s);
+
+    if (cmd.mode == RTCC_MODE_LINK)
+        rc = compile_and_link();
+    else
+        rc = compile_only();
+    rtcc_cmdline_free(&cmd);
+    rtcc_argv_free(&cc_prefix);
+    return rc;
+}

@@ -1,0 +1,156 @@
+/*
+ * cc-wrapper/spawn.c - runs the real compiler (fork + execvp + waitpid) and
+ * keeps the registry of rtcc's temporary files.
+ *
+ * A compiler driver must leave nothing behind: every temporary file is
+ * registered before anything is written into it, and removed by atexit()
+ * on normal exits and by a handler on SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGPIPE
+ * (which then re-raises the signal so the parent sees the true cause).
+ */
+#include "spawn.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define RTCC_MAX_TMP 4096
+
+static char *tmp_paths[RTCC_MAX_TMP];
+static volatile sig_atomic_t tmp_count;
+
+void rtcc_tmp_cleanup(void)
+{
+    for (int i = 0; i < tmp_count; i++) {
+        if (tmp_paths[i])
+            unlink(tmp_paths[i]);
+    }
+}
+
+/* Fatal signal: remove the files, then die of the same signal. */
+static void on_signal(int sig)
+{
+    rtcc_tmp_cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void rtcc_tmp_init(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+    atexit(rtcc_tmp_cleanup);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        struct sigaction old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        /* Keep "ignored" signals ignored (nohup, background jobs). */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+void rtcc_tmp_register(const char *path)
+{
+    char *copy;
+    sigset_t all, old;
+    if (tmp_count >= RTCC_MAX_TMP) {
+        fprintf(stderr, "rtcc: error: too many temporary files\n");
+        exit(1);
+    }
+    copy = strdup(path);
+    if (!copy) {
+        fprintf(stderr, "rtcc: error: out of memory\n");
+        exit(1);
+    }
+    /* The handler must never see a half-registered entry. */
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    tmp_paths[tmp_count] = copy;
+    tmp_count = tmp_count + 1;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+const char *rtcc_tmp_create(const char *suffix)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    int fd;
+    sigset_t all, old;
+    if (!dir || !*dir)
+        dir = "/tmp";
+    snprintf(path, sizeof path, "%s/rtcc-XXXXXX%s", dir, suffix);
+    /* Block signals between creation and registration: no leak window. */
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    fd = mkstemps(path, (int)strlen(suffix));
+    if (fd < 0) {
+        int e = errno;
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        fprintf(stderr, "rtcc: error: cannot create a temporary file in %s: %s\n",
+                dir, strerror(e));
+        exit(1);
+    }
+    close(fd);
+    rtcc_tmp_register(path);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return tmp_paths[tmp_count - 1];
+}
+
+/* Prints a command line on stderr, as `cc -v` does for its sub-commands. */
+static void print_cmd(char *const argv[])
+{
+    fputs("rtcc:", stderr);
+    for (int i = 0; argv[i]; i++)
+        fprintf(stderr, " %s", argv[i]);
+    fputc('\n', stderr);
+}
+
+int rtcc_run(char *const argv[], bool verbose)
+{
+    pid_t pid, w;
+    int status;
+    if (verbose)
+        print_cmd(argv);
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "rtcc: error: cannot fork: %s\n", strerror(errno));
+        return 127;
+    }
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr, "rtcc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    do {
+        w = waitpid(pid, &status, 0);
+    } while (w < 0 && errno == EINTR);
+    if (w < 0) {
+        fprintf(stderr, "rtcc: error: waiting for %s: %s\n", argv[0], strerror(errno));
+        return 127;
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) {
+        fprintf(stderr, "rtcc: error: %s was killed by signal %d (%s)\n", argv[0],
+                WTERMSIG(status), strsignal(WTERMSIG(status)));
+        return 128 + WTERMSIG(status);
+    }
+    return 127;
+}
+
+void rtcc_exec(char *const argv[])
+{
+    fflush(stdout);
+    fflush(stderr);
+    execvp(argv[0], argv);
+    fprintf(stderr, "rtcc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+}

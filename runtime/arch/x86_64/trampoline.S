@@ -1,0 +1,159 @@
+/*
+ * runtime/arch/x86_64/trampoline.S - the probe trampolines __rt_line_probe
+ * and __rt_ret_probe, called from the probes rtcc inserts into the program's
+ * assembly (see regs.h for the probe sequence and cc-wrapper/rewrite.c).
+ *
+ * This object is built once ($(LIBD)/rtrace_probe.o) and linked, hidden, into
+ * every instrumented executable and shared object: the probe's `call` is then
+ * a direct call that never goes through the PLT, so a lazy binding cannot
+ * clobber the program's r10/r11/flags before we have saved them.  We save
+ * first, then call the C hook (rt_on_line / rt_on_return) through the PLT.
+ *
+ * A probe may sit anywhere between two instructions of compiled code, so it
+ * must be invisible: every register the C hook may clobber (rax rcx rdx rsi
+ * rdi r8-r11, xmm0-15) and the arithmetic flags are restored on the way out.
+ * The x87 stack and ymm upper halves are left untouched (the hook does not use
+ * x87; st0 still holds a long double return value inside rt_on_return).
+ * Flags are saved with lahf/seto and restored with add/sahf: measurably
+ * cheaper than pushfq/popfq (popfq is microcoded) and enough for compiled
+ * code (DF is clear at every statement boundary by the psABI).
+ *
+ * Stack on entry, and the frame we build (addresses grow upwards):
+ *
+ *      program sp (regs->sp)  -> | program's red zone / locals      |
+ *                                | 128 bytes skipped by the probe's |
+ *                                |   lea -128(%rsp),%rsp            |
+ *      entry rsp + 8          -> +----------------------------------+
+ *      entry rsp              -> | return address  (regs->pc)       |  CFA = entry rsp + 8
+ *                                | saved program rbp                |  <- our %rbp
+ *                                | saved rax                        |  -8(%rbp)
+ *                                | flags word: ah = SZ-A-P-C, al=OF |  -16(%rbp)
+ *                                | (padding to 16)                  |
+ *      %rsp (16-aligned)      -> | rt_regs (RTR_SIZE bytes)         |  -> rt_on_*(&regs)
+ *
+ * regs->sp = entry rsp + 8 + 128 = %rbp + 16 + 128.
+ */
+
+/* Offsets of the fields of rt_regs (regs.h); tests/rtcc checks them. */
+#define RTR_PC      0
+#define RTR_SP      8
+#define RTR_RBP     16
+#define RTR_FLAGS   24
+#define RTR_RAX     32
+#define RTR_RCX     40
+#define RTR_RDX     48
+#define RTR_RSI     56
+#define RTR_RDI     64
+#define RTR_R8      72
+#define RTR_R9      80
+#define RTR_R10     88
+#define RTR_R11     96
+#define RTR_RBX     104
+#define RTR_R12     112
+#define RTR_R13     120
+#define RTR_R14     128
+#define RTR_R15     136
+#define RTR_XMM     144
+#define RTR_SIZE    400     /* 144 + 16 * 16, a multiple of 16 */
+
+#define RED_ZONE    128
+
+/* ENTRY/END: a hidden function symbol with its type and size. */
+#define ENTRY(name)             \
+        .globl name;            \
+        .hidden name;           \
+        .type name, @function;  \
+        .p2align 4;             \
+name:
+
+#define END(name)               \
+        .size name, .-name
+
+#define SAVE_XMM(n)     movaps %xmm##n, RTR_XMM + 16 * n(%rsp)
+#define LOAD_XMM(n)     movaps RTR_XMM + 16 * n(%rsp), %xmm##n
+
+/*
+ * PROBE_BODY(hook): the whole trampoline; `hook` is the C function to call.
+ * Contract: on return every register and arithmetic flag holds the value it
+ * had at the `call`; the hook received a pointer to a filled rt_regs.
+ */
+#define PROBE_BODY(hook)                                                \
+        .cfi_startproc;                                                 \
+        pushq   %rbp;                   /* no flags change until lahf */ \
+        .cfi_adjust_cfa_offset 8;                                       \
+        .cfi_offset %rbp, -16;                                          \
+        movq    %rsp, %rbp;                                             \
+        .cfi_def_cfa_register %rbp;                                     \
+        pushq   %rax;                                                   \
+        lahf;                           /* ah = SF ZF AF PF CF */       \
+        seto    %al;                    /* al = OF */                   \
+        pushq   %rax;                                                   \
+        andq    $-16, %rsp;                                             \
+        subq    $RTR_SIZE, %rsp;                                        \
+        movq    %rcx, RTR_RCX(%rsp);                                    \
+        movq    %rdx, RTR_RDX(%rsp);                                    \
+        movq    %rsi, RTR_RSI(%rsp);                                    \
+        movq    %rdi, RTR_RDI(%rsp);                                    \
+        movq    %r8,  RTR_R8(%rsp);                                     \
+        movq    %r9,  RTR_R9(%rsp);                                     \
+        movq    %r10, RTR_R10(%rsp);                                    \
+        movq    %r11, RTR_R11(%rsp);                                    \
+        movq    %rbx, RTR_RBX(%rsp);                                    \
+        movq    %r12, RTR_R12(%rsp);                                    \
+        movq    %r13, RTR_R13(%rsp);                                    \
+        movq    %r14, RTR_R14(%rsp);                                    \
+        movq    %r15, RTR_R15(%rsp);                                    \
+        SAVE_XMM(0);  SAVE_XMM(1);  SAVE_XMM(2);  SAVE_XMM(3);          \
+        SAVE_XMM(4);  SAVE_XMM(5);  SAVE_XMM(6);  SAVE_XMM(7);          \
+        SAVE_XMM(8);  SAVE_XMM(9);  SAVE_XMM(10); SAVE_XMM(11);         \
+        SAVE_XMM(12); SAVE_XMM(13); SAVE_XMM(14); SAVE_XMM(15);         \
+        movq    -8(%rbp), %rcx;                                         \
+        movq    %rcx, RTR_RAX(%rsp);                                    \
+        movq    0(%rbp), %rcx;                                          \
+        movq    %rcx, RTR_RBP(%rsp);                                    \
+        movq    8(%rbp), %rcx;                                          \
+        movq    %rcx, RTR_PC(%rsp);                                     \
+        leaq    16 + RED_ZONE(%rbp), %rcx;                              \
+        movq    %rcx, RTR_SP(%rsp);                                     \
+        /* flags as RFLAGS would hold them: low byte from ah, OF bit 11 */ \
+        movzbl  -15(%rbp), %ecx;                                        \
+        movzbl  -16(%rbp), %edx;                                        \
+        shll    $11, %edx;                                              \
+        orl     %edx, %ecx;                                             \
+        movq    %rcx, RTR_FLAGS(%rsp);                                  \
+        movq    %rsp, %rdi;                                             \
+        call    hook@PLT;                                               \
+        LOAD_XMM(0);  LOAD_XMM(1);  LOAD_XMM(2);  LOAD_XMM(3);          \
+        LOAD_XMM(4);  LOAD_XMM(5);  LOAD_XMM(6);  LOAD_XMM(7);          \
+        LOAD_XMM(8);  LOAD_XMM(9);  LOAD_XMM(10); LOAD_XMM(11);         \
+        LOAD_XMM(12); LOAD_XMM(13); LOAD_XMM(14); LOAD_XMM(15);         \
+        movq    RTR_RCX(%rsp), %rcx;                                    \
+        movq    RTR_RDX(%rsp), %rdx;                                    \
+        movq    RTR_RSI(%rsp), %rsi;                                    \
+        movq    RTR_RDI(%rsp), %rdi;                                    \
+        movq    RTR_R8(%rsp),  %r8;                                     \
+        movq    RTR_R9(%rsp),  %r9;                                     \
+        movq    RTR_R10(%rsp), %r10;                                    \
+        movq    RTR_R11(%rsp), %r11;                                    \
+        movq    -16(%rbp), %rax;                                        \
+        addb    $0x7f, %al;             /* OF = (al == 1) */            \
+        sahf;                           /* SF ZF AF PF CF from ah */    \
+        movq    -8(%rbp), %rax;                                         \
+        leave;                          /* no flags change */           \
+        .cfi_def_cfa %rsp, 8;                                           \
+        ret;                                                            \
+        .cfi_endproc
+
+        .text
+
+/* void __rt_line_probe(void): called after each line-table row group. */
+ENTRY(__rt_line_probe)
+        PROBE_BODY(rt_on_line)
+END(__rt_line_probe)
+
+/* void __rt_ret_probe(void): called right before each `ret`. */
+ENTRY(__rt_ret_probe)
+        PROBE_BODY(rt_on_return)
+END(__rt_ret_probe)
+
+        .section .note.GNU-stack,"",@progbits
