@@ -185,10 +185,16 @@ class Stepper:
         self.stops = 0
         self.max_stops = int(os.environ.get("GDB_STEPS_MAX", "3000"))
         self.own = set()     # symtab file names of the program's own sources
+        self.signal = None   # a signal stopped the program (crash, abort): end of the walk
         gdb.events.exited.connect(self.on_exit)
+        gdb.events.stop.connect(self.on_stop)
 
     def on_exit(self, _event):
         self.exited = True
+
+    def on_stop(self, event):
+        if isinstance(event, gdb.SignalEvent):
+            self.signal = event.stop_signal
 
     def x(self, cmd):
         """Run a gdb command quietly; gdb.error (e.g. 'not being run') ends the walk."""
@@ -277,7 +283,7 @@ class Stepper:
         self.x("run")
         main_bp.delete()
         just_finished = False
-        while not self.exited:
+        while not self.exited and self.signal is None:
             frame = gdb.selected_frame()
             if self.frame_is_own(frame):
                 # After `finish` out of foreign code we are mid-line unless the return
