@@ -1,0 +1,183 @@
+/*
+ * runtime/dwarf_lines.c - file tables and line rows of the DWARF loader.
+ *
+ * For each CU: map its file numbers to the module's absolute, deduplicated
+ * file paths (DWARF 5 numbers files from 0, with file 0 the CU's primary
+ * file; DWARF 2-4 from 1), and collect its line rows the way gdb records
+ * them (line-0 rows ignored; an end-of-sequence drops the rows at its own
+ * address). After the last CU, rows are sorted once by address and, where
+ * several share an address, only the one gdb's pc lookup returns is kept:
+ * the last one, or if that one is not a statement, the last statement row.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf_priv.h"
+
+typedef struct rt_row_tmp { rt_line_row r; uint32_t ord; } rt_row_tmp;
+
+/* Appends path component s to buf (size n) at *len, with one '/' between.
+ * Drops "." components and empty ones; keeps ".." (as gdb does). */
+static void path_append(char *buf, size_t n, size_t *len, const char *s)
+{
+    while (*s) {
+        const char *e = strchr(s, '/');
+        size_t cl = e ? (size_t)(e - s) : strlen(s);
+        if (cl && !(cl == 1 && s[0] == '.')) {
+            if (*len + cl + 2 < n) {
+                if (*len == 0 || buf[*len - 1] != '/') buf[(*len)++] = '/';
+                memcpy(buf + *len, s, cl);
+                *len += cl;
+                buf[*len] = 0;
+            }
+        }
+        s += cl;
+        if (*s == '/') s++;
+    }
+}
+
+/* Joins comp_dir, dir and name into an absolute path (name or dir may be
+ * absolute already). Returns buf. */
+static const char *join_path(char *buf, size_t n, const char *comp_dir, const char *dir,
+                             const char *name)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    if (name[0] != '/') {
+        if (!dir || dir[0] != '/') {
+            if (comp_dir) path_append(buf, n, &len, comp_dir);
+        }
+        if (dir) path_append(buf, n, &len, dir);
+    }
+    path_append(buf, n, &len, name);
+    if (len == 0) { buf[0] = '/'; buf[1] = 0; }
+    return buf;
+}
+
+/* Fills cu->filemap from the line table header and appends the CU's rows. */
+void rt_lines_cu(rt_ctx *c, rt_cu *cu)
+{
+    Dwarf_Unsigned ver = 0;
+    Dwarf_Small tcount = 0;
+    Dwarf_Line_Context lc = NULL;
+    Dwarf_Error e = NULL;
+    if (!c->rows.esz) c->rows.esz = sizeof(rt_row_tmp);
+    int r = dwarf_srclines_b(cu->die, &ver, &tcount, &lc, &e);
+    if (r != DW_DLV_OK) {
+        if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
+        return;
+    }
+    /* include directories: DWARF 5 numbers them from 0 (0 = comp dir, stored),
+     * earlier versions from 1 (0 = comp dir, implicit); libdwarf's accessor
+     * takes the DWARF number in both cases */
+    Dwarf_Signed ndirs = 0;
+    if (dwarf_srclines_include_dir_count(lc, &ndirs, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); e = NULL; ndirs = 0; }
+    Dwarf_Signed base = 0, count = 0, end = 0;
+    if (dwarf_srclines_files_indexes(lc, &base, &count, &end, &e) != DW_DLV_OK) {
+        rt_dw_errfree(c, e);
+        dwarf_srclines_dealloc_b(lc);
+        return;
+    }
+    char buf[4096];
+    if (end > base) {
+        cu->filemap = calloc((size_t)(end - base), sizeof *cu->filemap);
+        if (!cu->filemap) { dwarf_srclines_dealloc_b(lc); return; }
+        cu->file_base = base;
+        cu->file_end = end;
+    }
+    for (Dwarf_Signed i = base; i < end; i++) {
+        const char *name = NULL;
+        Dwarf_Unsigned dirx = 0, mt = 0, flen = 0;
+        Dwarf_Form_Data16 *md5 = NULL;
+        if (dwarf_srclines_files_data_b(lc, i, &name, &dirx, &mt, &flen, &md5, &e) != DW_DLV_OK || !name) {
+            rt_dw_errfree(c, e);
+            e = NULL;
+            name = "<unknown>";
+            dirx = 0;
+        }
+        const char *dir = NULL;
+        Dwarf_Signed di = (Dwarf_Signed)dirx;
+        if (ver >= 5 ? di < ndirs : (di >= 1 && di <= ndirs)) {
+            const char *d = NULL;
+            if (dwarf_srclines_include_dir_data(lc, di, &d, &e) == DW_DLV_OK) dir = d;
+            else { rt_dw_errfree(c, e); e = NULL; }
+        }
+        join_path(buf, sizeof buf, cu->comp_dir, dir, name);
+        cu->filemap[i - base] = rt_file_index(c, buf);
+    }
+
+    Dwarf_Line *lines = NULL;
+    Dwarf_Signed nlines = 0;
+    if (dwarf_srclines_from_linecontext(lc, &lines, &nlines, &e) != DW_DLV_OK) {
+        rt_dw_errfree(c, e);
+        dwarf_srclines_dealloc_b(lc);
+        return;
+    }
+    size_t cu_first = c->rows.n;
+    for (Dwarf_Signed i = 0; i < nlines; i++) {
+        Dwarf_Addr addr = 0;
+        Dwarf_Unsigned lno = 0, fno = 0;
+        Dwarf_Bool stmt = 0, endseq = 0;
+        if (dwarf_lineaddr(lines[i], &addr, &e) != DW_DLV_OK ||
+            dwarf_lineno(lines[i], &lno, &e) != DW_DLV_OK ||
+            dwarf_line_srcfileno(lines[i], &fno, &e) != DW_DLV_OK ||
+            dwarf_linebeginstatement(lines[i], &stmt, &e) != DW_DLV_OK ||
+            dwarf_lineendsequence(lines[i], &endseq, &e) != DW_DLV_OK) {
+            rt_dw_errfree(c, e);
+            e = NULL;
+            continue;
+        }
+        if (endseq) {
+            /* gdb: an end marker removes the rows recorded at its address */
+            while (c->rows.n > cu_first &&
+                   ((rt_row_tmp *)c->rows.p)[c->rows.n - 1].r.addr == addr)
+                c->rows.n--;
+            continue;
+        }
+        if (lno == 0) continue;
+        bool ok;
+        uint32_t fi = rt_cu_file(cu, fno, &ok);
+        if (!ok) continue;
+        rt_row_tmp *t = rt_vec_push(&c->rows);
+        if (!t) break;
+        t->r.addr = addr;
+        t->r.line = (uint32_t)lno;
+        t->r.file = fi;
+        t->r.is_stmt = stmt != 0;
+        t->ord = (uint32_t)(c->rows.n - 1);
+    }
+    dwarf_srclines_dealloc_b(lc);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+    const rt_row_tmp *x = a, *y = b;
+    if (x->r.addr != y->r.addr) return x->r.addr < y->r.addr ? -1 : 1;
+    return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+/* Sorts all rows once and keeps one per address. 0, or -1 on OOM. */
+int rt_lines_finish(rt_ctx *c)
+{
+    rt_row_tmp *t = c->rows.p;
+    size_t n = c->rows.n;
+    if (n) qsort(t, n, sizeof *t, cmp_row);
+    rt_line_row *out = n ? malloc(n * sizeof *out) : NULL;
+    if (n && !out) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && t[j + 1].r.addr == t[i].r.addr) j++;
+        size_t pick = j;
+        if (!t[j].r.is_stmt)
+            for (size_t q = j; q-- > i;)
+                if (t[q].r.is_stmt) { pick = q; break; }
+        out[k++] = t[pick].r;
+        i = j + 1;
+    }
+    free(c->rows.p);
+    c->rows.p = out;
+    c->rows.n = c->rows.cap = k;
+    c->rows.esz = sizeof(rt_line_row);
+    return 0;
+}
