@@ -82,6 +82,9 @@ typedef struct rt_thread {
  * Lock-free: initial-exec TLS.
  */
 RT_HIDDEN rt_thread *rt_thread_get(void);
+/* Makes room for at least n frames in t->frames (the stack is an mremap'ed
+ * mapping: it may move). False when out of memory (the stack is unchanged). */
+RT_HIDDEN bool rt_thread_frames_reserve(rt_thread *t, size_t n);
 
 /* ---- Output (output.c) ---------------------------------------------------
  * The core encodes whole events into t->enc (or t->nested when re-entered),
@@ -90,12 +93,25 @@ RT_HIDDEN rt_thread *rt_thread_get(void);
  * elapsed it hands the bytes to the global sink (under a lock, preceded by a
  * ThreadSwitch when another thread wrote last). */
 RT_HIDDEN void rt_output_commit(rt_thread *t, unsigned nevents);
+/* Nesting convention: a hook increments t->in_runtime on entry and decrements
+ * it on exit, and calls rt_output_commit before decrementing. So commit sees
+ * in_runtime == 1 in an outer hook (events are in t->enc) and > 1 in a probe
+ * that interrupted the runtime (events are in t->nested; the next outer commit
+ * appends them to t->enc). in_runtime == 0 is treated as an outer commit. */
 /* Writes definition events (Type, Function, VariableName, Path) that must
  * reach the stream before any thread uses them: straight to the sink. */
 RT_HIDDEN rtrace_enc *rt_output_defs_begin(void);
 RT_HIDDEN void rt_output_defs_end(void);
-/* Path ids: the Path event is written on first use; returns the id. */
+/* defs_begin returns NULL when definitions cannot be written (not recording);
+ * call defs_end only after a non-NULL begin. The lock is recursive, so
+ * rt_output_path_id may be called between begin and end (its Path event
+ * reaches the file first). Before the start events (rt_core_add_module at
+ * start-up) definitions are kept and written right after them: number
+ * Functions and Types from 1 (0 are <toplevel> and None). */
+/* Path ids: the Path event is written on first use; returns the id, or
+ * RT_NO_PATH when a new path cannot be written (not recording). */
 RT_HIDDEN uint32_t rt_output_path_id(const char *abs_path);
+#define RT_NO_PATH UINT32_MAX
 /* True while recording (not stopped by budget, error or exit). */
 RT_HIDDEN bool rt_recording(void);
 
@@ -104,11 +120,15 @@ RT_HIDDEN bool rt_recording(void);
 RT_HIDDEN int rt_core_add_module(rt_module *m);
 /* Hooks called from the trampolines (default visibility: trampolines in
  * other modules call them through the PLT, with all registers saved). */
-void rt_on_line(rt_regs *regs);
-void rt_on_return(rt_regs *regs);
+#define RT_ENTRY __attribute__((visibility("default")))  /* exported despite -fvisibility=hidden */
+RT_ENTRY void rt_on_line(rt_regs *regs);
+RT_ENTRY void rt_on_return(rt_regs *regs);
 /* The program is dying of `sig` (or abort): write the Error event (kind 11)
  * on the last step of `t`, naming the signal and the source line. */
 RT_HIDDEN void rt_core_on_fatal(rt_thread *t, int sig, const siginfo_t *info, const void *ucontext);
+/* (rt_core_on_fatal is called from the signal handler with t->in_runtime = 0
+ * and any partial event of the interrupted hook already removed: write into
+ * t->enc, then rt_output_commit.) */
 /* A thread ends (pthread_exit, cancel, return from its start routine). */
 RT_HIDDEN void rt_core_thread_end(rt_thread *t);
 /* Where the first Step of the trace goes (<toplevel>): path and line of main. */
