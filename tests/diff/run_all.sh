@@ -18,7 +18,7 @@ for cc in $ccs; do
             name=$(basename "$s" .c) srcs=$s
         fi
         # shellcheck disable=SC2086 # srcs: sample paths without spaces
-        if "$here/run_diff.sh" --cc "$cc" --bin "$bin" --out "$out/$name-$cc" $srcs; then
+        if "$here/run_diff.sh" --cc "$cc" --bin "$bin" --out "$out/$name-$cc" --name "$name" $srcs; then
             passed=$((passed + 1))
         else
             failed=$((failed + 1))

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/diff/run_diff.sh - the differential test of one program: is the trace what gdb shows?
 #
-#   run_diff.sh [--cc CC] [--bin DIR] [--out DIR] [--arg ARG]... [--gdb-only] PROG.c...
+#   run_diff.sh [--cc CC] [--bin DIR] [--out DIR] [--name NAME] [--arg ARG]... [--gdb-only] PROG.c...
 #
 # Builds PROG untraced (CC -g -O0 -fno-omit-frame-pointer) and with BIN/rtcc (RTCC_CC=CC),
 # runs both (same args, stdin /dev/null), requires identical stdout, stderr and exit status,
@@ -17,6 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cc=${CC:-gcc}
 bin=${BIN:-build/bin}
 out=""
+name=""
 gdb_only=0
 nargs=0
 while [ $# -gt 0 ]; do
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
     --cc) cc=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --name) name=$2; shift 2 ;;
     --arg) nargs=$((nargs + 1)); eval "arg_$nargs=\$2"; shift 2 ;;
     --gdb-only) gdb_only=1; shift ;;
     --) shift; break ;;
@@ -31,9 +33,9 @@ while [ $# -gt 0 ]; do
     *) break ;;
     esac
 done
-[ $# -gt 0 ] || { echo "usage: run_diff.sh [--cc CC] [--bin DIR] [--out DIR] [--arg A]... [--gdb-only] PROG.c..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: run_diff.sh [--cc CC] [--bin DIR] [--out DIR] [--name N] [--arg A]... [--gdb-only] PROG.c..." >&2; exit 2; }
 
-name=$(basename "$1" .c)
+[ -n "$name" ] || name=$(basename "$1" .c)    # the program's name: the first source's
 tmp_out=0
 if [ -z "$out" ]; then
     out=$(mktemp -d "${TMPDIR:-/tmp}/run_diff.$name.XXXXXX") || exit 2
