@@ -46,7 +46,8 @@
  *                .pushsection .rtrace_probes,"aR",@progbits  (a record)
  *
  * "R" (SHF_GNU_RETAIN) keeps the records under --gc-sections; both gas 2.40
- * and clang 14's integrated assembler accept it.
+ * and clang 14's integrated assembler accept it.  Every rewritten file gets
+ * the section, empty when it has no probe: it marks objects built by rtcc.
  */
 #include "rewrite.h"
 
@@ -592,7 +593,10 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats 
         }
         pos = end + 1;
     }
-    if (w.any_probe && !w.err)
+    /* The section exists even without probes: it marks the object as
+     * compiled by rtcc (rtcc warns at link time about objects without it). */
+    emits(&w, "\t.pushsection\t.rtrace_probes,\"aR\",@progbits\n\t.popsection\n");
+    if (w.any_probe)
         emits(&w, "\t.hidden\t__rt_line_probe\n\t.hidden\t__rt_ret_probe\n");
     w.st.instrumented = w.st.functions - w.st.naked;
     free(line);

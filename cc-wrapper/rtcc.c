@@ -391,8 +391,8 @@ static int pass_through(int argc, char **argv)
 static void warn_untraced(const char *path)
 {
     if (rtcc_object_traced(path) == RTCC_OBJ_UNTRACED)
-        fprintf(stderr, "rtcc: warning: %s was not built by rtcc (no probes): it is "
-                        "linked untraced\n", path);
+        fprintf(stderr, "rtcc: warning: %s was not compiled from C by rtcc (no "
+                        ".rtrace_probes section): it is linked untraced\n", path);
 }
 
 /* -c and -S: one output per input. */

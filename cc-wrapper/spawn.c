@@ -5,7 +5,8 @@
  * A compiler driver must leave nothing behind: every temporary file is
  * registered before anything is written into it, and removed by atexit()
  * on normal exits and by a handler on SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGPIPE
- * (which then re-raises the signal so the parent sees the true cause).
+ * (which first passes the signal on to the compiler step running then, and
+ * afterwards re-raises it so that rtcc's parent sees the true cause).
  */
 #include "spawn.h"
 
@@ -22,6 +23,8 @@
 
 static char *tmp_paths[RTCC_MAX_TMP];
 static volatile sig_atomic_t tmp_count;
+static volatile pid_t running_child;   /* the compiler step running now, or 0 */
+static const int fatal_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
 
 void rtcc_tmp_cleanup(void)
 {
@@ -31,9 +34,12 @@ void rtcc_tmp_cleanup(void)
     }
 }
 
-/* Fatal signal: remove the files, then die of the same signal. */
+/* Fatal signal: stop the running step, remove the files, die of the signal. */
 static void on_signal(int sig)
 {
+    pid_t child = running_child;
+    if (child > 0)
+        kill(child, sig);
     rtcc_tmp_cleanup();
     signal(sig, SIG_DFL);
     raise(sig);
@@ -41,9 +47,9 @@ static void on_signal(int sig)
 
 void rtcc_tmp_init(void)
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+    const int *sigs = fatal_sigs;
     atexit(rtcc_tmp_cleanup);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    for (size_t i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++) {
         struct sigaction sa;
         struct sigaction old;
         memset(&sa, 0, sizeof sa);
@@ -116,23 +122,39 @@ int rtcc_run(char *const argv[], bool verbose)
 {
     pid_t pid, w;
     int status;
+    sigset_t all, old;
     if (verbose)
         print_cmd(argv);
     fflush(stdout);
     fflush(stderr);
+    /* Signals blocked across fork: the child must never run our handler
+     * (it would remove files the parent still needs), and the parent must
+     * know the child's pid before a handler can run. */
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     pid = fork();
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         fprintf(stderr, "rtcc: error: cannot fork: %s\n", strerror(errno));
         return 127;
     }
     if (pid == 0) {
+        for (size_t i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++) {
+            struct sigaction cur;
+            if (sigaction(fatal_sigs[i], NULL, &cur) == 0 && cur.sa_handler == on_signal)
+                signal(fatal_sigs[i], SIG_DFL);
+        }
+        sigprocmask(SIG_SETMASK, &old, NULL);
         execvp(argv[0], argv);
         fprintf(stderr, "rtcc: error: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    running_child = pid;
+    sigprocmask(SIG_SETMASK, &old, NULL);
     do {
         w = waitpid(pid, &status, 0);
     } while (w < 0 && errno == EINTR);
+    running_child = 0;
     if (w < 0) {
         fprintf(stderr, "rtcc: error: waiting for %s: %s\n", argv[0], strerror(errno));
         return 127;

@@ -367,13 +367,20 @@ static void test_rewrite__records_match_probes(void)
     free(out);
 }
 
-static void test_rewrite__data_only_file_is_unchanged(void)
+static void test_rewrite__data_only_file_gets_only_the_marker_section(void)
 {
     const char *src = "\t.data\n\t.type\tf, @function\nf:\n\t.loc 1 2 3\n\t.long 1\n\tret\n"
                       "\t.text\n\t.loc 1 4 1\n\tnop\n\tret\n";
     char *out = rewrite_text(src, strlen(src), NULL);
+    char *stripped;
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-    CU_ASSERT_STRING_EQUAL(out, src);
+    CU_ASSERT_PTR_NULL(strstr(out, "call\t__rt_"));
+    CU_ASSERT_PTR_NULL(strstr(out, ".hidden"));
+    /* only the (empty) marker section is added */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t.pushsection\t.rtrace_probes,\"aR\",@progbits\n\t.popsection\n"));
+    stripped = strip_probes(out);
+    CU_ASSERT_STRING_EQUAL(stripped, src);
+    free(stripped);
     free(out);
 }
 
@@ -388,7 +395,7 @@ static void test_rewrite__last_line_without_newline_and_empty_input(void)
     free(out);
     out = rewrite_text("", 0, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-    CU_ASSERT_STRING_EQUAL(out, "");
+    CU_ASSERT_STRING_EQUAL(out, "\t.pushsection\t.rtrace_probes,\"aR\",@progbits\n\t.popsection\n");
     free(out);
 }
 
@@ -420,7 +427,7 @@ int main(int argc, char **argv)
     T(test_rewrite__sections_only_code_gets_probes);
     T(test_rewrite__cfa_from_rsp_wraps_probe_and_restore_state);
     T(test_rewrite__records_match_probes);
-    T(test_rewrite__data_only_file_is_unchanged);
+    T(test_rewrite__data_only_file_gets_only_the_marker_section);
     T(test_rewrite__last_line_without_newline_and_empty_input);
     T(test_rewrite__missing_input_file_gives_clear_error);
 #undef T
