@@ -643,8 +643,10 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
     }
     c->void_t = NULL;
     if (walk_cus(c) < 0) {
-        errf(err, errlen, "%s: no readable compile unit in .debug_info%s%s", path,
-             c->warnings ? ": " : "", c->warnings ? c->first_warning : "");
+        if (c->warnings)
+            errf(err, errlen, "%s: no readable compile unit in .debug_info: %s", path, c->first_warning);
+        else
+            errf(err, errlen, "%s: no DWARF debug information (no compile unit: stripped, or not built with -g)", path);
         goto fail;
     }
     if (rt_types_finish(c) < 0 || rt_lines_finish(c) < 0) {

@@ -2,26 +2,38 @@
  * tests/dwarf/progs/scopes.c - a program for the DWARF table tests: nested
  * blocks, shadowing, static locals, parameters, a VLA, and a report of where
  * each variable really lives, printed at run time as
- *     LOC <function> <name> fb <address - __builtin_frame_address(0)>
- *     LOC <function> <name> abs <address>   (statics)
- * which the test compares with the rt_loc the tables give (rbp-relative).
- * Line numbers matter: the tests refer to the lines marked L<n>.
+ *     LOC <function> <name> fb <address - __builtin_frame_address(0)> <line>
+ *     LOC <function> <name> abs <address> <line>        (statics, functions)
+ *     LOC vla arr deref <arr - frame address> <line> <frame slots holding arr>
+ * which the test compares with the rt_loc the tables give (rbp-relative;
+ * link-time address + load bias). Lines marked L:<name> are found by the
+ * tests by that marker, so the file can change freely.
  */
 #include <stdio.h>
 
-#define FB(fn, v) printf("LOC %s %s fb %ld\n", fn, #v, (long)((char *)&(v) - (char *)__builtin_frame_address(0)))
-#define AB(fn, v) printf("LOC %s %s abs %lu\n", fn, #v, (unsigned long)(void *)&(v))
+#define FB(fn, v) printf("LOC %s %s fb %ld %d\n", fn, #v, \
+                         (long)((char *)&(v) - (char *)__builtin_frame_address(0)), __LINE__)
+#define AB(fn, v) printf("LOC %s %s abs %lu %d\n", fn, #v, (unsigned long)(void *)&(v), __LINE__)
+
+/* a fake .rtrace_probes section (3 records), to test that it is found */
+__asm__(".pushsection .rtrace_probes,\"a\",@progbits\n"
+        ".balign 4\n"
+        ".globl rt_test_probes_start\n"
+        "rt_test_probes_start:\n"
+        ".long 0, 0, 1\n.long 0, 0, 2\n.long 0, 0, 1\n"
+        ".popsection\n");
+extern char rt_test_probes_start[];
 
 int counter = 3;
 
-static int add(int a, int b)
+static int add(int a, int b)                               /* L:add */
 {
     int sum = a + b;
     FB("add", a); FB("add", b); FB("add", sum);
     return sum;
 }
 
-int nested(int x, double y)
+int nested(int x, double y)                                /* L:nested */
 {
     static int calls = 0;
     int total = x;
@@ -32,31 +44,54 @@ int nested(int x, double y)
         int x = i * 10;               /* shadows the parameter */
         total += x;
         {
-            long total2 = total;      /* L38: the innermost block */
+            long total2 = total;                           /* L:inner */
             int later = 1;
             FB("nested", i); FB("nested", x); FB("nested", total2); FB("nested", later);
             total += (int)total2 + later;
         }
     }
-    int after = total + (int)y;
+    int after = total + (int)y;                            /* L:after */
     FB("nested", after);
     return after;
 }
 
-int vla(int n)
+int shadow(int p)                                          /* L:shadowfn */
+{
+    int v = p;
+    FB("shadow", v);
+    {
+        int v = p * 2;                /* shadows the outer v */
+        p += v;                                            /* L:shadowed */
+        FB("shadow", v);
+    }
+    return p + v;
+}
+
+int vla(int n)                                             /* L:vla */
 {
     int arr[n];
     for (int i = 0; i < n; i++) arr[i] = i;
-    printf("LOC vla arr deref %ld\n", (long)((char *)arr - (char *)__builtin_frame_address(0)));
+    {
+        /* the frame slots that hold arr's address (one of them is the
+         * DWARF location's pointer slot) */
+        char *fb = __builtin_frame_address(0);
+        printf("LOC vla arr deref %ld %d", (long)((char *)arr - fb), __LINE__);
+        for (long off = -8; off >= -256; off -= 8)
+            if (*(char **)(fb + off) == (char *)arr) printf(" %ld", off);
+        printf("\n");
+    }
     return arr[n - 1];
 }
 
-int main(void)
+int main(void)                                             /* L:main */
 {
     int r = add(2, 3);
     r += nested(r, 1.5);
+    r += shadow(4);
     r += vla(4) + counter;
     FB("main", r);
+    printf("LOC main main abs %lu %d\n", (unsigned long)(void *)main, __LINE__);
+    printf("LOC main probes abs %lu %d\n", (unsigned long)(void *)rt_test_probes_start, __LINE__);
     printf("result %d\n", r);
     return 0;
 }

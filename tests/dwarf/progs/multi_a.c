@@ -1,0 +1,24 @@
+/*
+ * tests/dwarf/progs/multi_a.c - first CU of the cross-CU type test. It and
+ * multi_b.c both define `struct node` (different layouts: two types, two
+ * names), `struct same` (identical layouts: one type) and `my_t` (different
+ * typedefs: two names).
+ */
+#include "multi.h"
+
+struct node { int v; struct node *next; };
+typedef int my_t;
+
+int a_func(struct node *n, struct same *s)
+{
+    my_t k = n ? n->v : 0;
+    struct node local = { k, n };
+    return local.v + (s ? s->x : 0);
+}
+
+int main(void)
+{
+    struct node n = { 1, 0 };
+    struct same s = { 2, 3 };
+    return a_func(&n, &s) + b_func(&s) - 4;
+}
