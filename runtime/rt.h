@@ -57,6 +57,7 @@ typedef struct rt_frame {
     int64_t line;             /* gdb's current line in this frame (0 = none yet) */
     uint32_t path_id;
     uint32_t flags;           /* core-defined */
+    uint64_t ret_pc;          /* core: return address of the callee that returned last */
 } rt_frame;
 
 typedef struct rt_thread {

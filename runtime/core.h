@@ -1,0 +1,127 @@
+/*
+ * runtime/core.h - what the core files of the runtime share (probes.c,
+ * step.c, capture.c, defs.c, filter.c, hooks.c). The lifecycle files never
+ * include it: their contract with the core is rt.h.
+ *
+ * The core turns each probe of a module into an rt_site at start-up (or at
+ * dlopen): everything a probe needs is precomputed there (the function, the
+ * line and path id, the variables visible at that pc with their trace
+ * variable ids, types and locations), so the per-event path is a hash lookup
+ * on the pc, a few comparisons for gdb's stepping rules and the value
+ * capture. Sites, functions and types are never freed: a thread may be
+ * reading them at any moment.
+ */
+#ifndef RT_CORE_H
+#define RT_CORE_H
+
+#include "rt.h"
+
+/* How a function's return value comes back (SysV x86-64), see rt_ret_classify. */
+enum {
+    RT_RET_VOID = 0,   /* nothing: None with type 0 */
+    RT_RET_INT,        /* rax (<= 8 bytes: integers, pointers, enums, _Bool) */
+    RT_RET_INT128,     /* rdx:rax */
+    RT_RET_SSE,        /* xmm0 (float, double) */
+    RT_RET_X87,        /* st0 (long double) */
+    RT_RET_REGS,       /* a small struct/union in up to two eightbytes (rt_ret_eb) */
+    RT_RET_MEMORY,     /* a struct returned in memory: rax holds its address */
+    RT_RET_UNKNOWN     /* a type the core cannot decode: an Error value */
+};
+/* Classes of the eightbytes of an RT_RET_REGS value. */
+enum { RT_EB_NONE = 0, RT_EB_INT = 1, RT_EB_SSE = 2 };
+
+/* One variable as a site reads it: location with the module's bias folded in. */
+typedef struct rt_core_var {
+    uint64_t var_id;          /* VariableName id */
+    const rt_type *type;
+    rt_loc loc;               /* RT_LOC_ADDR: run-time address in `offset` */
+    const char *name;
+} rt_core_var;
+
+/* One function of a module that has probes. */
+typedef struct rt_core_func {
+    const rt_func *f;
+    const rt_module *m;
+    const char *name;
+    const char *path;         /* declaration file (absolute) */
+    uint64_t function_id;     /* Function id (its event is written at add time) */
+    uint32_t path_id;
+    uint32_t decl_line;
+    const rt_type *ret;       /* NULL for void */
+    uint8_t ret_class;        /* RT_RET_* */
+    uint8_t ret_eb[2];        /* RT_RET_REGS: class of each eightbyte */
+    bool traced;              /* RTRACE_FILTER's decision */
+} rt_core_func;
+
+/* Site flags. */
+#define RT_SITE_STMT 1u       /* the row is is_stmt: gdb may stop here */
+
+/* A probe, everything precomputed. */
+typedef struct rt_site {
+    uint64_t pc;              /* run-time pc reported by the trampoline (key) */
+    uint64_t start;           /* run-time address of the probe start (the row address) */
+    uint32_t kind;            /* RT_PROBE_LINE / RT_PROBE_RETURN */
+    uint32_t flags;           /* RT_SITE_* */
+    uint32_t path_id;
+    int64_t line;
+    const rt_core_func *fn;
+    const rt_core_var *vars;  /* visible variables: parameters first, then locals innermost first */
+    uint32_t nvars;
+    uint32_t nparams;         /* the first nparams of vars are the parameters */
+} rt_site;
+
+/* ---- probes.c: the site table ------------------------------------------- */
+/* The site of run-time pc `pc`, or NULL. Lock-free, wait-free. */
+RT_HIDDEN const rt_site *rt_sites_lookup(uint64_t pc);
+/* The function (name) containing run-time address `addr` in any added module,
+ * or NULL. Used for function-pointer values. */
+RT_HIDDEN const rt_func *rt_core_func_at(uint64_t addr);
+/* The path string of a path id the core registered, or NULL. */
+RT_HIDDEN const char *rt_core_path_name(uint32_t path_id);
+
+/* ---- step.c: frames and gdb's rules --------------------------------------- */
+/* Handles a line probe of `site` for thread t (frame logic, stop decision,
+ * events into `e`). Returns the number of events written. */
+RT_HIDDEN unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *site,
+                                const rt_regs *regs, uint64_t cfa);
+/* Handles a return probe: pops the frame whose CFA is `cfa` (and any frame
+ * above it, with None returns) and writes Return; `x87` holds st0 (10 bytes)
+ * for long double functions. Returns the number of events written. */
+RT_HIDDEN unsigned rt_step_return(rt_thread *t, rtrace_enc *e, const rt_site *site,
+                                  const rt_regs *regs, uint64_t cfa, const void *x87);
+
+/* ---- capture.c: values ---------------------------------------------------- */
+/* Writes the value of type `t` stored at `src`. `safe`: src is not known to be
+ * readable (every read goes through rt_safe_copy); `depth`: pointer levels
+ * already followed. Never faults. */
+RT_HIDDEN void rt_capture(rtrace_enc *e, const rt_type *t, const void *src, bool safe, unsigned depth);
+/* Writes the value of variable v as it is in the frame described by regs. */
+RT_HIDDEN void rt_capture_var(rtrace_enc *e, const rt_core_var *v, const rt_regs *regs);
+/* Writes the return value of fn from the registers at its `ret`. */
+RT_HIDDEN void rt_capture_return(rtrace_enc *e, const rt_core_func *fn, const rt_regs *regs,
+                                 const void *x87);
+/* SysV classification of a return type; fills eb[2] for RT_RET_REGS. */
+RT_HIDDEN int rt_ret_classify(const rt_type *t, uint8_t eb[2]);
+/* The type id of t (0 for NULL/void). */
+static inline uint64_t rt_type_id(const rt_type *t) { return t ? t->trace_type_id : 0; }
+
+/* ---- defs.c: Type / VariableName / Function definitions ------------------- */
+/* Makes sure `t` (and what it refers to) has a Type event; returns its id.
+ * Start-up/dlopen only: takes the defs lock, writes to `e` (a defs encoder). */
+RT_HIDDEN uint64_t rt_defs_type(rtrace_enc *e, const rt_type *t);
+/* The VariableName id of `name`, writing the event on first use. */
+RT_HIDDEN uint64_t rt_defs_var(rtrace_enc *e, const char *name);
+/* A new Function id, writing the event. */
+RT_HIDDEN uint64_t rt_defs_function(rtrace_enc *e, uint32_t path_id, uint32_t line, const char *name);
+/* The defs lock (start-up / dlopen builds only). */
+RT_HIDDEN void rt_defs_lock(void);
+RT_HIDDEN void rt_defs_unlock(void);
+
+/* ---- filter.c: RTRACE_FILTER ---------------------------------------------- */
+/* Parses `spec` (NULL or "" = record everything); returns 0, or -1 with a
+ * warning (then everything is recorded). */
+RT_HIDDEN int rt_filter_parse(const char *spec);
+/* Whether function `name` declared in file `path` is recorded. */
+RT_HIDDEN bool rt_filter_match(const char *path, const char *name);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * runtime/probes.c - the site table: run-time probe pc -> everything the
+ * probe needs, built once per module from its .rtrace_probes records and
+ * its DWARF tables (dwarf.h).
+ *
+ * For each probe record: the function containing it, for a line probe the
+ * line-table row at its start address (line, path id, is_stmt) and the
+ * variables visible there (with variable ids, type ids and locations, the
+ * module's load bias folded in); for every function with probes its Function
+ * id, RTRACE_FILTER's decision and the SysV class of its return type. The
+ * Type, VariableName and Function events are written when the module is
+ * added, through rt_output_defs_begin/end, before any probe can use them.
+ *
+ * The table is an open-addressing hash on the pc, read without locks by every
+ * thread. Adding a module (dlopen, while other threads are probing) builds a
+ * new table holding the old entries and the new ones and publishes it with an
+ * atomic pointer store; old tables are never freed (a reader may still be
+ * using one), which costs little: one table per dlopen.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core.h"
+
+typedef struct rt_slot {
+    uint64_t pc;              /* 0 = empty */
+    const rt_site *site;
+} rt_slot;
+
+typedef struct rt_site_table {
+    size_t mask;              /* capacity - 1 (a power of two) */
+    size_t n;
+    rt_slot slots[];
+} rt_site_table;
+
+static _Atomic(rt_site_table *) g_table;
+
+/* Modules added so far (for function-pointer names); appended, never removed. */
+#define RT_MAX_MODULES 1024
+static rt_module *g_mods[RT_MAX_MODULES];
+static _Atomic size_t g_nmods;
+
+/* path id -> path, for the crash message. */
+static const char **g_paths;
+static size_t g_npaths;
+
+/* main's declaration, for <toplevel>. */
+static const char *g_main_path;
+static int64_t g_main_line;
+
+static inline size_t pc_hash(uint64_t pc, size_t mask)
+{
+    return (size_t)((pc * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+}
+
+/* Contract: see core.h. */
+const rt_site *rt_sites_lookup(uint64_t pc)
+{
+    const rt_site_table *t = atomic_load_explicit(&g_table, memory_order_acquire);
+    if (unlikely(!t))
+        return NULL;
+    size_t i = pc_hash(pc, t->mask);
+    for (;;) {
+        const rt_slot *s = &t->slots[i];
+        if (likely(s->pc == pc))
+            return s->site;
+        if (s->pc == 0)
+            return NULL;
+        i = (i + 1) & t->mask;
+    }
+}
+
+/* Inserts into a table that has room (no growth here). */
+static void table_put(rt_site_table *t, uint64_t pc, const rt_site *site)
+{
+    size_t i = pc_hash(pc, t->mask);
+    while (t->slots[i].pc && t->slots[i].pc != pc)
+        i = (i + 1) & t->mask;
+    if (!t->slots[i].pc)
+        t->n++;
+    t->slots[i].pc = pc;
+    t->slots[i].site = site;
+}
+
+/* Publishes a table with the old entries plus `sites`. 0 or -1 (no memory). */
+static int table_publish(const rt_site *sites, size_t n)
+{
+    rt_site_table *old = atomic_load_explicit(&g_table, memory_order_acquire);
+    size_t want = ((old ? old->n : 0) + n) * 2 + 16, cap = 16;
+    while (cap < want)
+        cap *= 2;
+    rt_site_table *t = calloc(1, sizeof *t + cap * sizeof(rt_slot));
+    if (!t)
+        return -1;
+    t->mask = cap - 1;
+    if (old)
+        for (size_t i = 0; i <= old->mask; i++)
+            if (old->slots[i].pc)
+                table_put(t, old->slots[i].pc, old->slots[i].site);
+    for (size_t i = 0; i < n; i++)
+        if (sites[i].fn)
+            table_put(t, sites[i].pc, &sites[i]);
+    atomic_store_explicit(&g_table, t, memory_order_release);
+    return 0;
+}
+
+/* Contract: see core.h. */
+const rt_func *rt_core_func_at(uint64_t addr)
+{
+    size_t n = atomic_load_explicit(&g_nmods, memory_order_acquire);
+    for (size_t i = 0; i < n; i++) {
+        const rt_module *m = g_mods[i];
+        if (addr < m->bias)
+            continue;
+        const rt_func *f = rt_module_find_func(m, addr - m->bias);
+        if (f)
+            return f;
+    }
+    return NULL;
+}
+
+/* Contract: see core.h. */
+const char *rt_core_path_name(uint32_t path_id)
+{
+    return path_id < g_npaths ? g_paths[path_id] : NULL;
+}
+
+/* Records path -> id for rt_core_path_name. */
+static void remember_path(uint32_t id, const char *path)
+{
+    if (id >= g_npaths) {
+        size_t n = id + 64;
+        const char **np = realloc(g_paths, n * sizeof *np);
+        if (!np)
+            return;
+        memset(np + g_npaths, 0, (n - g_npaths) * sizeof *np);
+        g_paths = np;
+        g_npaths = n;
+    }
+    g_paths[id] = path;
+}
+
+/* Contract: see rt.h. main's declaration file and line (NULL/0 before the
+ * executable was added). */
+void rt_core_toplevel(const char **path, int64_t *line)
+{
+    *path = g_main_path;
+    *line = g_main_line > 0 ? g_main_line : 1;
+}
+
+/* The path id of file index `fi` of m (cached in pids). */
+static uint32_t file_pid(const rt_module *m, uint32_t *pids, uint32_t fi)
+{
+    if (fi >= m->nfiles)
+        fi = 0;
+    if (pids[fi] == UINT32_MAX) {
+        pids[fi] = rt_output_path_id(m->files[fi]);
+        remember_path(pids[fi], m->files[fi]);
+    }
+    return pids[fi];
+}
+
+/* Contract: see rt.h. Start-up and dlopen; not for concurrent calls with
+ * itself (the lifecycle serialises module loading). */
+int rt_core_add_module(rt_module *m)
+{
+    static bool filter_ready;
+    if (!filter_ready) {
+        filter_ready = true;
+        rt_filter_parse(rt_cfg.filter);
+    }
+    if (!m)
+        return -1;
+    size_t im = atomic_load_explicit(&g_nmods, memory_order_relaxed);
+    if (im < RT_MAX_MODULES) {
+        g_mods[im] = m;
+        atomic_store_explicit(&g_nmods, im + 1, memory_order_release);
+    }
+    for (size_t i = 0; i < m->nfuncs && !g_main_path; i++)
+        if (m->funcs[i].name && !strcmp(m->funcs[i].name, "main") && m->funcs[i].file < m->nfiles) {
+            g_main_path = m->files[m->funcs[i].file];
+            g_main_line = m->funcs[i].decl_line;
+        }
+    if (!m->probes_addr || !m->nprobes || !m->nfuncs || !m->nfiles)
+        return 0;
+
+    uint32_t *pids = malloc(m->nfiles * sizeof *pids);
+    rt_core_func *cfs = calloc(m->nfuncs, sizeof *cfs);
+    rt_site *sites = calloc(m->nprobes, sizeof *sites);
+    size_t vcap = 64;
+    rt_var_at *tmp = malloc(vcap * sizeof *tmp);
+    if (!pids || !cfs || !sites || !tmp) {
+        free(pids); free(cfs); free(sites); free(tmp);
+        rt_warn("out of memory while indexing %s\n", m->path);
+        return -1;
+    }
+    memset(pids, 0xff, m->nfiles * sizeof *pids);
+
+    /* Pass 1: sites, functions, variables (no events yet, but path ids:
+     * rt_output_path_id writes its own Path event). */
+    const rt_probe_record *recs = (const rt_probe_record *)(uintptr_t)(m->probes_addr + m->bias);
+    size_t nsites = 0;
+    for (size_t i = 0; i < m->nprobes; i++) {
+        const rt_probe_record *r = &recs[i];
+        uint64_t start = (uint64_t)(uintptr_t)&r->start_rel + (int64_t)r->start_rel;
+        uint64_t pc = (uint64_t)(uintptr_t)&r->pc_rel + (int64_t)r->pc_rel;
+        uint64_t lstart = start - m->bias;
+        const rt_func *f = rt_module_find_func(m, lstart);
+        if (!f || (r->kind != RT_PROBE_LINE && r->kind != RT_PROBE_RETURN))
+            continue;
+        rt_core_func *cf = &cfs[f - m->funcs];
+        if (!cf->f) {
+            cf->f = f;
+            cf->m = m;
+            cf->name = f->name ? f->name : "?";
+            cf->path = f->file < m->nfiles ? m->files[f->file] : NULL;
+            cf->decl_line = f->decl_line;
+            cf->ret = f->ret;
+            cf->ret_class = (uint8_t)rt_ret_classify(f->ret, cf->ret_eb);
+            cf->traced = rt_filter_match(cf->path, cf->name);
+            if (cf->traced)
+                cf->path_id = file_pid(m, pids, f->file);
+        }
+        if (!cf->traced)
+            continue;
+        rt_site *s = &sites[nsites];
+        memset(s, 0, sizeof *s);
+        s->pc = pc;
+        s->start = start;
+        s->kind = r->kind;
+        s->fn = cf;
+        if (r->kind == RT_PROBE_LINE) {
+            const rt_line_row *row = rt_module_row_at(m, lstart);
+            if (!row)
+                row = rt_module_row_covering(m, lstart);
+            if (!row)
+                continue;
+            s->line = row->line;
+            s->path_id = file_pid(m, pids, row->file);
+            s->flags = row->is_stmt ? RT_SITE_STMT : 0;
+            size_t nv = rt_module_visible_vars(m, f, lstart, tmp, vcap);
+            if (nv > vcap) {
+                rt_var_at *nt = realloc(tmp, nv * sizeof *nt);
+                if (!nt)
+                    continue;
+                tmp = nt;
+                vcap = nv;
+                nv = rt_module_visible_vars(m, f, lstart, tmp, vcap);
+            }
+            /* share the previous site's list when it is the same */
+            const rt_site *prev = nsites ? &sites[nsites - 1] : NULL;
+            bool same = prev && prev->fn == cf && prev->kind == RT_PROBE_LINE && prev->nvars == nv;
+            for (size_t k = 0; same && k < nv; k++)
+                same = prev->vars[k].type == tmp[k].type && prev->vars[k].name == tmp[k].name &&
+                       !memcmp(&prev->vars[k].loc, &tmp[k].loc, sizeof(rt_loc)) &&
+                       tmp[k].loc.kind != RT_LOC_ADDR;
+            if (same) {
+                s->vars = prev->vars;
+                s->nvars = prev->nvars;
+                s->nparams = prev->nparams;
+            } else if (nv) {
+                rt_core_var *vs = calloc(nv, sizeof *vs);
+                if (!vs)
+                    continue;
+                uint32_t np = 0;
+                for (size_t k = 0; k < nv; k++) {
+                    vs[k].name = tmp[k].name;
+                    vs[k].type = tmp[k].type;
+                    vs[k].loc = tmp[k].loc;
+                    if (vs[k].loc.kind == RT_LOC_ADDR)
+                        vs[k].loc.offset += (int64_t)m->bias;
+                    if (tmp[k].is_param && np == k)
+                        np++;
+                }
+                s->vars = vs;
+                s->nvars = (uint32_t)nv;
+                s->nparams = np;
+            }
+        }
+        nsites++;
+    }
+    free(tmp);
+
+    /* Pass 2: the definition events, then the ids into the sites. */
+    rt_defs_lock();
+    rtrace_enc *e = rt_output_defs_begin();
+    for (size_t i = 0; i < m->nfuncs; i++) {
+        rt_core_func *cf = &cfs[i];
+        if (!cf->f || !cf->traced)
+            continue;
+        cf->function_id = rt_defs_function(e, cf->path_id, cf->decl_line, cf->name);
+        rt_defs_type(e, cf->ret);
+    }
+    const rt_core_var *done = NULL;
+    for (size_t i = 0; i < nsites; i++) {
+        rt_site *s = &sites[i];
+        if (!s->nvars || s->vars == done)
+            continue;
+        rt_core_var *vs = (rt_core_var *)s->vars;
+        for (uint32_t k = 0; k < s->nvars; k++) {
+            rt_defs_type(e, vs[k].type);
+            vs[k].var_id = rt_defs_var(e, vs[k].name);
+        }
+        done = s->vars;
+    }
+    rt_output_defs_end();
+    rt_defs_unlock();
+
+    int rc = table_publish(sites, nsites);
+    free(pids);
+    if (rc)
+        rt_warn("out of memory while indexing %s\n", m->path);
+    return rc;
+}

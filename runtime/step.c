@@ -1,0 +1,238 @@
+/*
+ * runtime/step.c - the probe hooks rt_on_line / rt_on_return: the per-thread
+ * frame stack and gdb's stepping rules, deciding which probes are stops.
+ *
+ * Frames are keyed by their CFA (rbp+16 at a line probe, sp+8 at `ret`):
+ *  - a line probe whose CFA is the top frame's: the same call;
+ *  - a CFA that matches a frame lower in the stack: the frames above it were
+ *    abandoned (longjmp): each is closed with a Return of None so the call
+ *    tree stays balanced;
+ *  - a CFA that matches no frame: a new call (deeper on this stack, or a
+ *    signal handler on another stack), written as upstream's register_call:
+ *    Values of the arguments, a Step at the function's line, the Call.
+ * gdb's `step` (instrumentation.md section 3): the first line of a call is a
+ * stop; while control stays on one line there is no new stop; a non-is_stmt
+ * row is never a stop; after a return, when the return address itself starts
+ * a row, that row is a stop if its line differs from the line of the last
+ * stop (gdb's current line is still the callee's), otherwise the caller's
+ * own line is compared as usual. At a stop: Step, then one Value per visible
+ * variable (as it is before the line runs).
+ *
+ * RTRACE_MODE=calls writes only Calls (with arguments) and Returns.
+ *
+ * The hooks save errno, and never encode into t->enc while this thread is
+ * already inside the runtime (a signal handler interrupted it there): such
+ * events go to t->nested, which the output appends after the interrupted
+ * event.
+ */
+#define _GNU_SOURCE 1   /* mremap */
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "core.h"
+
+/* Frame flags. */
+#define RT_FR_RETURNED 1u     /* a callee returned to this frame since its last probe */
+
+/* Initial frame-stack reservation (virtual; pages are touched as used). */
+#define RT_FRAMES_INIT (1u << 16)
+
+/* Makes room for one more frame; false when it cannot (deeper calls are
+ * then not recorded). */
+static bool frames_room(rt_thread *t)
+{
+    if (likely(t->nframes < t->frames_cap))
+        return true;
+    size_t ncap = t->frames_cap ? t->frames_cap * 2 : RT_FRAMES_INIT;
+    void *p;
+    if (!t->frames)
+        p = mmap(NULL, ncap * sizeof(rt_frame), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    else
+        p = mremap(t->frames, t->frames_cap * sizeof(rt_frame), ncap * sizeof(rt_frame),
+                   MREMAP_MAYMOVE);
+    if (p == MAP_FAILED)
+        return false;
+    t->frames = p;
+    t->frames_cap = ncap;
+    return true;
+}
+
+/* Writes one Value event per variable of vars[0..n). */
+static unsigned write_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n, const rt_regs *regs)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        rtrace_enc_value_begin(e, vars[i].var_id);
+        rt_capture_var(e, &vars[i], regs);
+        rtrace_enc_value_end(e);
+    }
+    return n;
+}
+
+/* Pops frames down to `keep` frames, each with a Return of None. */
+static unsigned pop_to(rt_thread *t, rtrace_enc *e, size_t keep)
+{
+    unsigned n = 0;
+    while (t->nframes > keep) {
+        t->nframes--;
+        rtrace_enc_return_begin(e);
+        rtrace_enc_none(e, RTRACE_NONE_TYPE_ID);
+        rtrace_enc_return_end(e);
+        n++;
+    }
+    return n;
+}
+
+/* The events of a new call of s->fn, at its first line probe `s`. */
+static unsigned write_call(rtrace_enc *e, const rt_site *s, const rt_regs *regs)
+{
+    const rt_core_func *fn = s->fn;
+    unsigned n = 0;
+    if (rt_cfg.mode != RT_MODE_CALLS) {
+        n += write_values(e, s->vars, s->nparams, regs);
+        rtrace_enc_step(e, fn->path_id, fn->decl_line ? fn->decl_line : s->line);
+        n++;
+    }
+    rtrace_enc_call_begin(e, fn->function_id, s->nparams);
+    for (uint32_t i = 0; i < s->nparams; i++) {
+        rtrace_enc_arg_begin(e, s->vars[i].var_id);
+        rt_capture_var(e, &s->vars[i], regs);
+        rtrace_enc_arg_end(e);
+    }
+    rtrace_enc_call_end(e);
+    return n + 1;
+}
+
+/* Contract: see core.h. */
+unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_regs *regs, uint64_t cfa)
+{
+    unsigned n = 0;
+    bool first = false;
+    rt_frame *fr = t->nframes ? &t->frames[t->nframes - 1] : NULL;
+    if (unlikely(!fr || fr->cfa != cfa || fr->func != s->fn)) {
+        size_t i = t->nframes;
+        while (i > 0 && t->frames[i - 1].cfa != cfa)
+            i--;
+        if (i > 0 && t->frames[i - 1].func == s->fn) {
+            n += pop_to(t, e, i);               /* longjmp: frames above abandoned */
+            fr = &t->frames[i - 1];
+        } else {
+            if (i > 0)                          /* same CFA, another function: the old frame is gone */
+                n += pop_to(t, e, i - 1);
+            if (unlikely(!frames_room(t)))
+                return n;
+            fr = &t->frames[t->nframes++];
+            fr->cfa = cfa;
+            fr->func = s->fn;
+            fr->fn_site = s;
+            fr->line = 0;
+            fr->path_id = s->path_id;
+            fr->flags = 0;
+            fr->ret_pc = 0;
+            n += write_call(e, s, regs);
+            first = true;
+        }
+    }
+    if (rt_cfg.mode == RT_MODE_CALLS)
+        return n;
+
+    bool stop;
+    if (unlikely(first)) {
+        stop = true;
+    } else if (unlikely(!(s->flags & RT_SITE_STMT))) {
+        fr->flags &= ~RT_FR_RETURNED;
+        return n;                               /* gdb never stops at a non-statement row */
+    } else if (unlikely(fr->flags & RT_FR_RETURNED)) {
+        fr->flags &= ~RT_FR_RETURNED;
+        if (s->start == fr->ret_pc)
+            stop = s->line != t->last_line || s->path_id != (uint64_t)t->last_path_id;
+        else
+            stop = s->line != fr->line || s->path_id != fr->path_id;
+    } else {
+        stop = s->line != fr->line || s->path_id != fr->path_id;
+    }
+    fr->line = s->line;
+    fr->path_id = s->path_id;
+    if (!stop)
+        return n;
+    rtrace_enc_step(e, s->path_id, s->line);
+    t->last_path_id = s->path_id;
+    t->last_line = s->line;
+    return n + 1 + write_values(e, s->vars, s->nvars, regs);
+}
+
+/* Contract: see core.h. */
+unsigned rt_step_return(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_regs *regs,
+                        uint64_t cfa, const void *x87)
+{
+    size_t i = t->nframes;
+    while (i > 0 && t->frames[i - 1].cfa != cfa)
+        i--;
+    if (i == 0 || t->frames[i - 1].func != s->fn)
+        return 0;                               /* a call we never saw start */
+    unsigned n = pop_to(t, e, i);
+    t->nframes = i - 1;
+    rtrace_enc_return_begin(e);
+    rt_capture_return(e, s->fn, regs, x87);
+    rtrace_enc_return_end(e);
+    if (t->nframes) {
+        rt_frame *caller = &t->frames[t->nframes - 1];
+        caller->flags |= RT_FR_RETURNED;
+        caller->ret_pc = *(const uint64_t *)regs->sp;   /* sp points at the return address */
+    }
+    return n + 1;
+}
+
+/* Contract: see rt.h. Called by the line trampolines with every register saved. */
+void rt_on_line(rt_regs *regs)
+{
+    int saved_errno = errno;
+    rt_thread *t = rt_thread_get();
+    if (likely(t != NULL)) {
+        const rt_site *s = rt_sites_lookup(regs->pc);
+        if (likely(s != NULL)) {
+            bool nested = t->in_runtime != 0;
+            t->in_runtime++;
+            unsigned n = rt_step_line(t, nested ? &t->nested : &t->enc, s, regs,
+                                      rt_regs_cfa_at_line(regs));
+            if (n && likely(!nested))
+                rt_output_commit(t, n);
+            t->in_runtime--;
+        }
+    }
+    errno = saved_errno;
+}
+
+/* Contract: see rt.h. Called by the return trampolines right before `ret`. */
+void rt_on_return(rt_regs *regs)
+{
+    int saved_errno = errno;
+    unsigned char x87[16] __attribute__((aligned(16)));
+    rt_thread *t = rt_thread_get();
+    if (likely(t != NULL)) {
+        const rt_site *s = rt_sites_lookup(regs->pc);
+        if (likely(s != NULL)) {
+            const void *px = NULL;
+            if (unlikely(s->fn->ret_class == RT_RET_X87)) {
+                /* st0 holds the long double: copy it without popping */
+                __asm__ volatile("fld %%st(0)\n\tfstpt %0" : "=m"(*(unsigned char(*)[10])x87));
+                px = x87;
+            }
+            bool nested = t->in_runtime != 0;
+            t->in_runtime++;
+            unsigned n = rt_step_return(t, nested ? &t->nested : &t->enc, s, regs,
+                                        rt_regs_cfa_at_return(regs), px);
+            if (n && likely(!nested))
+                rt_output_commit(t, n);
+            t->in_runtime--;
+        }
+    }
+    errno = saved_errno;
+}
+
+/* Contract: see rt.h. Calls stay open: the consumer accepts that. */
+void rt_core_thread_end(rt_thread *t)
+{
+    if (t)
+        t->nframes = 0;
+}
