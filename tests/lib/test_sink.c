@@ -1,0 +1,321 @@
+/*
+ * tests/lib/test_sink.c - trace.json / trace.bin files as the sink writes them.
+ *
+ * The binary layout is checked with a small independent parser of the zstd
+ * seekable format (header, frames found with ZSTD_findFrameCompressedSize,
+ * the skippable seek-table frame and its footer), first on golden/good_bin
+ * (upstream's file: proves the parser), then on what our sink writes for the
+ * same events: same decompressed payload, a seek table that matches the
+ * frames, frames of at most 2 MiB. Disk-full is simulated by dup2'ing
+ * /dev/full over the sink's descriptor.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "lib_tests.h"
+
+unsigned char *bin_payload(const char *path, size_t *n);
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+typedef struct bin_layout {
+    bool ok;
+    size_t nframes;          /* data frames found */
+    size_t table_frames;     /* frames listed in the seek table */
+    bool table_matches;      /* every entry equals its frame's sizes */
+    size_t max_frame_in;     /* largest decompressed frame */
+    const char *why;
+} bin_layout;
+
+/* Parses a trace.bin: header, zstd frames, seek table; checks them against each other. */
+static bin_layout parse_bin(const char *path)
+{
+    bin_layout L = {0};
+    size_t n;
+    unsigned char *f = (unsigned char *)read_whole(path, &n);
+    if (!f || n < 8 + 17 || memcmp(f, "\xC0\xDE\x72\xAC\xE2\x01\x00\x00", 8) != 0) {
+        L.why = "bad header or too short";
+        free(f);
+        return L;
+    }
+    /* Footer: u32 frames, u8 descriptor, u32 magic; skippable frame before the entries. */
+    const unsigned char *foot = f + n - 9;
+    if (le32(foot + 5) != 0x8F92EAB1u || foot[4] != 0) {
+        L.why = "no seekable footer";
+        free(f);
+        return L;
+    }
+    L.table_frames = le32(foot);
+    size_t table_size = 8 + L.table_frames * 8 + 9;
+    const unsigned char *table = f + n - table_size;
+    if (table_size > n - 8 || le32(table) != 0x184D2A5Eu || le32(table + 4) != L.table_frames * 8 + 9) {
+        L.why = "bad skippable seek-table frame";
+        free(f);
+        return L;
+    }
+    L.table_matches = true;
+    size_t off = 8;
+    while (off < n - table_size) {
+        size_t c = ZSTD_findFrameCompressedSize(f + off, n - table_size - off);
+        unsigned long long d = ZSTD_getFrameContentSize(f + off, c);
+        if (ZSTD_isError(c) || d == ZSTD_CONTENTSIZE_ERROR) {
+            L.why = "bad zstd frame";
+            free(f);
+            return L;
+        }
+        if (d == ZSTD_CONTENTSIZE_UNKNOWN) {
+            /* Decompress to learn the size. */
+            void *tmp = malloc(4u << 20);
+            d = ZSTD_decompress(tmp, 4u << 20, f + off, c);
+            free(tmp);
+        }
+        if (L.nframes >= L.table_frames || le32(table + 8 + 8 * L.nframes) != c ||
+            le32(table + 12 + 8 * L.nframes) != d)
+            L.table_matches = false;
+        if (d > L.max_frame_in)
+            L.max_frame_in = (size_t)d;
+        L.nframes++;
+        off += c;
+    }
+    L.ok = off == n - table_size && L.nframes == L.table_frames && L.table_matches;
+    if (!L.ok)
+        L.why = "frames and seek table disagree";
+    free(f);
+    return L;
+}
+
+static void test_sink__good_bin_layout_parses(void)
+{
+    bin_layout L = parse_bin(golden_path("good_bin/trace.bin"));
+    if (!L.ok)
+        fprintf(stderr, "\ngood_bin: %s\n", L.why);
+    CU_ASSERT(L.ok);
+    CU_ASSERT_EQUAL(L.nframes, 7);
+    CU_ASSERT_EQUAL(L.max_frame_in, 256);
+}
+
+/* Writes the good_json events (as our CBOR) through a binary sink into dir. */
+static int write_good_events(const char *dir, rtrace_format fmt, size_t chunk)
+{
+    rtrace_enc e;
+    rtrace_arena a = {0};
+    rtrace_enc_init(&e, fmt, 0);
+    char *text = read_whole(golden_path("good_json/trace.json"), NULL);
+    cJSON *arr = cJSON_Parse(text);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr) {
+        rtrace_event ev;
+        json_to_event(&ev, &a, it);
+        rtrace_enc_event_struct(&e, &ev);
+        rtrace_arena_reset(&a);
+    }
+    cJSON_Delete(arr);
+    free(text);
+    rtrace_arena_free(&a);
+    rtrace_sink *s;
+    int rc = rtrace_sink_open(&s, dir, fmt, 0);
+    if (rc)
+        return rc;
+    /* Hand the bytes over in pieces, with a flush in the middle (an early frame end). */
+    for (size_t off = 0; off < e.len && !rc; off += chunk) {
+        size_t k = e.len - off < chunk ? e.len - off : chunk;
+        rc = rtrace_sink_write(s, e.buf + off, k);
+        if (off == 0)
+            rc = rc ? rc : rtrace_sink_flush(s);
+    }
+    CU_ASSERT_EQUAL(rtrace_sink_bytes_in(s), e.len);
+    rc = rc ? rc : rtrace_sink_close(s);
+    CU_ASSERT_EQUAL(rtrace_sink_close(s), 0);   /* idempotent */
+    rtrace_sink_free(s);
+    rtrace_enc_free(&e);
+    return rc;
+}
+
+static void test_sink__binary_same_payload_and_layout_as_good_bin(void)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    CU_ASSERT_EQUAL(write_good_events(dir, RTRACE_FORMAT_BINARY, 300), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/trace.bin", dir);
+    bin_layout L = parse_bin(path);
+    if (!L.ok)
+        fprintf(stderr, "\nours: %s\n", L.why);
+    CU_ASSERT(L.ok);
+    CU_ASSERT_EQUAL(L.nframes, 2);       /* flushed after the first 300 bytes, then the rest */
+    size_t n1 = 0, n2 = 0;
+    unsigned char *ours = bin_payload(path, &n1);
+    unsigned char *theirs = bin_payload(golden_path("good_bin/trace.bin"), &n2);
+    CU_ASSERT(ours && theirs && n1 == n2 && memcmp(ours, theirs, n1) == 0);
+    free(ours);
+    free(theirs);
+    remove_tree(dir);
+}
+
+static void test_sink__json_file_is_one_array(void)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    /* A stale trace.bin must disappear when trace.json is opened. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/trace.bin", dir);
+    close(open(path, O_CREAT | O_WRONLY, 0644));
+    CU_ASSERT_EQUAL(write_good_events(dir, RTRACE_FORMAT_JSON, 1000), 0);
+    CU_ASSERT(access(path, F_OK) != 0);
+    snprintf(path, sizeof path, "%s/trace.json", dir);
+    size_t n;
+    char *text = read_whole(path, &n);
+    CU_ASSERT_FATAL(text != NULL);
+    CU_ASSERT(strncmp(text, "[\n{\"Path\":", 10) == 0);
+    CU_ASSERT(n > 3 && strcmp(text + n - 3, "\n]\n") == 0);
+    cJSON *got = cJSON_Parse(text);
+    char *gtext = read_whole(golden_path("good_json/trace.json"), NULL);
+    cJSON *want = cJSON_Parse(gtext);
+    CU_ASSERT(cJSON_Compare(want, got, true));
+    cJSON_Delete(got);
+    cJSON_Delete(want);
+    free(gtext);
+    free(text);
+    remove_tree(dir);
+}
+
+static void test_sink__large_trace_frames_at_most_2mib(void)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    rtrace_sink *s;
+    CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, RTRACE_FORMAT_BINARY, -1) == 0);
+    rtrace_enc e;
+    rtrace_enc_init(&e, RTRACE_FORMAT_BINARY, 0);
+    size_t total = 0;
+    /* ~5.5 MiB of Step + Value events, handed over 64 KiB at a time. */
+    uint64_t i = 0;
+    while (total < (11u << 19)) {
+        rtrace_enc_step(&e, 0, (int64_t)(i % 1000) + 1);
+        rtrace_enc_value_begin(&e, i % 7);
+        rtrace_enc_int(&e, 1, (int64_t)(i * 2654435761u));
+        rtrace_enc_value_end(&e);
+        i++;
+        if (e.len > 65536) {
+            CU_ASSERT_EQUAL_FATAL(rtrace_sink_write(s, e.buf, e.len), 0);
+            total += e.len;
+            rtrace_enc_reset(&e);
+        }
+    }
+    CU_ASSERT_EQUAL(rtrace_sink_close(s), 0);
+    CU_ASSERT(rtrace_sink_bytes_out(s) > 0 && rtrace_sink_bytes_out(s) < total);
+    rtrace_sink_free(s);
+    rtrace_enc_free(&e);
+    char path[256];
+    snprintf(path, sizeof path, "%s/trace.bin", dir);
+    bin_layout L = parse_bin(path);
+    CU_ASSERT(L.ok);
+    CU_ASSERT_EQUAL(L.nframes, 3);
+    CU_ASSERT_EQUAL(L.max_frame_in, RTRACE_SINK_FRAME_MAX);
+    size_t n = 0;
+    unsigned char *all = bin_payload(path, &n);
+    CU_ASSERT_EQUAL(n, total);
+    free(all);
+    remove_tree(dir);
+}
+
+/* Opens a sink, puts /dev/full under it, writes `n` bytes: must fail cleanly. */
+static void disk_full(rtrace_format fmt, size_t n)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    rtrace_sink *s;
+    CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, fmt, 0) == 0);
+    int full = open("/dev/full", O_WRONLY);
+    CU_ASSERT_FATAL(full >= 0);
+    CU_ASSERT_FATAL(dup2(full, rtrace_sink_fd(s)) >= 0);
+    close(full);
+    rtrace_clear_error();
+    char *junk = malloc(n);
+    memset(junk, ' ', n);
+    int rc = 0;
+    for (int i = 0; i < 4 && !rc; i++)
+        rc = rtrace_sink_write(s, junk, n / 4);
+    if (!rc)
+        rc = rtrace_sink_flush(s);
+    CU_ASSERT(rc == RTRACE_EFULL);
+    CU_ASSERT(rtrace_sink_failed(s));
+    CU_ASSERT(strstr(rtrace_last_error(), "write failed") != NULL);
+    /* Later writes are dropped with an error; close finishes without crashing. */
+    CU_ASSERT(rtrace_sink_write(s, junk, 10) < 0);
+    CU_ASSERT(rtrace_sink_close(s) < 0);
+    rtrace_sink_free(s);
+    free(junk);
+    remove_tree(dir);
+}
+
+static void test_sink__dev_full_reports_error_binary(void) { disk_full(RTRACE_FORMAT_BINARY, 3u << 20); }
+static void test_sink__dev_full_reports_error_json(void) { disk_full(RTRACE_FORMAT_JSON, 1u << 20); }
+
+static void test_sink__bad_arguments_named(void)
+{
+    rtrace_sink *s = (rtrace_sink *)1;
+    CU_ASSERT_EQUAL(rtrace_sink_open(&s, "/proc/no/such/dir", RTRACE_FORMAT_JSON, 0), RTRACE_EIO);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT(strstr(rtrace_last_error(), "/proc/no/such/dir") != NULL);
+    CU_ASSERT_EQUAL(rtrace_sink_open(&s, "/tmp", (rtrace_format)5, 0), RTRACE_EINVAL);
+    rtrace_sink_free(NULL);
+}
+
+static void test_sink__side_files(void)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    const char *args[] = {"a b", "q\"uote", "\xff"};
+    CU_ASSERT_EQUAL(rtrace_write_metadata(dir, "/w", "/bin/prog", args, 3), 0);
+    char path[1024], src[256];
+    snprintf(path, sizeof path, "%s/trace_metadata.json", dir);
+    char *text = read_whole(path, NULL);
+    cJSON *j = cJSON_Parse(text);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(j, "workdir")), "/w");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(j, "program")), "/bin/prog");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "args"), 1)), "q\"uote");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "args"), 2)), "\xef\xbf\xbd");
+    cJSON_Delete(j);
+    free(text);
+    /* A real source to copy, and one that does not exist. */
+    snprintf(src, sizeof src, "%s/src.c", dir);
+    FILE *f = fopen(src, "w");
+    fputs("int main(void) { return 0; }\n", f);
+    fclose(f);
+    const char *paths[] = {src, "/no/such/file.c"};
+    CU_ASSERT_EQUAL(rtrace_write_paths(dir, paths, 2), 0);
+    snprintf(path, sizeof path, "%s/trace_paths.json", dir);
+    text = read_whole(path, NULL);
+    j = cJSON_Parse(text);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 2);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetArrayItem(j, 0)), src);
+    cJSON_Delete(j);
+    free(text);
+    CU_ASSERT_EQUAL(rtrace_copy_sources(dir, paths, 2), RTRACE_ENOTFOUND);
+    CU_ASSERT(strstr(rtrace_last_error(), "/no/such/file.c") != NULL);
+    snprintf(path, sizeof path, "%s/files%s", dir, src);
+    text = read_whole(path, NULL);
+    CU_ASSERT(text && strcmp(text, "int main(void) { return 0; }\n") == 0);
+    free(text);
+    remove_tree(dir);
+}
+
+void register_sink_suite(void)
+{
+    CU_pSuite s = CU_add_suite("sink", NULL, NULL);
+    CU_add_test(s, "sink__good_bin_layout_parses", test_sink__good_bin_layout_parses);
+    CU_add_test(s, "sink__binary_same_payload_and_layout_as_good_bin", test_sink__binary_same_payload_and_layout_as_good_bin);
+    CU_add_test(s, "sink__json_file_is_one_array", test_sink__json_file_is_one_array);
+    CU_add_test(s, "sink__large_trace_frames_at_most_2mib", test_sink__large_trace_frames_at_most_2mib);
+    CU_add_test(s, "sink__dev_full_reports_error_binary", test_sink__dev_full_reports_error_binary);
+    CU_add_test(s, "sink__dev_full_reports_error_json", test_sink__dev_full_reports_error_json);
+    CU_add_test(s, "sink__bad_arguments_named", test_sink__bad_arguments_named);
+    CU_add_test(s, "sink__side_files", test_sink__side_files);
+}
