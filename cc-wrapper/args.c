@@ -100,10 +100,11 @@ static rtcc_arg_class classify(const char *s)
     };
     static const char *const compile_exact[] = {
         "-include", "-imacros", "-isystem", "-iquote", "-idirafter", "-iprefix",
-        "-iwithprefix", "-iwithprefixbefore", "-imultilib", "-Xassembler",
-        "-Xpreprocessor", "-ansi", "-C", "-CC", "-P", "-trigraphs", "-nostdinc",
+        "-iwithprefix", "-iwithprefixbefore", "-imultilib", "-Xpreprocessor", "-ansi", "-C", "-CC", "-P", "-trigraphs", "-nostdinc",
         "-undef", "-H", NULL
     };
+    if (eq(s, "-Xassembler") || pfx(s, "-Wa,"))
+        return RTCC_A_ASM;
     for (int i = 0; link_exact[i]; i++)
         if (eq(s, link_exact[i]))
             return RTCC_A_LINK;
@@ -114,7 +115,7 @@ static rtcc_arg_class classify(const char *s)
         pfx(s, "--ld-path=") || pfx(s, "-Wl"))
         return RTCC_A_LINK;
     if (pfx(s, "-I") || pfx(s, "-D") || pfx(s, "-U") || pfx(s, "-std=") ||
-        pfx(s, "-Wa,") || pfx(s, "-Wp,") || pfx(s, "-isystem") || pfx(s, "-iquote") ||
+        pfx(s, "-Wp,") || pfx(s, "-isystem") || pfx(s, "-iquote") ||
         pfx(s, "-idirafter") || pfx(s, "--std="))
         return RTCC_A_COMPILE;
     return RTCC_A_BOTH;
@@ -342,8 +343,13 @@ int rtcc_parse(int argc, char **argv, bool keep_opt, rtcc_cmdline *cl, char *err
             a->cls = RTCC_A_BOTH;
             if (!pfx(s, "-dumpbase") && !pfx(s, "-dumpdir"))
                 cl->info = true;
+        } else if (eq(s, "-fsyntax-only")) {
+            a->cls = RTCC_A_BOTH;
+            cl->info = true;           /* no output: nothing to instrument */
         } else {
             a->cls = classify(s);
+            if (eq(s, "-m32") || eq(s, "-mx32") || eq(s, "-m16"))
+                cl->unsupported = s;
             if (eq(s, "-shared"))
                 cl->shared = true;
             if (eq(s, "-nostdlib") || eq(s, "-nodefaultlibs") || eq(s, "-nostartfiles") ||

@@ -32,7 +32,8 @@ typedef enum {
 /* How an argument is used. */
 typedef enum {
     RTCC_A_BOTH,       /* passed to compile and link steps */
-    RTCC_A_COMPILE,    /* compile steps only (-I, -D, -std=, -Wa, ...) */
+    RTCC_A_COMPILE,    /* compile steps only (-I, -D, -std=, ...) */
+    RTCC_A_ASM,        /* assembler steps only (-Wa,..., -Xassembler x) */
     RTCC_A_LINK,       /* link step only (-l, -L, -Wl, -shared, ...) */
     RTCC_A_DEPS,       /* dependency options (-MD, -MF f, ...): the compile of C */
     RTCC_A_INPUT,      /* an input file */
@@ -60,7 +61,9 @@ typedef struct rtcc_cmdline {
     rtcc_mode mode;
     const char *output;       /* -o value or NULL */
     size_t ninputs, nsources; /* inputs; of which C sources */
-    bool info;                /* --version, -v alone, -print-*, -dump*, -###: pass through */
+    bool info;                /* --version, -v alone, -print-*, -dump*, -###,
+                                 -fsyntax-only: pass through */
+    const char *unsupported;  /* an option rtcc cannot trace with (-m32, -mx32) */
     bool verbose;             /* -v */
     bool deps;                /* -MD or -MMD */
     bool deps_file;           /* -MF given */

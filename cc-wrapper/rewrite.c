@@ -647,14 +647,14 @@ int rtcc_rewrite_file(const char *in_path, const char *out_path,
         return -1;
     }
     fclose(in);
-    out = fopen(out_path, "wb");
+    out = strcmp(out_path, "-") == 0 ? stdout : fopen(out_path, "wb");
     if (!out) {
         snprintf(err, errlen, "cannot write %s: %s", out_path, strerror(errno));
         free(buf);
         return -1;
     }
     rc = rtcc_rewrite_buf(buf, len, out, stats);
-    if (fclose(out) != 0)
+    if (out == stdout ? fflush(out) != 0 : fclose(out) != 0)
         rc = -1;
     free(buf);
     if (rc != 0)

@@ -29,7 +29,8 @@ typedef struct rtcc_rewrite_stats {
 int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats *stats);
 
 /*
- * Rewrites the file `in_path` into `out_path` (created or truncated).
+ * Rewrites the file `in_path` into `out_path` (created or truncated; "-" is
+ * stdout).
  * Returns 0 on success; -1 with a message naming the file and the problem
  * written to `err` (size errlen) on failure.
  */

@@ -232,11 +232,16 @@ static int run(rtcc_argv *c)
     return rc;
 }
 
-/* Is `a` an option the assembler step needs (-Wa, -m*, target, -B)? */
+/*
+ * Is `a` an option the assembler step needs (-Wa, -m*, target, -B, and the
+ * -g options: they set the DWARF version of the line table the assembler
+ * builds from the .loc directives; without them it would not match
+ * .debug_info, e.g. with -gdwarf-4)?
+ */
 static bool asm_option(const rtcc_arg *a)
 {
     const char *s = a->s;
-    return strncmp(s, "-Wa,", 4) == 0 || strcmp(s, "-Xassembler") == 0 ||
+    return a->cls == RTCC_A_ASM || (s[0] == '-' && s[1] == 'g') ||
            (strncmp(s, "-m", 2) == 0 && strcmp(s, "-mllvm") != 0) ||
            strncmp(s, "--target", 8) == 0 || strcmp(s, "-target") == 0 ||
            strncmp(s, "-B", 2) == 0 || strcmp(s, "-v") == 0 ||
@@ -336,6 +341,8 @@ static int compile_c(const rtcc_arg *in, const char *obj, const char *asm_out,
     for (size_t i = 0; i < cl->n; i++)
         if (cl->a[i].cls != RTCC_A_INPUT && asm_option(&cl->a[i]))
             push_arg(&c, &cl->a[i]);
+    if (g)
+        rtcc_argv_push(&c, g);
     rtcc_argv_push(&c, "-c");
     rtcc_argv_push(&c, "-x");
     rtcc_argv_push(&c, "assembler");
@@ -355,7 +362,7 @@ static int compile_other(const rtcc_arg *in, const char *step, const char *out)
     cmd_start(&c);
     for (size_t i = 0; i < cl->n; i++) {
         const rtcc_arg *a = &cl->a[i];
-        if (a->cls == RTCC_A_BOTH || a->cls == RTCC_A_COMPILE ||
+        if (a->cls == RTCC_A_BOTH || a->cls == RTCC_A_COMPILE || a->cls == RTCC_A_ASM ||
             (a->cls == RTCC_A_DEPS && cl->deps))
             push_arg(&c, a);
         else if (a->cls == RTCC_A_SELF && keep_opt && a->s[1] == 'O')
@@ -411,16 +418,16 @@ static int compile_only(void)
                 snprintf(buf, sizeof buf, "-");
             if (cl->mode == RTCC_MODE_ASM) {
                 if (cl->output)
-                    snprintf(out, sizeof out, "%s", cl->output);
+                    fmt_path(out, sizeof out, "%s", cl->output);
                 else if (strcmp(a->s, "-") == 0)
-                    snprintf(out, sizeof out, "-");
+                    snprintf(out, sizeof out, "-");      /* cc -S - writes to stdout */
                 else
                     fmt_path(out, sizeof out, "%s.s", buf);
                 {
                     char tgt[PATH_MAX];
                     fmt_path(tgt, sizeof tgt, "%s.o", buf);
                     if (strcmp(out, "-") == 0)
-                        rc = compile_c(a, NULL, "/dev/stdout", tgt);
+                        rc = compile_c(a, NULL, "-", tgt);
                     else
                         rc = compile_c(a, NULL, out, tgt);
                 }
@@ -544,6 +551,11 @@ int main(int argc, char **argv)
 
     if (cmd.info || cmd.mode == RTCC_MODE_PREPROCESS)
         return pass_through(argc, argv);
+    if (cmd.unsupported) {
+        fprintf(stderr, "rtcc: error: %s: rtcc traces x86-64 code only (the probes are "
+                        "64-bit)\n", cmd.unsupported);
+        return 1;
+    }
     /* Command lines cc rejects (-o with -c and several files): let it say so. */
     if (cmd.mode != RTCC_MODE_LINK && cmd.output) {
         size_t outs = 0;

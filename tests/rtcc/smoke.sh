@@ -143,6 +143,27 @@ FOO=3 PRE=5 CONFIG=7 std=199901"' "$RTCC"
         RTCC_KEEP_OPT=1 "$0" -O2 prog.c util.c asm_add.s asm_mul.S -o p5' "$RTCC"
     check "  ... (run)" runs_right ./p5
 
+    # The DWARF version asked for is the one of the line table too.
+    check "-gdwarf-4: line table and .debug_info both version 4" sh -c '
+        "$0" -gdwarf-4 -c util.c -o u4.o &&
+        readelf --debug-dump=rawline u4.o | grep -m1 "DWARF Version" | grep -q "4\$" &&
+        readelf --debug-dump=info u4.o | grep -m1 " Version:" | grep -q "4\$"' "$RTCC"
+    check "-S -o - writes the instrumented assembly to stdout" sh -c '
+        "$0" -S util.c -o - | grep -q "call	__rt_ret_probe"' "$RTCC"
+    check "-Werror -Wa,--noexecstack: no unused-argument error" sh -c '
+        "$0" -Werror -Wa,--noexecstack -c util.c -o uwa.o' "$RTCC"
+    check "-m32 is refused with a clear error" sh -c '
+        ! "$0" -m32 -c util.c -o u32.o 2> m32.err && grep -q "x86-64" m32.err' "$RTCC"
+
+    # gdb unwinds through a probe (.cfi wrapping before ret and in the body).
+    if command -v gdb > /dev/null 2>&1; then
+        check "gdb backtrace from inside a return probe and a line probe reaches main" sh -c '
+            gdb -q -batch -ex "break rt_on_return" -ex run -ex bt -ex "delete" \
+                -ex "break rt_on_line" -ex "continue" -ex "bt" ./p2 > gdb.out 2>&1 &&
+            test "$(grep -c " in main " gdb.out)" -eq 2 && grep -q " in make_pair " gdb.out &&
+            ! grep -qi "backtrace stopped\|corrupt" gdb.out || { cat gdb.out; exit 1; }'
+    fi
+
     # Warnings.
     check "-flto is dropped with a warning" sh -c '
         "$0" -flto prog.c util.c asm_add.s asm_mul.S -o p6 2> lto.err && grep -q -- "-flto" lto.err' "$RTCC"
@@ -209,6 +230,13 @@ if [ -f "$LIBD/librtrace_rt.so" ]; then
 else
     echo "(no $LIBD/librtrace_rt.so yet: real-runtime round skipped)"
 fi
+
+# Killed while compiling: the temporary files go, the signal is reported.
+printf '#!/bin/sh\nexec sleep 5\n' > "$W/slowcc.sh"
+check "rtcc killed by SIGTERM mid-compile leaves no temporary file" sh -c '
+    cd "$0" && RTCC_CC="sh $0/slowcc.sh" "$1" -c gcc/util.c -o killed.o & pid=$!
+    sleep 1; kill -TERM $pid; wait $pid; s=$?
+    test $s -eq 143 && test -z "$(ls -A "$TMPDIR")"' "$W" "$RTCC"
 
 # Nothing left behind.
 check "no temporary file left in TMPDIR" sh -c 'test -z "$(ls -A "$0")"' "$TMPDIR"
