@@ -54,6 +54,16 @@ static const char *join_path(char *buf, size_t n, const char *comp_dir, const ch
     return buf;
 }
 
+/* gdb's end marker: drops the rows of file `file` recorded at `addr` (the
+ * last ones of this CU). */
+static void pop_at(rt_ctx *c, size_t first, uint64_t addr, int64_t file)
+{
+    rt_row_tmp *t = c->rows.p;
+    while (c->rows.n > first && t[c->rows.n - 1].r.addr == addr &&
+           (int64_t)t[c->rows.n - 1].r.file == file)
+        c->rows.n--;
+}
+
 /* Fills cu->filemap from the line table header and appends the CU's rows. */
 void rt_lines_cu(rt_ctx *c, rt_cu *cu)
 {
@@ -113,38 +123,69 @@ void rt_lines_cu(rt_ctx *c, rt_cu *cu)
         dwarf_srclines_dealloc_b(lc);
         return;
     }
+    /* gdb's line-program state (dwarf2/read.c, lnp_state_machine), per
+     * sequence: which rows it records, which it drops */
     size_t cu_first = c->rows.n;
+    bool seq_start = true, seq_skip = false, disc_flag = false;
+    int64_t last_file = -1;
+    uint64_t last_line = 0, raw_prev_line = 1, last_addr = 0;
     for (Dwarf_Signed i = 0; i < nlines; i++) {
         Dwarf_Addr addr = 0;
-        Dwarf_Unsigned lno = 0, fno = 0;
-        Dwarf_Bool stmt = 0, endseq = 0;
+        Dwarf_Unsigned lno = 0, fno = 0, isa = 0, disc = 0;
+        Dwarf_Bool stmt = 0, endseq = 0, pe = 0, eb = 0;
         if (dwarf_lineaddr(lines[i], &addr, &e) != DW_DLV_OK ||
             dwarf_lineno(lines[i], &lno, &e) != DW_DLV_OK ||
             dwarf_line_srcfileno(lines[i], &fno, &e) != DW_DLV_OK ||
             dwarf_linebeginstatement(lines[i], &stmt, &e) != DW_DLV_OK ||
-            dwarf_lineendsequence(lines[i], &endseq, &e) != DW_DLV_OK) {
+            dwarf_lineendsequence(lines[i], &endseq, &e) != DW_DLV_OK ||
+            dwarf_prologue_end_etc(lines[i], &pe, &eb, &isa, &disc, &e) != DW_DLV_OK) {
             rt_dw_errfree(c, e);
             e = NULL;
             continue;
         }
+        if (seq_start) {
+            /* a sequence at address 0: code the linker discarded */
+            seq_skip = addr == 0;
+            seq_start = false;
+            disc_flag = false;
+            last_file = -1;
+            last_line = 0;
+            raw_prev_line = 1;
+            last_addr = addr;
+        }
         if (endseq) {
-            /* gdb: an end marker removes the rows recorded at its address */
-            while (c->rows.n > cu_first &&
-                   ((rt_row_tmp *)c->rows.p)[c->rows.n - 1].r.addr == addr)
-                c->rows.n--;
+            /* the end marker removes the rows of the last file at its address */
+            if (!seq_skip) pop_at(c, cu_first, addr, last_file);
+            seq_start = true;
             continue;
         }
-        if (lno == 0) continue;
+        if (seq_skip) continue;
+        /* "this line had a non-zero discriminator": reset when the line moves */
+        if (lno != raw_prev_line) disc_flag = disc != 0;
+        else disc_flag = disc_flag || disc != 0;
+        raw_prev_line = lno;
         bool ok;
         uint32_t fi = rt_cu_file(cu, fno, &ok);
-        if (!ok) continue;
-        rt_row_tmp *t = rt_vec_push(&c->rows);
-        if (!t) break;
-        t->r.addr = addr;
-        t->r.line = (uint32_t)lno;
-        t->r.file = fi;
-        t->r.is_stmt = stmt != 0;
-        t->ord = (uint32_t)(c->rows.n - 1);
+        if (!ok) { last_addr = addr; continue; }
+        bool file_changed = (int64_t)fi != last_file;
+        bool ignore = (file_changed && last_file >= 0 && last_addr == addr && !stmt) || lno == 0;
+        if (file_changed && !ignore && last_file >= 0) pop_at(c, cu_first, addr, last_file);
+        if (!ignore) {
+            /* consecutive rows of one line are merged only when the line
+             * has discriminators (gdb PR 17276) */
+            if (file_changed || lno != last_line || !disc_flag) {
+                rt_row_tmp *t = rt_vec_push(&c->rows);
+                if (!t) break;
+                t->r.addr = addr;
+                t->r.line = (uint32_t)lno;
+                t->r.file = fi;
+                t->r.is_stmt = stmt != 0;
+                t->ord = (uint32_t)(c->rows.n - 1);
+            }
+            last_file = fi;
+            last_line = lno;
+        }
+        last_addr = addr;
     }
     dwarf_srclines_dealloc_b(lc);
 }

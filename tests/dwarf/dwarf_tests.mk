@@ -65,6 +65,7 @@ $(TESTS_BIN)/dwarf_dump: tests/dwarf/dwarf_dump.c $(DWARF_SRCS) $(DWARF_HDRS) | 
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) tests/dwarf/dwarf_dump.c $(DWARF_SRCS) -o $@ $(DWARF_LIBS)
 
-check-dwarf: $(TESTS_BIN)/dwarf_tests $(TESTS_BIN)/dwarf_tests_san $(TESTS_BIN)/dwarf_dump $(DWARF_PROGS)
+check-dwarf: $(TESTS_BIN)/dwarf_tests $(TESTS_BIN)/dwarf_tests_san $(TESTS_BIN)/dwarf_dump $(DWARF_PROGS) \
+		tests/dwarf/gdb_lines.py
 	$(TESTS_BIN)/dwarf_tests $(DWARF_T) $(DWARF_PSRC)
-	RT_DWARF_NO_PERF=1 $(TESTS_BIN)/dwarf_tests_san $(DWARF_T) $(DWARF_PSRC)
+	RT_DWARF_NO_PERF=1 RT_DWARF_QUICK=1 $(TESTS_BIN)/dwarf_tests_san $(DWARF_T) $(DWARF_PSRC)

@@ -9,7 +9,7 @@ awk 'BEGIN {
     print "struct pt { int x, y; };";
     for (f = 0; f < 2000; f++) {
         printf "int f%d(int a, struct pt *p)\n{\n    int x = a;\n    long y = %d;\n", f, f;
-        for (s = 0; s < 5; s++) printf "    x += (int)y * %d;\n", s;
+        for (s = 0; s < 6; s++) printf "    x += (int)y * %d;\n", s;
         printf "    if (p) x += p->x;\n";
         printf "    return x + (int)y;\n}\n";
     }

@@ -11,7 +11,8 @@
  * C's own spelling of type names.
  *
  *   dwarf_tests BUILT_PROGS_DIR SOURCE_PROGS_DIR
- * Environment: RT_DWARF_NO_PERF=1 skips the timing test (sanitizer builds).
+ * Environment: RT_DWARF_NO_PERF=1 skips the timing test (sanitizer builds),
+ * RT_DWARF_QUICK=1 the comparisons with gdb (tests/dwarf/gdb_lines.py).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -216,6 +217,54 @@ static void check_rows(const char *prog)
 }
 static void test_dwarf__gcc_rows_sorted_at_known_lines(void) { check_rows("scopes-gcc"); }
 static void test_dwarf__clang_rows_sorted_at_known_lines(void) { check_rows("scopes-clang"); }
+
+/* gdb's own pc -> line answer (tests/dwarf/gdb_lines.py) for every address
+ * of its line tables must be our row at that address, and we must keep no
+ * row gdb does not have: same drops, same choice among rows at one address. */
+static void check_rows_vs_gdb(const char *prog)
+{
+    if (getenv("RT_DWARF_QUICK")) return;
+    rt_module *m = mod(prog);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "gdb -batch -nx -x '%s/../gdb_lines.py' '%s/%s' 2>/dev/null", g_src, g_bin, prog);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    char line[512];
+    size_t n = 0, bad = 0;
+    while (fgets(line, sizeof line, p)) {
+        unsigned long long pc;
+        unsigned ln;
+        char file[256];
+        if (sscanf(line, "PC %llx %u %255s", &pc, &ln, file) != 3) continue;
+        n++;
+        const rt_line_row *r = rt_module_row_at(m, pc);
+        if (!r || r->line != ln || strcmp(base_name(m->files[r->file]), file)) {
+            if (bad++ < 5)
+                fprintf(stderr, "\n  %s: at 0x%llx gdb says %s:%u, tables say %s:%u", prog, pc, file, ln,
+                        r ? base_name(m->files[r->file]) : "-", r ? r->line : 0);
+        }
+    }
+    pclose(p);
+    CU_ASSERT(n > 0);           /* gdb ran and printed its table */
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(n, m->nrows);
+}
+static void test_dwarf__gcc_rows_match_gdb_line_lookup(void)
+{
+    check_rows_vs_gdb("scopes-gcc");
+    check_rows_vs_gdb("types-gcc");
+    check_rows_vs_gdb("multi-gcc");
+    check_rows_vs_gdb("opt-gcc");
+    check_rows_vs_gdb("scopes-dw4");
+}
+static void test_dwarf__clang_rows_match_gdb_line_lookup(void)
+{
+    check_rows_vs_gdb("scopes-clang");
+    check_rows_vs_gdb("types-clang");
+    check_rows_vs_gdb("multi-clang");
+    check_rows_vs_gdb("opt-clang");
+}
 
 /* ---- Visible variables ------------------------------------------------------ */
 static void check_inner_block(const char *prog)
@@ -806,6 +855,8 @@ int main(int argc, char **argv)
         T(test_dwarf__clang_functions_names_lines_files),
         T(test_dwarf__gcc_rows_sorted_at_known_lines),
         T(test_dwarf__clang_rows_sorted_at_known_lines),
+        T(test_dwarf__gcc_rows_match_gdb_line_lookup),
+        T(test_dwarf__clang_rows_match_gdb_line_lookup),
         T(test_dwarf__gcc_visible_vars_in_nested_block),
         T(test_dwarf__clang_visible_vars_in_nested_block),
         T(test_dwarf__gcc_shadowed_local_listed_once_innermost),
