@@ -1,1 +1,44 @@
-# runtime/runtime.mk - owned by the runtime part (placeholder)
+# runtime/runtime.mk - the instrumentation runtime, $(LIBD)/librtrace_rt.so.
+#
+# Every runtime/*.c and runtime/arch/x86_64/*.S joins the library, except
+# trampoline.S (rtcc links it, hidden, into each instrumented module as part
+# of rtrace_probe.o), plus the objects of the format library. Compiled with
+# -fvisibility=hidden and never with probes or -finstrument-functions (an
+# instrumented runtime would recurse into itself). A version script exports
+# only the entry points (rt_on_*, __cyg_profile_func_*, __rt_*) and the libc
+# functions the runtime interposes; everything else, including the format
+# library's rtrace_* names, stays private to the .so.
+
+RT_C_SRCS := $(wildcard runtime/*.c)
+RT_S_SRCS := $(filter-out runtime/arch/x86_64/trampoline.S,$(wildcard runtime/arch/x86_64/*.S))
+RT_OBJS   := $(RT_C_SRCS:%.c=$(OBJ)/%.o) $(RT_S_SRCS:%.S=$(OBJ)/%.o)
+RT_SO     := $(LIBD)/librtrace_rt.so
+RT_MAP    := $(BUILD)/runtime/librtrace_rt.map
+RT_LDLIBS := -ldwarf -lelf -lzstd -lpthread -ldl $(LIB_LDLIBS)
+
+# The libc functions the runtime interposes (threads.c, process.c,
+# signals.c, modules.c, io_capture.c).
+RT_INTERPOSED := pthread_create dlopen sigaction signal _exit _Exit vfork \
+    execve execv execvp execvpe execl execlp execle fexecve \
+    printf vprintf fprintf vfprintf dprintf vdprintf __printf_chk __vprintf_chk \
+    __fprintf_chk __vfprintf_chk __dprintf_chk __vdprintf_chk \
+    puts fputs putchar fputc putc fwrite perror write writev
+
+$(RT_OBJS): ALL_CFLAGS += -fvisibility=hidden -fno-instrument-functions
+
+$(RT_MAP): runtime/runtime.mk
+	@mkdir -p $(@D)
+	@{ echo '{ global:'; echo '  rt_on_*; __cyg_profile_func_*; __rt_*;'; \
+	   for s in $(RT_INTERPOSED); do echo "  $$s;"; done; \
+	   echo '  local: *; };'; } > $@
+
+$(RT_SO): $(RT_OBJS) $(LIB_OBJS) $(RT_MAP)
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,librtrace_rt.so -Wl,--version-script=$(RT_MAP) -Wl,-z,defs \
+	    -o $@ $(RT_OBJS) $(LIB_OBJS) $(RT_LDLIBS)
+
+.PHONY: runtime
+runtime: $(RT_SO)
+
+ALL_TARGETS  += $(RT_SO)
+INSTALL_LIBS += $(RT_SO)

@@ -1,0 +1,265 @@
+/*
+ * runtime/modules.c - which loaded objects the runtime knows: the executable
+ * and every shared object carrying a .rtrace_probes section (built by rtcc).
+ *
+ * dl_iterate_phdr lists the loaded objects with their load bias; the path of
+ * each is taken from /proc/self/maps (dlpi_name is relative for a dlopen of
+ * "./x.so" and empty for the executable), and the section headers of the
+ * file are read to look for .rtrace_probes, so that libc and friends are not
+ * parsed for DWARF. A module with probes is loaded (rt_module_load), given
+ * its bias and handed to the core (rt_core_add_module). Objects are
+ * remembered by (bias, path), so a rescan adds only the new ones.
+ *
+ * dlopen is interposed: after a successful dlopen the list is rescanned.
+ * Caveat: the loaded object's constructors run inside dlopen, before it is
+ * added (their probes find no module and record nothing); and a dlopen of a
+ * bare name is searched as if called from this library (DT_RUNPATH/$ORIGIN
+ * of the calling object are not used; LD_LIBRARY_PATH, the executable's
+ * DT_RPATH, the cache and default folders are).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+
+typedef struct rt_known {
+    uint64_t bias;
+    char *path;
+    rt_module *m;       /* NULL: no probes or not loadable */
+} rt_known;
+
+static rt_known *rt_known_mods;
+static size_t rt_nknown, rt_known_cap;
+static pthread_mutex_t rt_mod_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct seen {
+    uint64_t bias;
+    uint64_t probe_addr;  /* a run-time address inside the object */
+    char name[PATH_MAX];
+} seen;
+
+typedef struct scan_ctx {
+    seen *v;
+    size_t n, cap;
+} scan_ctx;
+
+static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    scan_ctx *c = data;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        seen *nv = realloc(c->v, cap * sizeof *nv);
+        if (!nv)
+            return 1;
+        c->v = nv;
+        c->cap = cap;
+    }
+    seen *s = &c->v[c->n];
+    s->bias = info->dlpi_addr;
+    s->probe_addr = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_LOAD) {
+            s->probe_addr = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+            break;
+        }
+    rt_format(s->name, sizeof s->name, "%s", info->dlpi_name ? info->dlpi_name : "");
+    c->n++;
+    return 0;
+}
+
+/* The file mapped at `addr` according to /proc/self/maps ("" if none). */
+static void path_from_maps(const char *maps, uint64_t addr, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (const char *l = maps; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        char *end;
+        uint64_t lo = strtoull(l, &end, 16);
+        uint64_t hi = *end == '-' ? strtoull(end + 1, &end, 16) : 0;
+        if (addr >= lo && addr < hi) {
+            const char *slash = memchr(l, '/', nl ? (size_t)(nl - l) : strlen(l));
+            if (slash) {
+                size_t n = nl ? (size_t)(nl - slash) : strlen(slash);
+                if (n >= cap)
+                    n = cap - 1;
+                memcpy(out, slash, n);
+                out[n] = '\0';
+                /* a deleted file shows " (deleted)": not readable anyway */
+            }
+            return;
+        }
+        l = nl ? nl + 1 : NULL;
+    }
+}
+
+/* Reads /proc/self/maps whole (malloc'ed, NUL-terminated) or NULL. */
+static char *read_maps(void)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (len + 4096 >= cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + len, cap - len - 1);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    close(fd);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+/* True when the ELF file has a section named .rtrace_probes. */
+static bool has_probes(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool found = false;
+    Elf64_Ehdr eh;
+    Elf64_Shdr *sh = NULL;
+    char *names = NULL;
+    if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+        eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_shentsize != sizeof(Elf64_Shdr) ||
+        eh.e_shnum == 0 || eh.e_shstrndx >= eh.e_shnum)
+        goto out;
+    sh = malloc((size_t)eh.e_shnum * sizeof *sh);
+    if (!sh || pread(fd, sh, (size_t)eh.e_shnum * sizeof *sh, (off_t)eh.e_shoff) !=
+                   (ssize_t)((size_t)eh.e_shnum * sizeof *sh))
+        goto out;
+    Elf64_Shdr *ns = &sh[eh.e_shstrndx];
+    if (ns->sh_size == 0 || ns->sh_size > (64u << 20))
+        goto out;
+    names = malloc(ns->sh_size + 1);
+    if (!names || pread(fd, names, ns->sh_size, (off_t)ns->sh_offset) != (ssize_t)ns->sh_size)
+        goto out;
+    names[ns->sh_size] = '\0';
+    for (unsigned i = 0; i < eh.e_shnum && !found; i++)
+        if (sh[i].sh_name < ns->sh_size && !strcmp(names + sh[i].sh_name, RT_PROBE_SECTION))
+            found = true;
+out:
+    free(names);
+    free(sh);
+    close(fd);
+    return found;
+}
+
+static bool known(uint64_t bias, const char *path)
+{
+    for (size_t i = 0; i < rt_nknown; i++)
+        if (rt_known_mods[i].bias == bias && !strcmp(rt_known_mods[i].path, path))
+            return true;
+    return false;
+}
+
+static void remember(uint64_t bias, const char *path, rt_module *m)
+{
+    if (rt_nknown == rt_known_cap) {
+        size_t cap = rt_known_cap ? rt_known_cap * 2 : 16;
+        rt_known *nk = realloc(rt_known_mods, cap * sizeof *nk);
+        if (!nk)
+            return;
+        rt_known_mods = nk;
+        rt_known_cap = cap;
+    }
+    char *p = strdup(path);
+    if (!p)
+        return;
+    rt_known_mods[rt_nknown++] = (rt_known){ bias, p, m };
+}
+
+/* rt_modules_scan: see lifecycle.h. Serialised by a mutex (start-up, dlopen). */
+int rt_modules_scan(void)
+{
+    pthread_mutex_lock(&rt_mod_lock);
+    scan_ctx c = { 0 };
+    dl_iterate_phdr(phdr_cb, &c);
+    char *maps = read_maps();
+    char path[PATH_MAX];
+    for (size_t i = 0; i < c.n; i++) {
+        seen *s = &c.v[i];
+        bool is_exe = i == 0 && s->name[0] == '\0';
+        if (is_exe)
+            rt_format(path, sizeof path, "%s", rt_program_path());
+        else {
+            path_from_maps(maps, s->probe_addr, path, sizeof path);
+            if (!path[0] && s->name[0]) {
+                if (!realpath(s->name, path))
+                    continue;   /* e.g. linux-vdso.so.1: no file */
+            }
+            if (!path[0])
+                continue;
+        }
+        if (known(s->bias, path))
+            continue;
+        rt_module *m = NULL;
+        if (is_exe || has_probes(path)) {
+            char err[512];
+            m = rt_module_load(path, err, sizeof err);
+            if (!m)
+                rt_warn("cannot read the debug information of %s: %s (its code is not recorded)",
+                        path, err);
+        }
+        remember(s->bias, path, m);
+        if (m) {
+            m->bias = s->bias;
+            rt_core_add_module(m);
+        }
+    }
+    free(maps);
+    free(c.v);
+    size_t n = 0;
+    for (size_t i = 0; i < rt_nknown; i++)
+        n += rt_known_mods[i].m != NULL;
+    pthread_mutex_unlock(&rt_mod_lock);
+    return (int)n;
+}
+
+size_t rt_modules_count(void)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&rt_mod_lock);
+    for (size_t i = 0; i < rt_nknown; i++)
+        n += rt_known_mods[i].m != NULL;
+    pthread_mutex_unlock(&rt_mod_lock);
+    return n;
+}
+
+typedef void *(*dlopen_fn)(const char *, int);
+
+/*
+ * dlopen (interposed): libc's dlopen, then, while recording, the new objects
+ * with probes are added to the core's tables.
+ */
+RT_EXPORT void *dlopen(const char *file, int mode)
+{
+    static dlopen_fn real;
+    if (!real)
+        real = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
+    void *h = real(file, mode);
+    if (h && file && atomic_load(&rt_state) == RT_ST_RUNNING)
+        rt_modules_scan();
+    return h;
+}

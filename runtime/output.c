@@ -1,0 +1,1019 @@
+/*
+ * runtime/output.c - the output path: per-thread buffers -> the trace files.
+ *
+ * Each thread encodes events into its own buffer (threads.c) without locks.
+ * rt_output_commit() is called after every group of whole events; it is a
+ * length check and a counter, and hands the thread's bytes to the global sink
+ * when the buffer passes RT_FLUSH_BYTES, or when RT_FLUSH_NS has elapsed (the
+ * clock, a vDSO CLOCK_MONOTONIC_COARSE read, is looked at every
+ * RT_CLOCK_EVERY events). The sink lock is held only for the copy.
+ *
+ * Threads: a flush is preceded by ThreadSwitch(tid) when another thread's
+ * events were written last, so a reader can split the stream per thread.
+ * A commit flushes only its own thread's buffer: another thread may be in the
+ * middle of an event in its buffer, and nothing in the hot path synchronises
+ * with it. Buffers of idle threads reach the file when the thread ends, when
+ * it commits again after the interval, or at exit/crash (rt_output_finish
+ * waits briefly for each thread to leave the runtime and takes the whole
+ * events it committed). So the file lags an idle thread by at most its last
+ * events; an active thread's events are at most ~100 ms behind.
+ *
+ * The lock: a recursive spin lock owned by a thread id. Async signals are
+ * blocked while it is held (two sigprocmask calls per flush, which happens
+ * once per MiB or per 100 ms), so a signal handler never finds its own
+ * thread inside the sink; the fatal-signal path (from_signal) waits for
+ * another owner for a bounded time, then proceeds.
+ *
+ * Definitions (Type, Function, VariableName, Path) go straight to the sink
+ * under the lock, and are also kept in memory (the "defs log", which starts
+ * with the start events) so that a forked child can begin its own trace with
+ * every id already defined.
+ *
+ * RTRACE_RING=N (flight recorder): flushes go to an in-memory ring of the
+ * last N events instead of the file; definitions still go to the file; the
+ * ring is written at exit or crash, per thread without Returns whose Call was
+ * dropped and without events before the thread's first surviving Step.
+ *
+ * Budgets (RTRACE_MAX_EVENTS, RTRACE_MAX_BYTES) and write errors (disk full)
+ * stop recording: rt_thread_get() returns NULL from then on; a budget closes
+ * the trace at once, a write error leaves it to be closed at exit (what was
+ * written stays valid).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+
+#define RT_FLUSH_BYTES   (1u << 20)
+#define RT_FLUSH_NS      (100ull * 1000 * 1000)
+#define RT_CLOCK_EVERY   1024
+#define RT_PATHS_MAX     (1u << 19)         /* distinct source paths */
+#define RT_PTAB_SLOTS    (1u << 20)         /* hash slots for them (power of 2) */
+
+/* ---- State -------------------------------------------------------------- */
+static rtrace_sink *rt_sink;
+static char rt_dir_used[sizeof rt_cfg.dir + 32];
+static int rt_dir_lock_fd = -1;
+static uint64_t rt_last_writer;             /* tid whose events were written last */
+static bool rt_main_start_written;          /* ThreadStart(main) is in the file */
+static rtrace_enc rt_scratch;               /* small events written under the lock */
+static rtrace_enc rt_defs;                  /* the definitions being written */
+static rtrace_enc rt_start;                 /* start events (json_first), built at start-up */
+static rtrace_enc rt_pre_defs;              /* definitions written before the start events */
+static bool rt_start_written;
+static _Atomic uint64_t rt_budget_events;   /* events committed (only with RTRACE_MAX_EVENTS) */
+static _Atomic uint64_t rt_bytes_in;        /* bytes of events handed to the sink or ring */
+static uint64_t rt_events_done;             /* events of threads that ended */
+static uint64_t rt_t0_ns;
+static bool rt_write_error_reported;
+static bool rt_summary_ready, rt_summary_printed;
+static char rt_summary[sizeof rt_dir_used + 128];
+
+/* defs log: every byte of definitions and start events, for fork children */
+static unsigned char *rt_dlog;
+static size_t rt_dlog_len, rt_dlog_cap;
+
+/* ---- Small helpers -------------------------------------------------------- */
+static uint64_t now_coarse_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Grows an mmap'ed byte area to hold `need` bytes (mremap). */
+static bool area_grow(unsigned char **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : (64u << 10);
+    while (n < need)
+        n *= 2;
+    void *q = *p ? mremap(*p, *cap, n, MREMAP_MAYMOVE)
+                 : mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (q == MAP_FAILED)
+        return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+/* ---- The lock --------------------------------------------------------------- */
+static _Atomic int rt_lk_owner;
+static int rt_lk_depth;
+static bool rt_lk_masked;
+static sigset_t rt_lk_saved;
+static sigset_t rt_async_set;
+static bool rt_async_set_ready;
+
+static void async_set_init(void)
+{
+    if (rt_async_set_ready)
+        return;
+    sigfillset(&rt_async_set);
+    /* synchronous faults must still reach the handlers (safe copy, crashes) */
+    static const int sync_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT };
+    for (size_t i = 0; i < sizeof sync_sigs / sizeof *sync_sigs; i++)
+        sigdelset(&rt_async_set, sync_sigs[i]);
+    rt_async_set_ready = true;
+}
+
+/*
+ * Takes the sink lock. Recursive for the same thread outside signal context.
+ * from_signal: no signal masking, no recursion (the thread was interrupted
+ * inside the lock: false), and a bounded wait for another owner (2 s), after
+ * which the lock is taken anyway: a dying process must still close its trace.
+ */
+static bool lk_acquire(bool from_signal)
+{
+    int me = (int)rt_gettid();
+    if (atomic_load(&rt_lk_owner) == me) {
+        if (from_signal)
+            return false;
+        rt_lk_depth++;
+        return true;
+    }
+    sigset_t old;
+    if (!from_signal)
+        pthread_sigmask(SIG_BLOCK, &rt_async_set, &old);
+    uint64_t deadline = 0;
+    unsigned spins = 0;
+    int zero = 0;
+    while (!atomic_compare_exchange_weak(&rt_lk_owner, &zero, me)) {
+        zero = 0;
+        if (++spins < 64)
+            continue;
+        if (from_signal) {
+            uint64_t t = now_ns();
+            if (!deadline)
+                deadline = t + 2000000000ull;
+            else if (t > deadline) {
+                atomic_store(&rt_lk_owner, me);
+                break;
+            }
+        }
+        sched_yield();
+    }
+    rt_lk_depth = 1;
+    rt_lk_masked = !from_signal;
+    if (!from_signal)
+        rt_lk_saved = old;
+    return true;
+}
+
+static void lk_release(void)
+{
+    if (--rt_lk_depth > 0)
+        return;
+    bool masked = rt_lk_masked;
+    sigset_t saved = rt_lk_saved;
+    atomic_store(&rt_lk_owner, 0);
+    if (masked)
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+}
+
+/* ---- Writing to the sink (lock held) --------------------------------------- */
+static void report_write_error(void)
+{
+    if (rt_write_error_reported)
+        return;
+    rt_write_error_reported = true;
+    rt_warn("cannot write the trace in %s: %s; recording stopped (the program runs on, "
+            "the events written so far stay valid)", rt_dir_used, rtrace_last_error());
+    int st = RT_ST_RUNNING;
+    atomic_compare_exchange_strong(&rt_state, &st, RT_ST_STOPPED);
+}
+
+/* Bytes of whole events to the file; `def`: also kept in the defs log. */
+static void sink_put(const void *p, size_t n, bool def)
+{
+    if (!n || !rt_sink)
+        return;
+    if (def && area_grow(&rt_dlog, &rt_dlog_cap, rt_dlog_len + n)) {
+        memcpy(rt_dlog + rt_dlog_len, p, n);
+        rt_dlog_len += n;
+    }
+    if (rtrace_sink_failed(rt_sink))
+        return;
+    if (rtrace_sink_write(rt_sink, p, n) != 0 || rtrace_sink_failed(rt_sink))
+        report_write_error();
+}
+
+static void put_thread_switch(uint64_t tid)
+{
+    if (rt_last_writer == tid)
+        return;
+    rtrace_enc_reset(&rt_scratch);
+    rtrace_enc_thread_switch(&rt_scratch, tid);
+    sink_put(rt_scratch.buf, rt_scratch.len, false);
+    rt_last_writer = tid;
+}
+
+/* ---- The ring (RTRACE_RING) ----------------------------------------------- */
+enum { RG_CALL = 1, RG_RETURN = 2, RG_STEP = 4 };
+typedef struct rg_hdr {
+    uint32_t len;      /* bytes of the event */
+    uint32_t flags;
+    uint64_t tid;
+} rg_hdr;
+static unsigned char *rt_rg;
+static size_t rt_rg_cap, rt_rg_start, rt_rg_end;   /* live records in [start, end) */
+static uint64_t rt_rg_count;
+
+/* Length of the CBOR item at p (definite lengths only), 0 if malformed. */
+static size_t cbor_item_len(const unsigned char *p, size_t n)
+{
+    if (n < 1)
+        return 0;
+    unsigned mt = p[0] >> 5, ai = p[0] & 31;
+    size_t hl = 1;
+    uint64_t v;
+    if (ai < 24)
+        v = ai;
+    else if (ai <= 27) {
+        size_t w = (size_t)1 << (ai - 24);
+        if (n < 1 + w)
+            return 0;
+        v = 0;
+        for (size_t i = 0; i < w; i++)
+            v = v << 8 | p[1 + i];
+        hl += w;
+    } else
+        return 0;
+    switch (mt) {
+    case 0: case 1: case 7:
+        return hl;
+    case 2: case 3:
+        return v <= n - hl ? hl + (size_t)v : 0;
+    case 4: case 5: {
+        size_t off = hl;
+        uint64_t items = mt == 5 ? v * 2 : v;
+        for (uint64_t i = 0; i < items; i++) {
+            size_t l = cbor_item_len(p + off, n - off);
+            if (!l)
+                return 0;
+            off += l;
+        }
+        return off;
+    }
+    case 6: {
+        size_t l = cbor_item_len(p + hl, n - hl);
+        return l ? hl + l : 0;
+    }
+    }
+    return 0;
+}
+
+/* Classifies one encoded event by its variant name. */
+static uint32_t event_flags(const unsigned char *p, size_t n)
+{
+    if (rt_cfg.format == RTRACE_FORMAT_JSON) {
+        while (n && (*p == ',' || *p == '\n')) {
+            p++;
+            n--;
+        }
+        if (n > 7 && !memcmp(p, "{\"Call\"", 7))
+            return RG_CALL;
+        if (n > 9 && !memcmp(p, "{\"Return\"", 9))
+            return RG_RETURN;
+        if (n > 7 && !memcmp(p, "{\"Step\"", 7))
+            return RG_STEP;
+        return 0;
+    }
+    if (n > 6 && p[0] == 0xa1 && p[1] == 0x64 && !memcmp(p + 2, "Call", 4))
+        return RG_CALL;
+    if (n > 8 && p[0] == 0xa1 && p[1] == 0x66 && !memcmp(p + 2, "Return", 6))
+        return RG_RETURN;
+    if (n > 6 && p[0] == 0xa1 && p[1] == 0x64 && !memcmp(p + 2, "Step", 4))
+        return RG_STEP;
+    return 0;
+}
+
+/* Length of the first event in [p, p+n): JSON events start with ",\n" and a
+ * raw newline appears nowhere else; CBOR events are one item each. */
+static size_t next_event_len(const unsigned char *p, size_t n)
+{
+    if (rt_cfg.format == RTRACE_FORMAT_JSON) {
+        const unsigned char *nl = n > 2 ? memchr(p + 2, '\n', n - 2) : NULL;
+        return nl ? (size_t)(nl - 1 - p) : n;   /* up to the ',' before the next '\n' */
+    }
+    size_t l = cbor_item_len(p, n);
+    return l ? l : n;
+}
+
+/* Drops the oldest records beyond N. */
+static void ring_trim(void)
+{
+    while (rt_rg_count > rt_cfg.ring && rt_rg_start < rt_rg_end) {
+        rg_hdr *h = (rg_hdr *)(rt_rg + rt_rg_start);
+        rt_rg_start += (sizeof *h + h->len + 7) & ~(size_t)7;
+        rt_rg_count--;
+    }
+}
+
+/* Appends the events of one flush to the ring (lock held). */
+static void ring_push(uint64_t tid, const unsigned char *p, size_t n)
+{
+    while (n) {
+        size_t l = next_event_len(p, n);
+        size_t rec = (sizeof(rg_hdr) + l + 7) & ~(size_t)7;
+        if (rt_rg_end + rec > rt_rg_cap && rt_rg_start > 0) {
+            /* compact: the live part moves to the front */
+            memmove(rt_rg, rt_rg + rt_rg_start, rt_rg_end - rt_rg_start);
+            rt_rg_end -= rt_rg_start;
+            rt_rg_start = 0;
+        }
+        if (area_grow(&rt_rg, &rt_rg_cap, rt_rg_end + rec)) {
+            rg_hdr *h = (rg_hdr *)(rt_rg + rt_rg_end);
+            h->len = (uint32_t)l;
+            h->flags = event_flags(p, l);
+            h->tid = tid;
+            memcpy(h + 1, p, l);
+            rt_rg_end += rec;
+            rt_rg_count++;
+            ring_trim();
+        }
+        p += l;
+        n -= l;
+    }
+}
+
+/* Writes the surviving ring events to the sink (lock held). Per thread: no
+ * event before its first Step, no Return without its Call. */
+static void ring_write(void)
+{
+    enum { MAXT = 256 };
+    uint64_t tids[MAXT];
+    int64_t depth[MAXT];
+    bool seen_step[MAXT];
+    size_t nt = 0;
+    for (size_t off = rt_rg_start; off < rt_rg_end;) {
+        rg_hdr *h = (rg_hdr *)(rt_rg + off);
+        off += (sizeof *h + h->len + 7) & ~(size_t)7;
+        size_t i = 0;
+        while (i < nt && tids[i] != h->tid)
+            i++;
+        if (i == nt) {
+            if (nt == MAXT)
+                continue;
+            tids[nt] = h->tid;
+            depth[nt] = 0;
+            seen_step[nt] = false;
+            nt++;
+        }
+        if (!seen_step[i]) {
+            if (!(h->flags & RG_STEP))
+                continue;
+            seen_step[i] = true;
+        }
+        if (h->flags & RG_CALL)
+            depth[i]++;
+        if (h->flags & RG_RETURN) {
+            if (depth[i] == 0)
+                continue;
+            depth[i]--;
+        }
+        put_thread_switch(h->tid);
+        sink_put(h + 1, h->len, false);
+    }
+    rt_rg_start = rt_rg_end = 0;
+    rt_rg_count = 0;
+}
+
+/* Hands `n` bytes of thread `tid`'s whole events to the file or the ring. */
+static void put_events(uint64_t tid, const unsigned char *p, size_t n)
+{
+    if (!n)
+        return;
+    atomic_fetch_add_explicit(&rt_bytes_in, n, memory_order_relaxed);
+    if (rt_cfg.ring) {
+        ring_push(tid, p, n);
+        return;
+    }
+    put_thread_switch(tid);
+    sink_put(p, n, false);
+}
+
+/* ---- Per-thread flushing ---------------------------------------------------- */
+/* Moves whole events of t->nested (probes that interrupted the runtime)
+ * behind the completed events of t->enc. Signals are blocked meanwhile so
+ * that no new nested event is written during the move. */
+static void take_nested(rt_thread_x *x)
+{
+    rt_thread *t = &x->pub;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    if (t->nested.depth == 0 && t->nested.len && rtrace_enc_reserve(&t->enc, t->nested.len)) {
+        memcpy(t->enc.buf + t->enc.len, t->nested.buf, t->nested.len);
+        t->enc.len += t->nested.len;
+    }
+    rtrace_enc_reset(&t->nested);
+    t->nested.oom = false;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Writes x's committed bytes (lock held) and keeps any partial event. */
+static void flush_locked(rt_thread_x *x)
+{
+    rt_thread *t = &x->pub;
+    size_t n = x->committed;
+    if (n > t->enc.len)
+        n = t->enc.len;
+    int st = atomic_load(&rt_state);
+    if (st == RT_ST_RUNNING || st == RT_ST_CLOSING)
+        put_events(t->tid, t->enc.buf, n);
+    size_t rest = t->enc.len - n;
+    if (rest)
+        memmove(t->enc.buf, t->enc.buf + n, rest);
+    t->enc.len = rest;
+    x->committed = 0;
+}
+
+void rt_output_flush_thread(rt_thread_x *x)
+{
+    if (!x->committed)
+        return;
+    lk_acquire(false);
+    flush_locked(x);
+    lk_release();
+    x->last_flush_ns = now_coarse_ns();
+}
+
+/* Called by threads.c when a thread ends: flush, then give the slot back
+ * under the lock (so that the exit path never flushes a slot being reused). */
+void rt_output_release_thread(rt_thread_x *x)
+{
+    lk_acquire(false);
+    if (x->committed)
+        flush_locked(x);
+    rt_events_done += x->pub.events;
+    x->pub.events = 0;
+    atomic_store(&x->in_use, 0);
+    lk_release();
+}
+
+/* A budget was reached in thread x (inside a hook): keep what is committed,
+ * stop, and close the trace now. */
+static void budget_hit(const char *var, unsigned long long limit)
+{
+    int st = RT_ST_RUNNING;
+    if (!atomic_compare_exchange_strong(&rt_state, &st, RT_ST_STOPPED))
+        return;
+    if (!rt_cfg.quiet)
+        rt_warn("recording stopped: %s=%llu reached", var, limit);
+    rt_output_finish(false);
+}
+
+/*
+ * rt_output_commit: see rt.h. The hot path: a few compares; flushes at
+ * RT_FLUSH_BYTES or every RT_FLUSH_NS (clock read every RT_CLOCK_EVERY events).
+ */
+void rt_output_commit(rt_thread *t, unsigned nevents)
+{
+    rt_thread_x *x = (rt_thread_x *)t;
+    if (unlikely(t->in_runtime > 1)) {
+        t->events += nevents;   /* nested: moved to t->enc by the outer commit */
+        return;
+    }
+    if (unlikely(t->nested.len))
+        take_nested(x);
+    t->events += nevents;
+    x->committed = t->enc.len;
+    if (unlikely(rt_cfg.max_events | rt_cfg.max_bytes)) {
+        if (rt_cfg.max_events &&
+            atomic_fetch_add(&rt_budget_events, nevents) + nevents >= rt_cfg.max_events) {
+            budget_hit("RTRACE_MAX_EVENTS", (unsigned long long)rt_cfg.max_events);
+            return;
+        }
+        if (rt_cfg.max_bytes &&
+            atomic_load_explicit(&rt_bytes_in, memory_order_relaxed) + t->enc.len >= rt_cfg.max_bytes) {
+            budget_hit("RTRACE_MAX_BYTES", (unsigned long long)rt_cfg.max_bytes);
+            return;
+        }
+    }
+    if (unlikely(t->enc.len >= RT_FLUSH_BYTES)) {
+        rt_output_flush_thread(x);
+        return;
+    }
+    if (unlikely(t->events >= x->clock_check_at)) {
+        x->clock_check_at = t->events + RT_CLOCK_EVERY;
+        uint64_t now = now_coarse_ns();
+        if (now - x->last_flush_ns >= RT_FLUSH_NS) {
+            rt_output_flush_thread(x);
+            lk_acquire(false);
+            if (rt_sink && atomic_load(&rt_state) == RT_ST_RUNNING)
+                rtrace_sink_flush(rt_sink);
+            lk_release();
+        }
+    }
+}
+
+bool rt_recording(void)
+{
+    return atomic_load_explicit(&rt_state, memory_order_relaxed) == RT_ST_RUNNING;
+}
+
+/* ---- Definitions ------------------------------------------------------------ */
+rtrace_enc *rt_output_defs_begin(void)
+{
+    int st = atomic_load(&rt_state);
+    if (st == RT_ST_STARTING)
+        return &rt_pre_defs;   /* only the starting thread runs now */
+    if (st != RT_ST_RUNNING)
+        return NULL;
+    lk_acquire(false);
+    if (atomic_load(&rt_state) != RT_ST_RUNNING) {
+        lk_release();
+        return NULL;
+    }
+    if (rt_lk_depth == 1)
+        rtrace_enc_reset(&rt_defs);
+    return &rt_defs;
+}
+
+void rt_output_defs_end(void)
+{
+    if (atomic_load(&rt_state) == RT_ST_STARTING)
+        return;
+    if (rt_lk_depth == 1) {
+        sink_put(rt_defs.buf, rt_defs.len, true);
+        rtrace_enc_reset(&rt_defs);
+    }
+    lk_release();
+}
+
+/* ---- Paths ------------------------------------------------------------------ */
+/* Fixed reservations (MAP_NORESERVE) so that lock-free readers never see a
+ * table move: slot = (hash << 32) | (id + 1), 0 = empty. */
+static const char **rt_paths;
+static _Atomic uint32_t rt_npaths;
+static _Atomic uint64_t *rt_ptab;
+static char *rt_parena;
+static size_t rt_parena_left;
+
+static uint32_t path_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h ? h : 1;
+}
+
+static bool paths_init(void)
+{
+    if (rt_paths)
+        return true;
+    void *a = mmap(NULL, RT_PATHS_MAX * sizeof(char *), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *b = mmap(NULL, RT_PTAB_SLOTS * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (a == MAP_FAILED || b == MAP_FAILED)
+        return false;
+    rt_paths = a;
+    rt_ptab = b;
+    return true;
+}
+
+/* Lock-free lookup: the id of `s`, or -1. */
+static int64_t path_find(const char *s, uint32_t h)
+{
+    if (!rt_ptab)
+        return -1;
+    for (uint32_t i = h & (RT_PTAB_SLOTS - 1);; i = (i + 1) & (RT_PTAB_SLOTS - 1)) {
+        uint64_t v = atomic_load_explicit(&rt_ptab[i], memory_order_acquire);
+        if (!v)
+            return -1;
+        if ((uint32_t)(v >> 32) == h && !strcmp(rt_paths[(uint32_t)v - 1], s))
+            return (uint32_t)v - 1;
+    }
+}
+
+/* Inserts `s` (lock held, or the starting thread); returns its id or -1. */
+static int64_t path_insert(const char *s, uint32_t h)
+{
+    uint32_t id = atomic_load(&rt_npaths);
+    size_t len = strlen(s) + 1;
+    if (id >= RT_PATHS_MAX / 2)
+        return -1;
+    if (rt_parena_left < len) {
+        size_t sz = len > (256u << 10) ? len : (256u << 10);
+        void *p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return -1;
+        rt_parena = p;
+        rt_parena_left = sz;
+    }
+    char *copy = rt_parena;
+    memcpy(copy, s, len);
+    rt_parena += len;
+    rt_parena_left -= len;
+    rt_paths[id] = copy;
+    uint32_t i = h & (RT_PTAB_SLOTS - 1);
+    while (atomic_load(&rt_ptab[i]))
+        i = (i + 1) & (RT_PTAB_SLOTS - 1);
+    atomic_store(&rt_npaths, id + 1);
+    atomic_store_explicit(&rt_ptab[i], (uint64_t)h << 32 | (id + 1), memory_order_release);
+    return id;
+}
+
+/* rt_output_path_id: see rt.h. Known paths: lock-free. */
+uint32_t rt_output_path_id(const char *abs_path)
+{
+    if (!abs_path)
+        return RT_NO_PATH;
+    uint32_t h = path_hash(abs_path);
+    int64_t id = path_find(abs_path, h);
+    if (id >= 0)
+        return (uint32_t)id;
+    int st = atomic_load(&rt_state);
+    if (st == RT_ST_STARTING) {
+        if (!paths_init() || (id = path_insert(abs_path, h)) < 0)
+            return RT_NO_PATH;
+        rtrace_enc_path(&rt_start, abs_path);
+        return (uint32_t)id;
+    }
+    if (st != RT_ST_RUNNING)
+        return RT_NO_PATH;
+    lk_acquire(false);
+    id = path_find(abs_path, h);
+    if (id < 0 && atomic_load(&rt_state) == RT_ST_RUNNING && (id = path_insert(abs_path, h)) >= 0) {
+        rtrace_enc_reset(&rt_scratch);
+        rtrace_enc_path(&rt_scratch, abs_path);
+        sink_put(rt_scratch.buf, rt_scratch.len, true);
+    }
+    lk_release();
+    return id < 0 ? RT_NO_PATH : (uint32_t)id;
+}
+
+/* ---- Opening ------------------------------------------------------------------ */
+/* mkdir -p, async-signal-safe (no malloc). */
+static int mkdirs(const char *path)
+{
+    char buf[PATH_MAX];
+    size_t n = strlen(path);
+    if (n >= sizeof buf)
+        return -1;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            buf[i] = c;
+        }
+    }
+    return 0;
+}
+
+/* Locks the folder against another live traced process (an exec'd or
+ * spawned rtcc program inheriting RTRACE_DIR): false if someone holds it. */
+static bool lock_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return true;   /* the sink will report the real problem */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return errno != EWOULDBLOCK;
+    }
+    if (rt_dir_lock_fd >= 0)
+        close(rt_dir_lock_fd);
+    rt_dir_lock_fd = fd;
+    return true;
+}
+
+const char *rt_output_dir(void) { return rt_dir_used; }
+
+int rt_output_open(bool fork_child)
+{
+    async_set_init();
+    if (!rt_scratch.buf) {
+        if (rtrace_enc_init(&rt_scratch, rt_cfg.format, 4096) || rtrace_enc_init(&rt_defs, rt_cfg.format, 65536) ||
+            rtrace_enc_init(&rt_pre_defs, rt_cfg.format, 65536) || rtrace_enc_init(&rt_start, rt_cfg.format, 4096) ||
+            !paths_init()) {
+            rt_warn("out of memory at start-up; the program runs without recording");
+            return -1;
+        }
+        rt_scratch.json_first = rt_defs.json_first = rt_pre_defs.json_first = false;
+        rt_start.json_first = true;   /* the first event of the trace */
+    }
+    if (fork_child)
+        rt_format(rt_dir_used, sizeof rt_dir_used, "%s.%d", rt_cfg.dir, (int)getpid());
+    else
+        rt_format(rt_dir_used, sizeof rt_dir_used, "%s", rt_cfg.dir);
+    if (mkdirs(rt_dir_used) == 0 && !lock_dir(rt_dir_used)) {
+        /* another live process records into this folder: use our own */
+        rt_format(rt_dir_used, sizeof rt_dir_used, "%s.%d", rt_cfg.dir, (int)getpid());
+        if (mkdirs(rt_dir_used) == 0)
+            lock_dir(rt_dir_used);
+    }
+    if (rtrace_sink_open(&rt_sink, rt_dir_used, rt_cfg.format, rt_cfg.zstd_level) != 0) {
+        rt_warn("cannot write a trace in %s: %s; the program runs without recording",
+                rt_dir_used, rtrace_last_error());
+        rt_sink = NULL;
+        return -1;
+    }
+    rt_t0_ns = now_ns();
+    rt_write_error_reported = false;
+    rt_summary_ready = rt_summary_printed = false;
+    return 0;
+}
+
+/* The start encoder: Path events registered so far are in it already. */
+rtrace_enc *rt_output_start_enc(void) { return &rt_start; }
+
+/* Writes the start events, then the definitions made during start-up. */
+void rt_output_write_start(uint64_t main_tid)
+{
+    sink_put(rt_start.buf, rt_start.len, true);
+    sink_put(rt_pre_defs.buf, rt_pre_defs.len, true);
+    rtrace_enc_reset(&rt_pre_defs);
+    rt_start_written = true;
+    rt_last_writer = main_tid;
+}
+
+void rt_output_note_second_thread(void)
+{
+    rt_thread_x *x = rt_thread_self_raw();
+    lk_acquire(false);
+    if (atomic_load(&rt_state) == RT_ST_RUNNING) {
+        rtrace_enc_reset(&rt_scratch);
+        if (!rt_main_start_written)
+            rtrace_enc_thread_start(&rt_scratch, rt_main_tid);
+        rt_main_start_written = true;
+        if (x)
+            rtrace_enc_thread_start(&rt_scratch, x->pub.tid);
+        sink_put(rt_scratch.buf, rt_scratch.len, false);
+    }
+    lk_release();
+}
+
+/* ---- Side files ------------------------------------------------------------- */
+/* Appends `s` as a JSON string (escaped; invalid UTF-8 bytes as U+FFFD). */
+static size_t json_str(char *out, size_t cap, size_t pos, const char *s)
+{
+#define PUT(c) do { if (pos < cap) out[pos] = (char)(c); pos++; } while (0)
+    const unsigned char *p = (const unsigned char *)s;
+    PUT('"');
+    while (*p) {
+        unsigned c = *p;
+        if (c == '"' || c == '\\') {
+            PUT('\\');
+            PUT(c);
+            p++;
+        } else if (c < 0x20) {
+            PUT('\\'); PUT('u'); PUT('0'); PUT('0');
+            PUT("0123456789abcdef"[c >> 4]);
+            PUT("0123456789abcdef"[c & 15]);
+            p++;
+        } else if (c < 0x80) {
+            PUT(c);
+            p++;
+        } else {
+            size_t n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            size_t k = 1;
+            while (n && k < n && (p[k] & 0xc0) == 0x80)
+                k++;
+            if (n && k == n) {
+                for (size_t i = 0; i < n; i++)
+                    PUT(p[i]);
+                p += n;
+            } else {
+                PUT(0xef); PUT(0xbf); PUT(0xbd);
+                p++;
+            }
+        }
+    }
+    PUT('"');
+    return pos;
+#undef PUT
+}
+
+/* Writes a whole file atomically (tmp + rename), async-signal-safe. */
+static int write_file_safe(const char *dir, const char *name, const char *data, size_t n)
+{
+    char tmp[PATH_MAX], dst[PATH_MAX];
+    rt_format(dst, sizeof dst, "%s/%s", dir, name);
+    rt_format(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return -1;
+    int r = rt_write_all(fd, data, n);
+    close(fd);
+    if (r == 0)
+        r = rename(tmp, dst);
+    return r;
+}
+
+/* trace_paths.json without malloc (signal path): built in an mmap'ed area. */
+static void write_paths_safe(const char *dir)
+{
+    uint32_t n = atomic_load(&rt_npaths);
+    size_t cap = 64;
+    for (uint32_t i = 0; i < n; i++)
+        cap += strlen(rt_paths[i]) * 6 + 8;
+    char *buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED)
+        return;
+    size_t pos = 0;
+    buf[pos++] = '[';
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            buf[pos++] = ',';
+        pos = json_str(buf, cap, pos, rt_paths[i]);
+    }
+    buf[pos++] = ']';
+    buf[pos++] = '\n';
+    write_file_safe(dir, "trace_paths.json", buf, pos);
+    munmap(buf, cap);
+}
+
+/* Copies the sources into dir/files/ without malloc (signal path). */
+static void copy_sources_safe(const char *dir)
+{
+    uint32_t n = atomic_load(&rt_npaths);
+    char dst[PATH_MAX], parent[PATH_MAX], buf[16384];
+    for (uint32_t i = 0; i < n; i++) {
+        const char *src = rt_paths[i];
+        rt_format(dst, sizeof dst, "%s/files/%s", dir, src[0] == '/' ? src + 1 : src);
+        size_t len = strlen(dst);
+        if (len + 1 >= sizeof dst)
+            continue;
+        memcpy(parent, dst, len + 1);
+        char *slash = strrchr(parent, '/');
+        if (!slash)
+            continue;
+        *slash = '\0';
+        if (mkdirs(parent) != 0)
+            continue;
+        int in = open(src, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+            continue;
+        int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (out >= 0) {
+            ssize_t r;
+            while ((r = read(in, buf, sizeof buf)) > 0 && rt_write_all(out, buf, (size_t)r) == 0)
+                ;
+            close(out);
+        }
+        close(in);
+    }
+}
+
+/* ---- Finishing ----------------------------------------------------------------- */
+/* Writes the summary line now if one is pending (after the program's output:
+ * callers flush stdio first where that is safe). */
+void rt_output_print_summary(void)
+{
+    if (!rt_summary_ready || rt_summary_printed)
+        return;
+    rt_summary_printed = true;
+    if (!rt_cfg.quiet)
+        rt_warn("%s", rt_summary);
+}
+
+static void make_summary(void)
+{
+    uint64_t ev = rt_events_done;
+    for (rt_thread_x *x = rt_threads_head(); x; x = (rt_thread_x *)x->pub.next)
+        if (atomic_load(&x->in_use))
+            ev += x->pub.events;
+    uint64_t bytes = rt_sink ? rtrace_sink_bytes_out(rt_sink) : 0;
+    uint64_t tenths = (bytes * 10 + (1u << 19)) >> 20;
+    uint64_t cs = (now_ns() - rt_t0_ns + 5000000) / 10000000;
+    rt_format(rt_summary, sizeof rt_summary, "%llu events (%llu.%llu MiB) written to %s in %llu.%02llu s",
+              (unsigned long long)ev, (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10),
+              rt_dir_used, (unsigned long long)(cs / 100), (unsigned long long)(cs % 100));
+    rt_summary_ready = true;
+}
+
+/*
+ * rt_output_finish: closes the trace once (see lifecycle.h). The other
+ * threads get NULL from rt_thread_get() as soon as the state is CLOSING; each
+ * is given a short time to leave the runtime, then its committed events are
+ * written; the calling thread's last, so that a crash's Error event is the
+ * last event of the trace.
+ */
+void rt_output_finish(bool from_signal)
+{
+    int st = atomic_load(&rt_state);
+    for (;;) {
+        if (st != RT_ST_RUNNING && st != RT_ST_STOPPED)
+            return;
+        if (atomic_compare_exchange_weak(&rt_state, &st, RT_ST_CLOSING))
+            break;
+    }
+    rt_thread_x *me = rt_thread_self_raw();
+    uint64_t deadline = now_ns() + (from_signal ? 50 : 200) * 1000000ull;
+    for (rt_thread_x *x = rt_threads_head(); x; x = (rt_thread_x *)x->pub.next) {
+        if (x == me || !atomic_load(&x->in_use))
+            continue;
+        while (x->pub.in_runtime > 0 && now_ns() < deadline)
+            sched_yield();
+    }
+    bool locked = lk_acquire(from_signal);
+    if (locked) {
+        for (rt_thread_x *x = rt_threads_head(); x; x = (rt_thread_x *)x->pub.next) {
+            if (x == me || !atomic_load(&x->in_use) || !x->enc_ready)
+                continue;
+            if (x->pub.in_runtime == 0)
+                x->committed = x->pub.enc.len < x->committed ? x->pub.enc.len : x->committed;
+            put_events(x->pub.tid, x->pub.enc.buf, x->committed);
+            x->committed = 0;
+        }
+        if (me && me->enc_ready && atomic_load(&me->in_use)) {
+            if (me->pub.nested.len && me->pub.nested.depth == 0 && me->pub.in_runtime == 0)
+                take_nested(me);
+            if (me->pub.in_runtime == 0)
+                me->committed = me->pub.enc.len;
+            put_events(me->pub.tid, me->pub.enc.buf, me->committed);
+            me->committed = 0;
+            rtrace_enc_reset(&me->pub.enc);
+        }
+        if (rt_cfg.ring)
+            ring_write();
+    }
+    if (rt_sink && rtrace_sink_close(rt_sink) != 0 && !rt_write_error_reported)
+        report_write_error();
+    if (locked)
+        lk_release();
+    if (rt_sink) {
+        if (from_signal) {
+            write_paths_safe(rt_dir_used);
+            copy_sources_safe(rt_dir_used);
+        } else {
+            uint32_t n = atomic_load(&rt_npaths);
+            rtrace_write_paths(rt_dir_used, rt_paths, n);
+            rtrace_copy_sources(rt_dir_used, rt_paths, n);
+        }
+        make_summary();
+    }
+    atomic_store(&rt_state, RT_ST_CLOSED);
+}
+
+/* ---- fork --------------------------------------------------------------------- */
+void rt_output_lock_for_fork(void) { lk_acquire(false); }
+
+void rt_output_unlock_after_fork(bool child)
+{
+    if (child) {
+        /* the parent's owner id means nothing here: we own it, release */
+        atomic_store(&rt_lk_owner, (int)rt_gettid());
+    }
+    lk_release();
+}
+
+/*
+ * In the child after fork (lock held by us): forget the parent's sink without
+ * writing to it (its file descriptor is closed, the parent's file stays as it
+ * is), open <dir>.<pid>, and start it with the defs log: the start events and
+ * every definition, so all ids the core knows are defined in the new trace.
+ */
+void rt_output_after_fork_child(void)
+{
+    if (rt_sink) {
+        int fd = rtrace_sink_fd(rt_sink);
+        if (fd >= 0)
+            close(fd);
+        rt_sink = NULL;   /* its memory is the parent's copy: left alone */
+    }
+    if (rt_dir_lock_fd >= 0) {
+        close(rt_dir_lock_fd);
+        rt_dir_lock_fd = -1;
+    }
+    rt_events_done = 0;
+    atomic_store(&rt_bytes_in, 0);
+    atomic_store(&rt_budget_events, 0);
+    rt_rg_start = rt_rg_end = 0;
+    rt_rg_count = 0;
+    rt_main_start_written = false;
+    if (rt_output_open(true) != 0) {
+        atomic_store(&rt_state, RT_ST_DISABLED);
+        return;
+    }
+    if (rt_dlog_len && rtrace_sink_write(rt_sink, rt_dlog, rt_dlog_len) != 0)
+        report_write_error();
+    rt_last_writer = (uint64_t)rt_gettid();
+}

@@ -1,0 +1,290 @@
+/*
+ * runtime/signals.c - crashes and signals: close the trace, then die exactly
+ * as the untraced program would; keep the program's own handlers working.
+ *
+ * Managed signals:
+ *   fault signals  SIGSEGV SIGBUS SIGFPE SIGILL SIGABRT SIGTRAP SIGSYS:
+ *       the runtime's handler is always the one installed in the kernel
+ *       (SIGSEGV/SIGBUS also serve rt_safe_copy). It dispatches to the
+ *       program's disposition, which is kept here ("virtual" disposition).
+ *   termination signals SIGTERM SIGINT SIGHUP SIGQUIT SIGPIPE SIGALRM
+ *       SIGUSR1 SIGUSR2 SIGXCPU SIGXFSZ: the runtime's handler is installed
+ *       only while the program's disposition is SIG_DFL; a program handler or
+ *       SIG_IGN is installed for real, untouched.
+ *
+ * sigaction() and signal() are interposed for these signals: the program's
+ * new action is remembered (and applied to the kernel as described), and the
+ * old action it gets back is the one it set (or found at start-up), never the
+ * runtime's. The kernel action for a program handler of a fault signal keeps
+ * the program's sa_mask and SA_ONSTACK/SA_RESTART/SA_NODEFER flags;
+ * SA_RESETHAND is emulated. SIGSEGV and SIGBUS are always installed with
+ * SA_NODEFER so that rt_safe_copy works even inside the program's own SIGSEGV
+ * handler (the program's handler then runs with SIGSEGV unblocked).
+ *
+ * The runtime's handler, for a signal whose program disposition is SIG_DFL
+ * (or a kernel-raised fault that SIG_IGN cannot ignore):
+ *   1. a fault inside rt_safe_copy: resume at its fault exit, return;
+ *   2. otherwise: the core writes the Error event (rt_core_on_fatal), the
+ *      trace is closed with the async-signal-safe path, the summary printed;
+ *   3. the disposition is set back to SIG_DFL and the signal is delivered
+ *      again: a kernel-raised SIGSEGV/SIGBUS/SIGFPE/SIGILL simply returns and
+ *      the faulting instruction runs again; anything else is re-raised (it
+ *      stays pending until the handler returns). So the exit status, the
+ *      "core dumped" bit and any waiting parent see the same thing.
+ * Caveats: abort() with SIGABRT ignored or handled by the program, and a
+ * stack overflow without an alternate stack, end the process without the
+ * trace being closed (rtrace repair fixes such a trace).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+
+extern char rt_safe_copy_q_begin[], rt_safe_copy_q_end[];
+extern char rt_safe_copy_b_begin[], rt_safe_copy_b_end[], rt_safe_copy_done[];
+
+#define RT_NSIG 65
+static struct sigaction rt_prog_act[RT_NSIG];   /* the program's view */
+static volatile bool rt_managed_fault[RT_NSIG], rt_managed_term[RT_NSIG];
+static volatile bool rt_installed;
+
+static const int rt_fault_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
+static const int rt_term_sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM,
+                                    SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ };
+
+extern int __sigaction(int, const struct sigaction *, struct sigaction *);
+
+int rt_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    return __sigaction(sig, act, old);
+}
+
+static void rt_handler(int sig, siginfo_t *info, void *uc);
+
+static bool is_fn(const struct sigaction *a)
+{
+    return a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN;
+}
+
+/* Applies the program's disposition of `sig` to the kernel (see above). */
+static void apply(int sig)
+{
+    const struct sigaction *p = &rt_prog_act[sig];
+    struct sigaction k;
+    memset(&k, 0, sizeof k);
+    if (rt_managed_fault[sig]) {
+        k.sa_sigaction = rt_handler;
+        k.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        if (is_fn(p)) {
+            k.sa_mask = p->sa_mask;
+            k.sa_flags = SA_SIGINFO | (p->sa_flags & (SA_ONSTACK | SA_RESTART | SA_NODEFER));
+        } else {
+            sigemptyset(&k.sa_mask);
+        }
+        if (sig == SIGSEGV || sig == SIGBUS)
+            k.sa_flags |= SA_NODEFER;
+    } else if (rt_managed_term[sig]) {
+        if (p->sa_handler == SIG_DFL) {
+            k.sa_sigaction = rt_handler;
+            k.sa_flags = SA_SIGINFO | SA_ONSTACK;
+            sigemptyset(&k.sa_mask);
+        } else {
+            k = *p;
+        }
+    } else {
+        return;
+    }
+    __sigaction(sig, &k, NULL);
+}
+
+/* Resumes a faulting rt_safe_copy; true if the fault was one. */
+static bool safe_copy_fixup(void *ucv)
+{
+    ucontext_t *uc = ucv;
+    char *pc = (char *)uc->uc_mcontext.gregs[REG_RIP];
+    if (pc >= rt_safe_copy_q_begin && pc < rt_safe_copy_q_end) {
+        uc->uc_mcontext.gregs[REG_RIP] = (greg_t)rt_safe_copy_b_begin;
+        return true;
+    }
+    if (pc >= rt_safe_copy_b_begin && pc < rt_safe_copy_b_end) {
+        uc->uc_mcontext.gregs[REG_RIP] = (greg_t)rt_safe_copy_done;
+        return true;
+    }
+    return false;
+}
+
+/* The signal's name for messages. */
+RT_HIDDEN const char *rt_sig_name(int sig);
+const char *rt_sig_name(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGABRT: return "SIGABRT";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGSYS: return "SIGSYS";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGALRM: return "SIGALRM";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
+    case SIGXCPU: return "SIGXCPU";
+    case SIGXFSZ: return "SIGXFSZ";
+    }
+    return "a signal";
+}
+
+/*
+ * The program dies of `sig`: Error event, close the trace, summary, then the
+ * default action (see the file comment for how it is re-delivered).
+ */
+static void die(int sig, siginfo_t *info, void *uc)
+{
+    int st = atomic_load(&rt_state);
+    if (st == RT_ST_RUNNING || st == RT_ST_STOPPED) {
+        rt_thread_x *x = rt_thread_self_raw();
+        if (x && st == RT_ST_RUNNING && !x->pub.dead && atomic_load(&x->in_use)) {
+            rt_thread *t = &x->pub;
+            if (t->in_runtime > 0) {
+                /* interrupted inside a hook: drop its partial event */
+                t->enc.len = x->committed;
+                t->enc.depth = 0;
+                if (t->nested.depth != 0)
+                    rtrace_enc_reset(&t->nested);
+                t->nested.depth = 0;
+            }
+            t->in_runtime = 0;
+            rt_core_on_fatal(t, sig, info, uc);
+            if (t->enc.depth == 0)
+                x->committed = t->enc.len;
+            t->in_runtime = 1;   /* nothing else may write in this thread now */
+        }
+        rt_output_finish(true);
+        rt_output_print_summary();
+    }
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    __sigaction(sig, &dfl, NULL);
+    bool refault = info && info->si_code > 0 &&
+                   (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL);
+    if (!refault) {
+        /* blocked in this handler (except SA_NODEFER): delivered on return */
+        raise(sig);
+    }
+}
+
+/* The handler installed in the kernel for every managed signal. */
+static void rt_handler(int sig, siginfo_t *info, void *uc)
+{
+    int saved = errno;
+    if ((sig == SIGSEGV || sig == SIGBUS) && uc && safe_copy_fixup(uc)) {
+        errno = saved;
+        return;
+    }
+    if (sig > 0 && sig < RT_NSIG) {
+        struct sigaction p = rt_prog_act[sig];
+        if (is_fn(&p)) {
+            if (p.sa_flags & SA_RESETHAND) {
+                memset(&rt_prog_act[sig], 0, sizeof rt_prog_act[sig]);
+                rt_prog_act[sig].sa_handler = SIG_DFL;
+                apply(sig);
+            }
+            errno = saved;
+            if (p.sa_flags & SA_SIGINFO)
+                p.sa_sigaction(sig, info, uc);
+            else
+                p.sa_handler(sig);
+            return;
+        }
+        if (p.sa_handler == SIG_IGN) {
+            bool kernel_fault = info && info->si_code > 0 && rt_managed_fault[sig] &&
+                                sig != SIGABRT && sig != SIGTRAP;
+            if (!kernel_fault) {
+                errno = saved;
+                return;
+            }
+        }
+    }
+    die(sig, info, uc);
+    errno = saved;
+}
+
+/*
+ * rt_signals_install: records the current dispositions as the program's and
+ * installs the runtime's handlers (start-up).
+ */
+void rt_signals_install(void)
+{
+    for (size_t i = 0; i < sizeof rt_fault_sigs / sizeof *rt_fault_sigs; i++) {
+        int s = rt_fault_sigs[i];
+        __sigaction(s, NULL, &rt_prog_act[s]);
+        rt_managed_fault[s] = true;
+    }
+    for (size_t i = 0; i < sizeof rt_term_sigs / sizeof *rt_term_sigs; i++) {
+        int s = rt_term_sigs[i];
+        __sigaction(s, NULL, &rt_prog_act[s]);
+        rt_managed_term[s] = true;
+    }
+    rt_installed = true;
+    for (int s = 1; s < RT_NSIG; s++)
+        if (rt_managed_fault[s] || rt_managed_term[s])
+            apply(s);
+}
+
+/*
+ * sigaction (interposed): for managed signals the program's action is
+ * remembered and applied as described in the file comment; `old` gets the
+ * program's previous action. Other signals, and everything before start-up,
+ * go straight to libc.
+ */
+RT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (!rt_installed || sig <= 0 || sig >= RT_NSIG || !(rt_managed_fault[sig] || rt_managed_term[sig]))
+        return __sigaction(sig, act, old);
+    struct sigaction prev = rt_prog_act[sig];
+    if (act) {
+        /* let libc validate (and report EINVAL/EFAULT) on a scratch copy */
+        struct sigaction probe = *act;
+        sigset_t all, oldmask;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &oldmask);
+        rt_prog_act[sig] = probe;
+        apply(sig);
+        pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
+    }
+    if (old)
+        *old = prev;
+    return 0;
+}
+
+/*
+ * signal (interposed): glibc's BSD semantics (handler stays installed,
+ * SA_RESTART, the signal blocked during its handler) through sigaction().
+ */
+RT_EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
+{
+    struct sigaction act, old;
+    if (handler == SIG_ERR || sig <= 0 || sig >= RT_NSIG) {
+        errno = EINVAL;
+        return SIG_ERR;
+    }
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    sigemptyset(&act.sa_mask);
+    sigaddset(&act.sa_mask, sig);
+    act.sa_flags = SA_RESTART;
+    if (sigaction(sig, &act, &old) < 0)
+        return SIG_ERR;
+    return old.sa_handler;
+}

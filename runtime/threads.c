@@ -1,0 +1,337 @@
+/*
+ * runtime/threads.c - per-thread state: creation, the registry of threads,
+ * thread start and end.
+ *
+ * rt_thread_get() is called by every probe, so its fast path is one
+ * initial-exec TLS load and one relaxed load of the global state. A thread's
+ * state is created on its first probe (the first probe of the process starts
+ * the runtime, see init.c):
+ *   - the rt_thread_x itself is mmap'ed and its frame stack is a separate
+ *     mapping grown with mremap (deep recursion: 100,000 frames and more),
+ *     so creating a thread's state never calls malloc's arenas for them;
+ *   - the two encoders (events, nested events) are malloc'ed once by
+ *     rtrace_enc_init (the format library grows them with realloc).
+ * Slots are never unmapped: a thread that ends gives its slot back (in_use =
+ * 0) and the next new thread reuses it, buffers included. So the registry is
+ * a lock-free push-only list that the exit and crash paths can walk at any
+ * time without locks.
+ *
+ * A thread ends through a pthread key destructor, which glibc runs when the
+ * start routine returns, on pthread_exit (from any depth) and on
+ * cancellation: rt_core_thread_end, a ThreadExit event, a flush, slot freed.
+ * pthread_create is interposed only to create the new thread's state before
+ * its start routine runs, so that its ThreadStart comes first.
+ *
+ * Thread ids in the trace are gettid() values; the main thread's is the pid.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+
+#define RT_ENC_CAP      (4u << 20)   /* events buffer: flushed at 1 MiB, see output.c */
+#define RT_NESTED_CAP   (64u << 10)  /* events of probes in signal handlers */
+#define RT_FRAMES0      4096         /* initial frame stack (grows) */
+
+/* TLS: the thread's state, and 1 once it is known the thread is not traced
+ * (RTRACE_THREADS=main, or it already ended). */
+static __thread rt_thread_x *rt_tls_self __attribute__((tls_model("initial-exec")));
+static __thread int rt_tls_untraced __attribute__((tls_model("initial-exec")));
+static __thread pid_t rt_tls_tid __attribute__((tls_model("initial-exec")));
+
+static _Atomic(rt_thread_x *) rt_registry;
+static pthread_key_t rt_key;
+static bool rt_key_ok;
+
+/* rt_gettid: the kernel thread id, cached per thread (reset after fork). */
+pid_t rt_gettid(void)
+{
+    if (unlikely(rt_tls_tid == 0))
+        rt_tls_tid = (pid_t)syscall(SYS_gettid);
+    return rt_tls_tid;
+}
+
+rt_thread_x *rt_thread_self_raw(void) { return rt_tls_self; }
+rt_thread_x *rt_threads_head(void) { return atomic_load(&rt_registry); }
+
+/*
+ * rt_thread_frames_reserve: makes room for at least n frames in t->frames,
+ * remapping (and possibly moving) the stack. False when memory runs out; the
+ * stack is then unchanged.
+ */
+bool rt_thread_frames_reserve(rt_thread *t, size_t n)
+{
+    rt_thread_x *x = (rt_thread_x *)t;
+    if (n <= t->frames_cap)
+        return true;
+    size_t cap = t->frames_cap ? t->frames_cap : RT_FRAMES0;
+    while (cap < n)
+        cap *= 2;
+    size_t bytes = cap * sizeof(rt_frame);
+    void *p;
+    if (t->frames)
+        p = mremap(t->frames, x->frames_bytes, bytes, MREMAP_MAYMOVE);
+    else
+        p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return false;
+    t->frames = p;
+    t->frames_cap = cap;
+    x->frames_bytes = bytes;
+    return true;
+}
+
+/* Takes a free slot from the registry or maps and pushes a new one. */
+static rt_thread_x *slot_take(void)
+{
+    for (rt_thread_x *x = atomic_load(&rt_registry); x; x = (rt_thread_x *)x->pub.next) {
+        int zero = 0;
+        if (atomic_load_explicit(&x->in_use, memory_order_relaxed) == 0 &&
+            atomic_compare_exchange_strong(&x->in_use, &zero, 1))
+            return x;
+    }
+    void *p = mmap(NULL, sizeof(rt_thread_x), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    rt_thread_x *x = p;
+    atomic_store(&x->in_use, 1);
+    rt_thread_x *head = atomic_load(&rt_registry);
+    do {
+        x->pub.next = &head->pub;
+    } while (!atomic_compare_exchange_weak(&rt_registry, &head, x));
+    return x;
+}
+
+/* Prepares a slot for the calling thread: buffers empty, frames empty. */
+static bool slot_init(rt_thread_x *x)
+{
+    rt_thread *t = &x->pub;
+    if (!x->enc_ready) {
+        if (rtrace_enc_init(&t->enc, rt_cfg.format, RT_ENC_CAP) != 0)
+            return false;
+        if (rtrace_enc_init(&t->nested, rt_cfg.format, RT_NESTED_CAP) != 0) {
+            rtrace_enc_free(&t->enc);
+            return false;
+        }
+        x->enc_ready = true;
+    }
+    t->enc.json_first = false;   /* only the start events open the JSON array */
+    t->nested.json_first = false;
+    rtrace_enc_reset(&t->enc);
+    rtrace_enc_reset(&t->nested);
+    t->enc.depth = t->nested.depth = 0;
+    t->enc.oom = t->nested.oom = false;
+    t->in_runtime = 0;
+    t->tid = (uint64_t)rt_gettid();
+    t->is_main = rt_gettid() == getpid();
+    t->dead = false;
+    t->nframes = 0;
+    t->events = t->dropped = 0;
+    t->last_path_id = -1;
+    t->last_line = 0;
+    x->committed = 0;
+    x->clock_check_at = 0;
+    x->last_flush_ns = 0;
+    x->started = false;
+    if (!rt_thread_frames_reserve(t, RT_FRAMES0))
+        return false;
+    return true;
+}
+
+/* Creates and publishes the calling thread's state; NULL on failure (the
+ * thread is then not traced). */
+static rt_thread_x *create_self(void)
+{
+    rt_thread_x *x = slot_take();
+    if (!x)
+        return NULL;
+    if (!slot_init(x)) {
+        atomic_store(&x->in_use, 0);
+        return NULL;
+    }
+    rt_tls_self = x;
+    if (rt_key_ok)
+        pthread_setspecific(rt_key, x);
+    return x;
+}
+
+rt_thread_x *rt_threads_create_self(void)
+{
+    return rt_tls_self ? rt_tls_self : create_self();
+}
+
+/* The slow path of rt_thread_get: start-up, or a thread's first probe. */
+static __attribute__((noinline)) rt_thread *thread_get_slow(void)
+{
+    if (rt_tls_untraced)
+        return NULL;
+    int st = atomic_load(&rt_state);
+    if (st == RT_ST_OFF) {
+        if (!rt_init_ensure())
+            return NULL;
+        rt_thread_x *x = rt_tls_self;
+        return x && !x->pub.dead ? &x->pub : NULL;
+    }
+    if (st != RT_ST_RUNNING)
+        return NULL;
+    int saved = errno;
+    if (!rt_cfg.threads_all && rt_gettid() != getpid()) {
+        rt_tls_untraced = 1;
+        return NULL;
+    }
+    rt_thread_x *x = create_self();
+    if (!x) {
+        rt_tls_untraced = 1;
+        errno = saved;
+        return NULL;
+    }
+    if (!x->pub.is_main) {
+        /* ThreadStart(main) once, then ThreadStart(this) straight to the sink,
+         * so that a reader knows both ids before any ThreadSwitch. */
+        rt_output_note_second_thread();
+        x->started = true;
+    }
+    errno = saved;
+    return atomic_load_explicit(&rt_state, memory_order_relaxed) == RT_ST_RUNNING ? &x->pub : NULL;
+}
+
+/*
+ * rt_thread_get: this thread's state, or NULL when not recording (see rt.h).
+ * Fast path: a TLS load and a relaxed load of the state.
+ */
+rt_thread *rt_thread_get(void)
+{
+    rt_thread_x *x = rt_tls_self;
+    if (likely(x != NULL)) {
+        if (likely(atomic_load_explicit(&rt_state, memory_order_relaxed) == RT_ST_RUNNING &&
+                   !x->pub.dead))
+            return &x->pub;
+        return NULL;
+    }
+    return thread_get_slow();
+}
+
+/*
+ * rt_threads_end_self: the calling thread ends: the core closes its frames,
+ * ThreadExit is written and the buffer flushed; the slot is given back.
+ * Later probes on this thread (other keys' destructors) get NULL.
+ */
+void rt_threads_end_self(void)
+{
+    rt_thread_x *x = rt_tls_self;
+    rt_tls_untraced = 1;
+    if (!x)
+        return;
+    int saved = errno;
+    rt_thread *t = &x->pub;
+    if (atomic_load(&rt_state) == RT_ST_RUNNING && !t->dead && t->in_runtime == 0) {
+        t->in_runtime++;
+        rt_core_thread_end(t);
+        rtrace_enc_thread_exit(&t->enc, t->tid);
+        rt_output_commit(t, 1);
+        t->in_runtime--;
+    }
+    rt_output_release_thread(x);   /* flushes, then frees the slot under the sink lock */
+    rt_tls_self = NULL;
+    errno = saved;
+}
+
+static void key_destructor(void *p)
+{
+    (void)p;
+    rt_threads_end_self();
+}
+
+void rt_threads_init(void)
+{
+    if (!rt_key_ok && pthread_key_create(&rt_key, key_destructor) == 0)
+        rt_key_ok = true;
+    rt_thread_x *x = rt_tls_self;
+    if (x && rt_key_ok)
+        pthread_setspecific(rt_key, x);
+}
+
+/*
+ * After fork, in the child: the forking thread is the only thread. It keeps
+ * its slot (its frame stack mirrors the child's real stack) but becomes the
+ * main thread with the child's id; every other slot is freed without being
+ * flushed (the parent owns those events).
+ */
+void rt_threads_after_fork_child(void)
+{
+    rt_tls_tid = 0;
+    rt_thread_x *me = rt_tls_self;
+    for (rt_thread_x *x = atomic_load(&rt_registry); x; x = (rt_thread_x *)x->pub.next) {
+        if (x == me)
+            continue;
+        if (x->enc_ready) {
+            rtrace_enc_reset(&x->pub.enc);
+            rtrace_enc_reset(&x->pub.nested);
+        }
+        x->committed = 0;
+        atomic_store(&x->in_use, 0);
+    }
+    if (me) {
+        rt_thread *t = &me->pub;
+        rtrace_enc_reset(&t->enc);
+        rtrace_enc_reset(&t->nested);
+        t->enc.depth = t->nested.depth = 0;
+        me->committed = 0;
+        t->tid = (uint64_t)rt_gettid();
+        t->is_main = true;
+        t->events = 0;
+        me->clock_check_at = 0;
+        me->last_flush_ns = 0;
+    }
+}
+
+/* ---- pthread_create --------------------------------------------------- */
+typedef struct rt_start_arg {
+    void *(*fn)(void *);
+    void *arg;
+} rt_start_arg;
+
+static void *thread_trampoline(void *p)
+{
+    rt_start_arg a = *(rt_start_arg *)p;
+    free(p);
+    if (atomic_load(&rt_state) == RT_ST_RUNNING)
+        (void)rt_thread_get();   /* ThreadStart before the routine's first event */
+    return a.fn(a.arg);
+}
+
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+/*
+ * pthread_create (interposed): the same as libc's; while recording, the new
+ * thread's state is created before its start routine runs. If the small
+ * allocation fails the thread is created unchanged.
+ */
+RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
+                             void *(*fn)(void *), void *arg)
+{
+    static pthread_create_fn real;
+    if (!real)
+        real = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
+    int st = atomic_load(&rt_state);
+    if (st == RT_ST_RUNNING && rt_cfg.threads_all) {
+        rt_start_arg *a = malloc(sizeof *a);
+        if (a) {
+            a->fn = fn;
+            a->arg = arg;
+            int r = real(th, attr, thread_trampoline, a);
+            if (r != 0)
+                free(a);
+            return r;
+        }
+    }
+    return real(th, attr, fn, arg);
+}
