@@ -71,17 +71,25 @@ static void write_prelude(rtrace_enc *e)
     rtrace_enc_step(e, 0, 1);
 }
 
+/* Pseudo-random numbers, so that zstd does not see a trivially periodic stream. */
+static uint64_t rng = 88172645463325252ull;
+static uint64_t next_rand(void)
+{
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    return rng >> 17;
+}
+
 static void write_event(rtrace_enc *e, enum load load, unsigned long long i)
 {
     static const char text[17] = "abcdefghijklmnop";
     if (load == LOAD_STEP) {
-        rtrace_enc_step(e, 0, (int64_t)(1 + i % 200));
+        rtrace_enc_step(e, 0, (int64_t)(1 + next_rand() % 1000));
         return;
     }
     switch (i % 3) {
     case 0:
         rtrace_enc_value_begin(e, 0);
-        rtrace_enc_int(e, 1, (int64_t)i);
+        rtrace_enc_int(e, 1, (int64_t)(next_rand() % 100000));
         rtrace_enc_value_end(e);
         break;
     case 1:
@@ -89,8 +97,8 @@ static void write_event(rtrace_enc *e, enum load load, unsigned long long i)
         rtrace_enc_struct_begin(e, 4);
         rtrace_enc_int(e, 1, (int64_t)i);
         rtrace_enc_int(e, 1, -7);
-        rtrace_enc_int(e, 1, (int64_t)(i * 31));
-        rtrace_enc_int(e, 1, 123456);
+        rtrace_enc_int(e, 1, (int64_t)(next_rand() % 1000));
+        rtrace_enc_int(e, 1, (int64_t)next_rand() - (int64_t)(1ull << 46));
         rtrace_enc_struct_end(e, 2);
         rtrace_enc_value_end(e);
         break;
