@@ -32,6 +32,9 @@
  *     user's text, `#NO_APP`.  A group pending at #APP gets its probe before
  *     the #APP line (the row is the first instruction of the asm statement).
  *
+ *   - `.intel_syntax` / `.att_syntax` (gcc -masm=intel): probes are written
+ *     in AT&T syntax, switched to and back around each probe.
+ *
  * What it must not match: anything inside the user's asm text (no probe, no
  * `ret`, no section tracking), instructions outside functions or in data
  * sections, and functions whose body starts with an asm block (naked
@@ -105,6 +108,7 @@ typedef struct rw {
 
     app_state app;
     bool any_probe;
+    bool intel;           /* .intel_syntax in effect (gcc -masm=intel) */
 } rw;
 
 /* Writes n bytes; records a write error. */
@@ -125,7 +129,10 @@ static void emit_probe(rw *w, const char *tramp, int kind)
     char buf[512];
     unsigned n = w->next_label++;
     bool wrap = w->in_cfi && w->cfa_rsp;
-    int len = snprintf(buf, sizeof buf,
+    int len;
+    if (w->intel)                      /* the probe is written in AT&T syntax */
+        emits(w, "\t.att_syntax prefix\n");
+    len = snprintf(buf, sizeof buf,
         ".Lrtp_%u:\n"
         "\tleaq\t-128(%%rsp), %%rsp\n"
         "%s"
@@ -142,6 +149,8 @@ static void emit_probe(rw *w, const char *tramp, int kind)
         n, wrap ? "\t.cfi_adjust_cfa_offset 128\n" : "", tramp, n,
         wrap ? "\t.cfi_adjust_cfa_offset -128\n" : "", n, n, kind);
     emit(w, buf, (size_t)len);
+    if (w->intel)
+        emits(w, "\t.intel_syntax noprefix\n");
     if (wrap)
         w->st.wrapped++;
     if (kind == 1)
@@ -537,6 +546,10 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
                 end_function(w);
         } else if (do_section(w, s)) {
             /* tracked */
+        } else if (word_is(s, ".intel_syntax")) {
+            w->intel = true;
+        } else if (word_is(s, ".att_syntax")) {
+            w->intel = false;
         } else if (word_is(s, ".gnu_lto_v1") || strstr(s, ".gnu.lto_")) {
             w->st.lto = 1;
         } else if (w->in_text && data_directive(s)) {

@@ -152,6 +152,9 @@ FOO=3 PRE=5 CONFIG=7 std=199901"' "$RTCC"
         "$0" -S util.c -o - | grep -q "call	__rt_ret_probe"' "$RTCC"
     check "-Werror -Wa,--noexecstack: no unused-argument error" sh -c '
         "$0" -Werror -Wa,--noexecstack -c util.c -o uwa.o' "$RTCC"
+    check "-masm=intel: probes still assemble; the program runs right" sh -c '
+        "$0" -masm=intel -c util.c -o uintel.o && "$0" prog.c uintel.o asm_add.s asm_mul.S -o p9' "$RTCC"
+    check "  ... (run)" runs_right ./p9
     check "-m32 is refused with a clear error" sh -c '
         ! "$0" -m32 -c util.c -o u32.o 2> m32.err && grep -q "x86-64" m32.err' "$RTCC"
 

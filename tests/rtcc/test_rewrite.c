@@ -183,7 +183,7 @@ static char *strip_probes(const char *text)
     char *copy = strdup(text);
     char *out = malloc(strlen(text) + 2);
     size_t len = 0;
-    int n, in_record = 0;
+    int n, in_record = 0, in_probe_tail = 0;
     char **l = lines_of(copy, &n);
     for (int i = 0; i < n; i++) {
         char s[512];
@@ -193,12 +193,21 @@ static char *strip_probes(const char *text)
             continue;
         }
         if (in_record) {
-            if (strcmp(s, ".popsection") == 0)
+            if (strcmp(s, ".popsection") == 0) {
                 in_record = 0;
+                in_probe_tail = 1;
+            }
             continue;
         }
         if (probe_line(s) || strncmp(s, ".hidden __rt_", 13) == 0)
             continue;
+        /* the syntax switches around a probe in .intel_syntax files */
+        if (strcmp(s, ".att_syntax prefix") == 0 && l[i + 1] && strncmp(l[i + 1], ".Lrtp_", 6) == 0)
+            continue;
+        if (strcmp(s, ".intel_syntax noprefix") == 0 && i > 0 && strstr(l[i - 1], ".popsection") &&
+            in_probe_tail)
+            continue;
+        in_probe_tail = 0;
         len += (size_t)sprintf(out + len, "%s\n", l[i]);
     }
     out[len] = 0;
@@ -338,6 +347,24 @@ static void test_rewrite__cfa_from_rsp_wraps_probe_and_restore_state(void)
     CU_ASSERT_EQUAL(st.wrapped, 5);
 }
 
+static void test_rewrite__intel_syntax_probes_switch_to_att_and_back(void)
+{
+    rtcc_rewrite_stats st;
+    char *out;
+    int att = 0, intel = 0;
+    check_input("gcc_intel.s",
+                "L:mov eax, DWORD PTR -20[rbp]|L:mov eax, DWORD PTR -4[rbp]|L:pop rbp|Rw:ret", &st);
+    out = rewrite_input("gcc_intel.s", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    for (char *p = out; (p = strstr(p, "\t.att_syntax prefix\n.Lrtp_")) != NULL; p++)
+        att++;
+    for (char *p = out; (p = strstr(p, "\t.popsection\n\t.intel_syntax noprefix\n")) != NULL; p++)
+        intel++;
+    CU_ASSERT_EQUAL(att, 4);
+    CU_ASSERT_EQUAL(intel, 4);
+    free(out);
+}
+
 static void test_rewrite__records_match_probes(void)
 {
     char *out = rewrite_input("cfi_states.s", NULL);
@@ -426,6 +453,7 @@ int main(int argc, char **argv)
     T(test_rewrite__clang_is_stmt_carries_over_and_prologue_end);
     T(test_rewrite__sections_only_code_gets_probes);
     T(test_rewrite__cfa_from_rsp_wraps_probe_and_restore_state);
+    T(test_rewrite__intel_syntax_probes_switch_to_att_and_back);
     T(test_rewrite__records_match_probes);
     T(test_rewrite__data_only_file_gets_only_the_marker_section);
     T(test_rewrite__last_line_without_newline_and_empty_input);
