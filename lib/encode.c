@@ -165,7 +165,7 @@ void rtrace_enc_type_pointer(rtrace_enc *e, rtrace_type_kind kind, const char *l
 }
 void rtrace_enc_variable_name(rtrace_enc *e, const char *name) { rtrace__enc_variable_name_n(e, S(name), slen(name)); }
 void rtrace_enc_variable(rtrace_enc *e, const char *name) { rtrace__enc_variable_n(e, S(name), slen(name)); }
-void rtrace_enc_step(rtrace_enc *e, uint64_t path_id, int64_t line) { DISPATCH(e, step, e, path_id, line); }
+void rtrace_enc_step(rtrace_enc *e, uint64_t path_id, int64_t line) { rtrace__enc_step_fast(e, path_id, line); }
 void rtrace_enc_event(rtrace_enc *e, rtrace_event_log_kind kind, const char *metadata,
                       const char *content, size_t len)
 {

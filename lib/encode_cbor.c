@@ -151,17 +151,6 @@ void rtrace__cbor_variable_n(rtrace_enc *e, const char *s, size_t n)
     cbor_text(e, s, n);
 }
 
-void rtrace__cbor_step(rtrace_enc *e, uint64_t path_id, int64_t line)
-{
-    if (!rtrace__room(e, 48))
-        return;
-    cbor_ev(e);
-    RTRACE__LIT(e, "\xa1\x64" "Step" "\xa2\x67" "path_id");
-    cbor_uint(e, path_id);
-    RTRACE__LIT(e, "\x64" "line");
-    rtrace__put_cbor_int(e, line);
-}
-
 void rtrace__cbor_event_n(rtrace_enc *e, rtrace_event_log_kind kind, const char *md, size_t mdn,
                           const char *c, size_t n)
 {

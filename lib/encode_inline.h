@@ -32,88 +32,116 @@ static inline bool rtrace__room(rtrace_enc *e, size_t n)
     return rtrace_enc_reserve(e, n);
 }
 
-/* Appends n bytes; room must have been reserved. */
-static inline void rtrace__put(rtrace_enc *e, const void *p, size_t n)
+/*
+ * Pointer-style writers: take the write position, return the new one. Hot
+ * code keeps the position in a local and stores e->len once per event:
+ * stores through an unsigned char pointer may alias e->len, so writing
+ * through e->buf + e->len byte by byte would reload both after every byte.
+ */
+static inline unsigned char *rtrace__p_put(unsigned char *p, const void *s, size_t n)
 {
-    memcpy(e->buf + e->len, p, n);
-    e->len += n;
+    memcpy(p, s, n);
+    return p + n;
 }
-
-static inline void rtrace__put_byte(rtrace_enc *e, unsigned char c)
-{
-    e->buf[e->len++] = c;
-}
-
-/* Appends a string literal (its length known at compile time). */
-#define RTRACE__LIT(e, lit) rtrace__put((e), (lit), sizeof(lit) - 1)
+#define RTRACE__P_LIT(p, lit) ((p) = rtrace__p_put((p), (lit), sizeof(lit) - 1))
 
 /* "00".."99", for two digits per division. */
 extern const char rtrace__digit_pairs[200] RTRACE__HIDDEN;
 
-/* Appends u in decimal (at most 20 bytes). */
-static inline void rtrace__put_u64_dec(rtrace_enc *e, uint64_t u)
+/* Writes exactly 8 digits of w (< 10^8), with leading zeros; 32-bit arithmetic only. */
+static inline unsigned char *rtrace__p_dec8(unsigned char *p, uint32_t w)
+{
+    uint32_t a = w / 10000, b = w % 10000;
+    memcpy(p, rtrace__digit_pairs + 2 * (a / 100), 2);
+    memcpy(p + 2, rtrace__digit_pairs + 2 * (a % 100), 2);
+    memcpy(p + 4, rtrace__digit_pairs + 2 * (b / 100), 2);
+    memcpy(p + 6, rtrace__digit_pairs + 2 * (b % 100), 2);
+    return p + 8;
+}
+
+/* Writes u (< 10^8) in decimal without leading zeros. */
+static inline unsigned char *rtrace__p_dec_small(unsigned char *p, uint32_t u)
 {
     if (u < 10) {
-        e->buf[e->len++] = (unsigned char)('0' + u);
-        return;
+        *p = (unsigned char)('0' + u);
+        return p + 1;
     }
-    char tmp[20];
-    int i = 20;
-    while (u >= 100) {
-        unsigned r = (unsigned)(u % 100);
-        u /= 100;
-        i -= 2;
-        memcpy(tmp + i, rtrace__digit_pairs + 2 * r, 2);
+    if (u < 100) {
+        memcpy(p, rtrace__digit_pairs + 2 * u, 2);
+        return p + 2;
     }
-    if (u >= 10) {
-        i -= 2;
-        memcpy(tmp + i, rtrace__digit_pairs + 2 * u, 2);
-    } else {
-        tmp[--i] = (char)('0' + u);
+    if (u < 1000) {
+        *p = (unsigned char)('0' + u / 100);
+        memcpy(p + 1, rtrace__digit_pairs + 2 * (u % 100), 2);
+        return p + 3;
     }
-    rtrace__put(e, tmp + i, (size_t)(20 - i));
+    if (u < 10000) {
+        memcpy(p, rtrace__digit_pairs + 2 * (u / 100), 2);
+        memcpy(p + 2, rtrace__digit_pairs + 2 * (u % 100), 2);
+        return p + 4;
+    }
+    /* 5..8 digits: the high part (1..9999) then 4 fixed digits. */
+    uint32_t hi = u / 10000, lo = u % 10000;
+    p = rtrace__p_dec_small(p, hi);
+    memcpy(p, rtrace__digit_pairs + 2 * (lo / 100), 2);
+    memcpy(p + 2, rtrace__digit_pairs + 2 * (lo % 100), 2);
+    return p + 4;
 }
 
-/* Appends i in decimal (at most 20 bytes). */
-static inline void rtrace__put_i64_dec(rtrace_enc *e, int64_t i)
+/* Writes u in decimal (at most 20 bytes): groups of 8 digits, no per-digit loop. */
+static inline unsigned char *rtrace__p_u64_dec(unsigned char *p, uint64_t u)
+{
+    if (u < 100000000u)
+        return rtrace__p_dec_small(p, (uint32_t)u);
+    if (u < 10000000000000000ull) {
+        p = rtrace__p_dec_small(p, (uint32_t)(u / 100000000u));
+        return rtrace__p_dec8(p, (uint32_t)(u % 100000000u));
+    }
+    p = rtrace__p_dec_small(p, (uint32_t)(u / 10000000000000000ull));
+    p = rtrace__p_dec8(p, (uint32_t)(u / 100000000u % 100000000u));
+    return rtrace__p_dec8(p, (uint32_t)(u % 100000000u));
+}
+
+/* Writes i in decimal (at most 20 bytes). */
+static inline unsigned char *rtrace__p_i64_dec(unsigned char *p, int64_t i)
 {
     if (i < 0) {
-        e->buf[e->len++] = '-';
-        rtrace__put_u64_dec(e, (uint64_t)0 - (uint64_t)i);
-    } else {
-        rtrace__put_u64_dec(e, (uint64_t)i);
+        *p++ = '-';
+        return rtrace__p_u64_dec(p, (uint64_t)0 - (uint64_t)i);
     }
+    return rtrace__p_u64_dec(p, (uint64_t)i);
 }
 
-/* Appends a CBOR head: major type (0..7, already shifted by 5) and argument, shortest form. */
-static inline void rtrace__put_cbor_head(rtrace_enc *e, unsigned major, uint64_t v)
+/* Writes a CBOR head: major type (already shifted by 5) and argument, shortest form. */
+static inline unsigned char *rtrace__p_cbor_head(unsigned char *p, unsigned major, uint64_t v)
 {
-    unsigned char *p = e->buf + e->len;
     if (v < 24) {
         p[0] = (unsigned char)(major | v);
-        e->len += 1;
-    } else if (v <= 0xff) {
+        return p + 1;
+    }
+    if (v <= 0xff) {
         p[0] = (unsigned char)(major | 24);
         p[1] = (unsigned char)v;
-        e->len += 2;
-    } else if (v <= 0xffff) {
+        return p + 2;
+    }
+    if (v <= 0xffff) {
         p[0] = (unsigned char)(major | 25);
         p[1] = (unsigned char)(v >> 8);
         p[2] = (unsigned char)v;
-        e->len += 3;
-    } else if (v <= 0xffffffffu) {
+        return p + 3;
+    }
+    if (v <= 0xffffffffu) {
         p[0] = (unsigned char)(major | 26);
         p[1] = (unsigned char)(v >> 24);
         p[2] = (unsigned char)(v >> 16);
         p[3] = (unsigned char)(v >> 8);
         p[4] = (unsigned char)v;
-        e->len += 5;
-    } else {
-        p[0] = (unsigned char)(major | 27);
-        for (int k = 0; k < 8; k++)
-            p[1 + k] = (unsigned char)(v >> (56 - 8 * k));
-        e->len += 9;
+        return p + 5;
     }
+    p[0] = (unsigned char)(major | 27);
+    for (int k = 0; k < 8; k++)
+        p[1 + k] = (unsigned char)(v >> (56 - 8 * k));
+    return p + 9;
 }
 
 #define RTRACE__CBOR_UINT 0x00u
@@ -122,13 +150,99 @@ static inline void rtrace__put_cbor_head(rtrace_enc *e, unsigned major, uint64_t
 #define RTRACE__CBOR_ARRAY 0x80u
 #define RTRACE__CBOR_MAP 0xa0u
 
-/* Appends a CBOR integer (major 0, or major 1 holding -1-i). */
-static inline void rtrace__put_cbor_int(rtrace_enc *e, int64_t i)
+/* Writes a CBOR integer (major 0, or major 1 holding -1-i). */
+static inline unsigned char *rtrace__p_cbor_int(unsigned char *p, int64_t i)
 {
     if (i >= 0)
-        rtrace__put_cbor_head(e, RTRACE__CBOR_UINT, (uint64_t)i);
-    else
-        rtrace__put_cbor_head(e, RTRACE__CBOR_NINT, (uint64_t)(-(i + 1)));
+        return rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, (uint64_t)i);
+    return rtrace__p_cbor_head(p, RTRACE__CBOR_NINT, (uint64_t)(-(i + 1)));
+}
+
+/* The same writers on the encoder's current position (room reserved first). */
+static inline void rtrace__put(rtrace_enc *e, const void *p, size_t n)
+{
+    memcpy(e->buf + e->len, p, n);
+    e->len += n;
+}
+static inline void rtrace__put_byte(rtrace_enc *e, unsigned char c) { e->buf[e->len++] = c; }
+#define RTRACE__LIT(e, lit) rtrace__put((e), (lit), sizeof(lit) - 1)
+static inline void rtrace__put_u64_dec(rtrace_enc *e, uint64_t u)
+{
+    e->len = (size_t)(rtrace__p_u64_dec(e->buf + e->len, u) - e->buf);
+}
+static inline void rtrace__put_i64_dec(rtrace_enc *e, int64_t i)
+{
+    e->len = (size_t)(rtrace__p_i64_dec(e->buf + e->len, i) - e->buf);
+}
+static inline void rtrace__put_cbor_head(rtrace_enc *e, unsigned major, uint64_t v)
+{
+    e->len = (size_t)(rtrace__p_cbor_head(e->buf + e->len, major, v) - e->buf);
+}
+static inline void rtrace__put_cbor_int(rtrace_enc *e, int64_t i)
+{
+    e->len = (size_t)(rtrace__p_cbor_int(e->buf + e->len, i) - e->buf);
+}
+
+/*
+ * ---- Fused fast paths for the runtime's hot path -----------------------------
+ * Whole events in one call, one capacity check and one store of e->len;
+ * byte for byte the same as the begin/end API (the tests compare them).
+ */
+
+/* Step{path_id, line}. */
+static inline void rtrace__enc_step_fast(rtrace_enc *e, uint64_t path_id, int64_t line)
+{
+    if (!rtrace__room(e, 64))
+        return;
+    unsigned char *p = e->buf + e->len;
+    e->depth = 0;
+    if (e->format == RTRACE_FORMAT_JSON) {
+        if (rtrace__likely(!e->json_first))
+            RTRACE__P_LIT(p, ",\n");
+        e->json_first = false;
+        e->need_comma[0] = 0;
+        RTRACE__P_LIT(p, "{\"Step\":{\"path_id\":");
+        p = rtrace__p_u64_dec(p, path_id);
+        RTRACE__P_LIT(p, ",\"line\":");
+        p = rtrace__p_i64_dec(p, line);
+        RTRACE__P_LIT(p, "}}");
+    } else {
+        RTRACE__P_LIT(p, "\xa1\x64" "Step" "\xa2\x67" "path_id");
+        p = rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, path_id);
+        RTRACE__P_LIT(p, "\x64" "line");
+        p = rtrace__p_cbor_int(p, line);
+    }
+    e->len = (size_t)(p - e->buf);
+}
+
+/* Value{variable_id, Int{i, type_id}}. */
+static inline void rtrace__enc_value_int_fast(rtrace_enc *e, uint64_t variable_id, uint64_t type_id, int64_t i)
+{
+    if (!rtrace__room(e, 128))
+        return;
+    unsigned char *p = e->buf + e->len;
+    e->depth = 0;
+    if (e->format == RTRACE_FORMAT_JSON) {
+        if (rtrace__likely(!e->json_first))
+            RTRACE__P_LIT(p, ",\n");
+        e->json_first = false;
+        e->need_comma[0] = 1;
+        RTRACE__P_LIT(p, "{\"Value\":{\"variable_id\":");
+        p = rtrace__p_u64_dec(p, variable_id);
+        RTRACE__P_LIT(p, ",\"value\":{\"kind\":\"Int\",\"i\":");
+        p = rtrace__p_i64_dec(p, i);
+        RTRACE__P_LIT(p, ",\"type_id\":");
+        p = rtrace__p_u64_dec(p, type_id);
+        RTRACE__P_LIT(p, "}}}");
+    } else {
+        RTRACE__P_LIT(p, "\xa1\x65" "Value" "\xa2\x6b" "variable_id");
+        p = rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, variable_id);
+        RTRACE__P_LIT(p, "\x65" "value" "\xa3\x64" "kind" "\x63" "Int" "\x61" "i");
+        p = rtrace__p_cbor_int(p, i);
+        RTRACE__P_LIT(p, "\x67" "type_id");
+        p = rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, type_id);
+    }
+    e->len = (size_t)(p - e->buf);
 }
 
 /* ---- UTF-8 (utf8.c) ------------------------------------------------------
@@ -192,7 +306,6 @@ void rtrace__##F##_type_struct_end(rtrace_enc *e) RTRACE__HIDDEN; \
 void rtrace__##F##_type_pointer_n(rtrace_enc *e, rtrace_type_kind kind, const char *lt, size_t n, uint64_t deref) RTRACE__HIDDEN; \
 void rtrace__##F##_variable_name_n(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN; \
 void rtrace__##F##_variable_n(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN; \
-void rtrace__##F##_step(rtrace_enc *e, uint64_t path_id, int64_t line) RTRACE__HIDDEN; \
 void rtrace__##F##_event_n(rtrace_enc *e, rtrace_event_log_kind kind, const char *md, size_t mdn, const char *c, size_t n) RTRACE__HIDDEN; \
 void rtrace__##F##_asm_begin(rtrace_enc *e, size_t n) RTRACE__HIDDEN; \
 void rtrace__##F##_asm_item(rtrace_enc *e, const char *s, size_t n) RTRACE__HIDDEN; \

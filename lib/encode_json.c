@@ -201,18 +201,6 @@ void rtrace__json_variable_n(rtrace_enc *e, const char *s, size_t n)
         rtrace__put_byte(e, '}');
 }
 
-void rtrace__json_step(rtrace_enc *e, uint64_t path_id, int64_t line)
-{
-    if (!rtrace__room(e, 80))
-        return;
-    json_ev(e);
-    RTRACE__LIT(e, "{\"Step\":{\"path_id\":");
-    rtrace__put_u64_dec(e, path_id);
-    RTRACE__LIT(e, ",\"line\":");
-    rtrace__put_i64_dec(e, line);
-    RTRACE__LIT(e, "}}");
-}
-
 void rtrace__json_event_n(rtrace_enc *e, rtrace_event_log_kind kind, const char *md, size_t mdn,
                           const char *c, size_t n)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib_tests.h"
+#include "../../lib/encode_inline.h"
 
 /* One String value record encoded alone in `format`. */
 static rtrace_enc enc_string(rtrace_format format, const char *s, size_t n)
@@ -199,6 +200,59 @@ static void test_edge__integer_extremes(void)
     check_value_json(bigint_leading_zeros, "{\"kind\":\"BigInt\",\"b\":\"AQ==\",\"negative\":false,\"type_id\":0}");
 }
 
+/* Boundary integers for the decimal and CBOR head writers, plus a pseudo-random sweep. */
+static int64_t sample_int(int k)
+{
+    static const int64_t edges[] = {0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 9999999,
+                                    99999999, 100000000, 4294967295LL, 4294967296LL, 9999999999999999LL,
+                                    10000000000000000LL, INT64_MAX, -1, -9, -10, -100000000, INT64_MIN,
+                                    23, 24, 255, 256, 65535, 65536, -24, -25, -256, -257};
+    int ne = (int)(sizeof edges / sizeof edges[0]);
+    if (k < ne)
+        return edges[k];
+    uint64_t x = (uint64_t)k * 0x9E3779B97F4A7C15ull;
+    x ^= x >> 29;
+    return (int64_t)(x >> (k % 64));
+}
+
+static void test_edge__decimal_digits_match_printf(void)
+{
+    for (int k = 0; k < 3000; k++) {
+        int64_t i = sample_int(k);
+        rtrace_enc e;
+        rtrace_enc_init(&e, RTRACE_FORMAT_JSON, 0);
+        rtrace_enc_int(&e, (uint64_t)i, i);
+        char want[128];
+        snprintf(want, sizeof want, "{\"kind\":\"Int\",\"i\":%lld,\"type_id\":%llu}", (long long)i,
+                 (unsigned long long)(uint64_t)i);
+        CU_ASSERT(e.len == strlen(want) && memcmp(e.buf, want, e.len) == 0);
+        rtrace_enc_free(&e);
+    }
+}
+
+static void test_edge__fast_paths_equal_generic_api(void)
+{
+    for (int f = 0; f < 2; f++) {
+        rtrace_enc a, b;
+        rtrace_enc_init(&a, f ? RTRACE_FORMAT_BINARY : RTRACE_FORMAT_JSON, 0);
+        rtrace_enc_init(&b, f ? RTRACE_FORMAT_BINARY : RTRACE_FORMAT_JSON, 0);
+        for (int k = 0; k < 2000; k++) {
+            int64_t i = sample_int(k);
+            uint64_t id = (uint64_t)sample_int(k + 7);
+            rtrace__enc_value_int_fast(&a, id, (uint64_t)k, i);
+            rtrace_enc_value_begin(&b, id);
+            rtrace_enc_int(&b, (uint64_t)k, i);
+            rtrace_enc_value_end(&b);
+            rtrace__enc_step_fast(&a, id, i);
+            rtrace_enc_step(&b, id, i);
+        }
+        CU_ASSERT(rtrace_enc_ok(&a) && rtrace_enc_ok(&b));
+        CU_ASSERT(a.len == b.len && memcmp(a.buf, b.buf, a.len) == 0);
+        rtrace_enc_free(&a);
+        rtrace_enc_free(&b);
+    }
+}
+
 /* Nests `depth` sequences inside a Value event and returns the encoder. */
 static rtrace_enc nested(rtrace_format f, int depth)
 {
@@ -316,6 +370,8 @@ void register_edge_suite(void)
     CU_add_test(s, "edge__one_mib_string", test_edge__one_mib_string);
     CU_add_test(s, "edge__floats_as_round_trip_text", test_edge__floats_as_round_trip_text);
     CU_add_test(s, "edge__integer_extremes", test_edge__integer_extremes);
+    CU_add_test(s, "edge__decimal_digits_match_printf", test_edge__decimal_digits_match_printf);
+    CU_add_test(s, "edge__fast_paths_equal_generic_api", test_edge__fast_paths_equal_generic_api);
     CU_add_test(s, "edge__deep_nesting_to_the_limit", test_edge__deep_nesting_to_the_limit);
     CU_add_test(s, "edge__value_tree_too_deep_becomes_error", test_edge__value_tree_too_deep_becomes_error);
     CU_add_test(s, "edge__arena_reuses_its_chunk", test_edge__arena_reuses_its_chunk);
