@@ -6,7 +6,8 @@
  *    before the line runs (the consumer does not carry values forward);
  *  - a call: Function defined on first use (at its "def" line), then
  *    register_call (Values of the arguments, Step at the def line, Call);
- *    the body's steps; register_return with the result;
+ *    the body's steps; register_return with the result; then a Step at the
+ *    caller's line again, since the caller resumes in the middle of it;
  *  - print: the text on stdout and an Event of kind Write;
  *  - a runtime error: an Event of kind Error naming the line, and exit 1.
  * Values are built in the tracer's arena, so recording allocates nothing
@@ -183,8 +184,13 @@ static int eval(interp *in, frame *f, const calc_node *n, int64_t *out)
         free(locals);
         if (flow == FLOW_ERROR)
             return FLOW_ERROR;   /* the call stays open: the trace ends inside it, like a crash */
-        if (in->t)
+        if (in->t) {
             rtrace_tracer_register_return(in->t, rtrace_tracer_int(in->t, in->int_type, callee.ret));
+            /* Back in the caller, in the middle of its line: a Step there again (as gdb
+             * shows after "finish"), so that what follows (Values, the arguments of
+             * a next call) attaches to the caller's line, not to the callee's last step. */
+            record_step(in, f, n->line);
+        }
         *out = callee.ret;
         return FLOW_NEXT;
     }

@@ -6,8 +6,8 @@
  * run: the printed lines fib(0..9) and their sum 88; fib is called
  * 1+1+3+5+9+15+25+41+67+109 = 276 times; every Return carries fib(n) of its
  * Call's argument; every Call of fib is preceded by a Value of n and a Step
- * at the def line 2 (upstream's register_call order); Values only name
- * declared variables. Paths: RTRACE_CALC (the binary) and CALC_EXAMPLE.
+ * at the def line 2 (upstream's register_call order); a Return is followed
+ * by a Step (the caller resuming); Values only name declared variables. Paths: RTRACE_CALC (the binary) and CALC_EXAMPLE.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -81,11 +81,17 @@ static void test_calc__fib_example_trace(void)
     int64_t stack[64];
     int sp = 0;
     char printed[1024] = "";
+    const char *prev = "";
     int n = cJSON_GetArraySize(tr);
     for (int i = 0; i < n; i++) {
         const cJSON *ev = cJSON_GetArrayItem(tr, i);
         const char *name = event_name(ev);
         const cJSON *p = ev->child;
+        /* The caller resumes with a Step: nothing but a Step right after a Return
+         * (a Value there would attach to the callee's last step). */
+        if (!strcmp(prev, "Return") && i + 1 < n)
+            CU_ASSERT_STRING_EQUAL(name, "Step");
+        prev = name;
         if (!strcmp(name, "VariableName")) {
             nvars++;
         } else if (!strcmp(name, "Value")) {
