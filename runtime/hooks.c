@@ -91,8 +91,8 @@ static void cat_num(char *buf, size_t cap, size_t *n, uint64_t v)
     cat(buf, cap, n, tmp + k);
 }
 
-/* Contract: see rt.h. Writes the Error event on the last step of t and
- * commits it (into t->nested when the crash happened inside the runtime). */
+/* Contract: see rt.h. Writes the Error event on the last step of t (the
+ * caller, signals.c, commits it and closes the trace). */
 void rt_core_on_fatal(rt_thread *t, int sig, const siginfo_t *info, const void *ucontext)
 {
     (void)info;
@@ -131,8 +131,8 @@ void rt_core_on_fatal(rt_thread *t, int sig, const siginfo_t *info, const void *
             cat(msg, sizeof msg, &n, "()");
         }
     }
-    bool nested = t->in_runtime != 0;
-    rtrace_enc_event(nested ? &t->nested : &t->enc, RTRACE_LOG_ERROR, "", msg, n);
-    if (!nested)
-        rt_output_commit(t, 1);
+    /* the lifecycle clears in_runtime (dropping a partial event) and
+     * commits what we write here itself */
+    rtrace_enc_event(t->in_runtime ? &t->nested : &t->enc, RTRACE_LOG_ERROR, "", msg, n);
+    t->events++;
 }

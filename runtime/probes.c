@@ -286,6 +286,16 @@ int rt_core_add_module(rt_module *m)
     /* Pass 2: the definition events, then the ids into the sites. */
     rt_defs_lock();
     rtrace_enc *e = rt_output_defs_begin();
+    static rtrace_enc discard;      /* not recording: ids are still handed out */
+    bool discarding = e == NULL;
+    if (discarding) {
+        if (!discard.buf && rtrace_enc_init(&discard, RTRACE_FORMAT_JSON, 0) != 0) {
+            rt_defs_unlock();
+            free(pids);
+            return -1;
+        }
+        e = &discard;
+    }
     for (size_t i = 0; i < m->nfuncs; i++) {
         rt_core_func *cf = &cfs[i];
         if (!cf->f || !cf->traced)
@@ -305,7 +315,10 @@ int rt_core_add_module(rt_module *m)
         }
         done = s->vars;
     }
-    rt_output_defs_end();
+    if (discarding)
+        rtrace_enc_reset(&discard);
+    else
+        rt_output_defs_end();
     rt_defs_unlock();
 
     int rc = table_publish(sites, nsites);

@@ -25,37 +25,20 @@
  * events go to t->nested, which the output appends after the interrupted
  * event.
  */
-#define _GNU_SOURCE 1   /* mremap */
 #include <errno.h>
-#include <sys/mman.h>
 
 #include "core.h"
 
 /* Frame flags. */
 #define RT_FR_RETURNED 1u     /* a callee returned to this frame since its last probe */
 
-/* Initial frame-stack reservation (virtual; pages are touched as used). */
-#define RT_FRAMES_INIT (1u << 16)
-
 /* Makes room for one more frame; false when it cannot (deeper calls are
- * then not recorded). */
-static bool frames_room(rt_thread *t)
+ * then not recorded). The lifecycle owns the mapping (rt_thread_frames_reserve). */
+static inline bool frames_room(rt_thread *t)
 {
     if (likely(t->nframes < t->frames_cap))
         return true;
-    size_t ncap = t->frames_cap ? t->frames_cap * 2 : RT_FRAMES_INIT;
-    void *p;
-    if (!t->frames)
-        p = mmap(NULL, ncap * sizeof(rt_frame), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    else
-        p = mremap(t->frames, t->frames_cap * sizeof(rt_frame), ncap * sizeof(rt_frame),
-                   MREMAP_MAYMOVE);
-    if (p == MAP_FAILED)
-        return false;
-    t->frames = p;
-    t->frames_cap = ncap;
-    return true;
+    return rt_thread_frames_reserve(t, t->nframes + 1);
 }
 
 /* Writes one Value event per variable of vars[0..n). */
@@ -129,7 +112,9 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
             fr->path_id = s->path_id;
             fr->flags = 0;
             fr->ret_pc = 0;
+            size_t idx = t->nframes - 1;
             n += write_call(e, s, regs);
+            fr = &t->frames[idx];               /* a nested probe may have moved the stack */
             first = true;
         }
     }
@@ -195,8 +180,8 @@ void rt_on_line(rt_regs *regs)
             t->in_runtime++;
             unsigned n = rt_step_line(t, nested ? &t->nested : &t->enc, s, regs,
                                       rt_regs_cfa_at_line(regs));
-            if (n && likely(!nested))
-                rt_output_commit(t, n);
+            if (n)
+                rt_output_commit(t, n);   /* nested: only counted; the outer commit moves them */
             t->in_runtime--;
         }
     }
@@ -222,8 +207,8 @@ void rt_on_return(rt_regs *regs)
             t->in_runtime++;
             unsigned n = rt_step_return(t, nested ? &t->nested : &t->enc, s, regs,
                                         rt_regs_cfa_at_return(regs), px);
-            if (n && likely(!nested))
-                rt_output_commit(t, n);
+            if (n)
+                rt_output_commit(t, n);   /* nested: only counted; the outer commit moves them */
             t->in_runtime--;
         }
     }

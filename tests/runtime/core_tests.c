@@ -32,6 +32,18 @@ size_t rt_safe_copy(void *dst, const void *src, size_t n)
     return n;
 }
 rt_thread *rt_thread_get(void) { return NULL; }
+bool rt_thread_frames_reserve(rt_thread *t, size_t n)
+{
+    size_t cap = t->frames_cap ? t->frames_cap : 4;
+    while (cap < n)
+        cap *= 2;
+    rt_frame *f = realloc(t->frames, cap * sizeof *f);
+    if (!f)
+        return false;
+    t->frames = f;
+    t->frames_cap = cap;
+    return true;
+}
 void rt_output_commit(rt_thread *t, unsigned n) { (void)t; (void)n; }
 rtrace_enc *rt_output_defs_begin(void) { return &defs_enc; }
 void rt_output_defs_end(void) {}
