@@ -40,7 +40,15 @@ BEGIN {
         # a handful of calls: the quotient would be noise
         if (!full && num(calls) && calls >= 1000) nsc = sprintf("%.1f", over * 1e6 / calls)
     }
+    if (prog == "lines" && nss != "-") per_line[cfg] = nss
     if (num(bytes) && num(events) && events > 0) bpe = sprintf("%.1f", bytes / events)
     printf hdr, prog, cfg, size, sprintf("%.1f", ms), slow, fmt_int(steps), fmt_int(calls),
            nss, nsc, bpe, sprintf("%.1f", rss / 1024), sprintf("%.1f", ms0)
+}
+END {
+    # The headline figure: one line of lines.c = one Step + 4 Int Values.
+    if (("rtcc-json" in per_line) || ("rtcc-bin" in per_line))
+        printf "\n  ns per recorded line (lines.c: a Step and 4 int locals): %s ns JSON, %s ns binary\n",
+               ("rtcc-json" in per_line) ? per_line["rtcc-json"] : "n/a",
+               ("rtcc-bin" in per_line) ? per_line["rtcc-bin"] : "n/a"
 }
