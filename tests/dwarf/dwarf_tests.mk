@@ -12,7 +12,8 @@ DWARF_PFLAGS  := -g -O0 -fno-omit-frame-pointer
 DWARF_LIBS    := -ldwarf -lelf
 
 DWARF_PROGS := $(foreach c,gcc clang,$(DWARF_T)/scopes-$(c) $(DWARF_T)/types-$(c) \
-                                      $(DWARF_T)/multi-$(c) $(DWARF_T)/opt-$(c)) \
+                                      $(DWARF_T)/multi-$(c) $(DWARF_T)/opt-$(c) $(DWARF_T)/cold-$(c)) \
+               $(DWARF_T)/cold-dw4 \
                $(DWARF_T)/scopes-dw4 $(DWARF_T)/scopes-gz $(DWARF_T)/types-dw3 \
                $(DWARF_T)/scopes-stripped $(DWARF_T)/scopes-nodebug $(DWARF_T)/big
 
@@ -34,6 +35,13 @@ $(DWARF_T)/multi-gcc $(DWARF_T)/multi-clang: $(DWARF_T)/multi-%: $(DWARF_PSRC)/m
 $(DWARF_T)/opt-gcc $(DWARF_T)/opt-clang: $(DWARF_T)/opt-%: $(DWARF_PSRC)/opt.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$* -g -O1 $< -o $@
+# -O2: blocks with DW_AT_ranges (DWARF 5 .debug_rnglists, DWARF 4 .debug_ranges)
+$(DWARF_T)/cold-gcc $(DWARF_T)/cold-clang: $(DWARF_T)/cold-%: $(DWARF_PSRC)/cold.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$* -g -O2 $< -o $@
+$(DWARF_T)/cold-dw4: $(DWARF_PSRC)/cold.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	gcc -g -O2 -gdwarf-4 $< -o $@
 $(DWARF_T)/scopes-dw4: $(DWARF_PSRC)/scopes.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	gcc $(DWARF_PFLAGS) -gdwarf-4 $< -o $@

@@ -1,10 +1,12 @@
-# tests/dwarf/gdb_lines.py - prints gdb's own answer to "which line is this
-# pc?" for every address of the line tables of the loaded program's sources,
-# for the DWARF tests to compare with rt_module_row_at(). Run as
+# tests/dwarf/gdb_lines.py - prints gdb's own view of the loaded program at
+# every address of its line tables, for the DWARF tests to compare with
+# rt_module_row_at() and rt_module_visible_vars(). Run as
 #     gdb -batch -nx -x tests/dwarf/gdb_lines.py PROGRAM
-# Output: one "PC <hex addr> <line> <file basename>" per distinct address
-# that gdb's line tables hold with a non-zero line (link-time addresses: the
-# program is not started).
+# Output, per distinct address gdb's line tables hold with a non-zero line
+# (link-time addresses: the program is not started):
+#     PC <hex addr> <line> <file basename>
+#     VARS <hex addr> <p:name|l:name> ...   (what `info args` and `info locals`
+#                                            would list there, sorted, unique)
 import gdb
 import os
 
@@ -25,8 +27,38 @@ for src in sources:
         for e in sal.symtab.linetable():
             if e.line != 0:
                 pcs.add(e.pc)
+
+
+def visible(pc):
+    """The names `info args` + `info locals` show at pc: the blocks from the
+    innermost one up to the function's block."""
+    try:
+        block = gdb.block_for_pc(pc)
+    except RuntimeError:
+        return None
+    names = set()
+    while block is not None:
+        for sym in block:
+            if sym.is_argument:
+                names.add("p:" + sym.name)
+            elif sym.is_variable and sym.addr_class != gdb.SYMBOL_LOC_TYPEDEF:
+                names.add("l:" + sym.name)
+            elif (sym.addr_class == gdb.SYMBOL_LOC_CONST
+                  and sym.type.code != gdb.TYPE_CODE_ENUM):
+                # a local folded to DW_AT_const_value (gdb shows its value;
+                # enumerators of a local enum are LOC_CONST too: left out)
+                names.add("l:" + sym.name)
+        if block.function is not None:
+            break
+        block = block.superblock
+    return sorted(names)
+
+
 for pc in sorted(pcs):
     sal = gdb.find_pc_line(pc)
     if sal.symtab is None or sal.line == 0:
         continue
     print("PC %x %d %s" % (pc, sal.line, os.path.basename(sal.symtab.filename)))
+    v = visible(pc)
+    if v is not None:
+        print("VARS %x %s" % (pc, " ".join(v)))

@@ -218,9 +218,16 @@ static void check_rows(const char *prog)
 static void test_dwarf__gcc_rows_sorted_at_known_lines(void) { check_rows("scopes-gcc"); }
 static void test_dwarf__clang_rows_sorted_at_known_lines(void) { check_rows("scopes-clang"); }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* gdb's own pc -> line answer (tests/dwarf/gdb_lines.py) for every address
  * of its line tables must be our row at that address, and we must keep no
- * row gdb does not have: same drops, same choice among rows at one address. */
+ * row gdb does not have: same drops, same choice among rows at one address.
+ * At each of those addresses, the variables must be the ones gdb's blocks
+ * hold there (names, parameter or not). */
 static void check_rows_vs_gdb(const char *prog)
 {
     if (getenv("RT_DWARF_QUICK")) return;
@@ -230,12 +237,41 @@ static void check_rows_vs_gdb(const char *prog)
     snprintf(cmd, sizeof cmd, "gdb -batch -nx -x '%s/../gdb_lines.py' '%s/%s' 2>/dev/null", g_src, g_bin, prog);
     FILE *p = popen(cmd, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    char line[512];
-    size_t n = 0, bad = 0;
+    static char line[8192];
+    size_t n = 0, bad = 0, nvars = 0, badvars = 0;
     while (fgets(line, sizeof line, p)) {
         unsigned long long pc;
         unsigned ln;
         char file[256];
+        int used = 0;
+        if (sscanf(line, "VARS %llx %n", &pc, &used) == 1) {
+            /* the same names, as "p:x"/"l:x" sets, as gdb's info args + info locals */
+            line[strcspn(line, "\n")] = 0;
+            char ours[8192] = "";
+            const rt_func *f = rt_module_find_func(m, pc);
+            rt_var_at v[128];
+            size_t nv = f ? rt_module_visible_vars(m, f, pc, v, 128) : 0;
+            const char *keys[128];
+            char kbuf[128][80];
+            size_t nk = 0;
+            for (size_t i = 0; i < nv && i < 128; i++) {
+                snprintf(kbuf[nk], sizeof kbuf[nk], "%s:%s", v[i].is_param ? "p" : "l", v[i].name);
+                bool dup = false;
+                for (size_t j = 0; j < nk; j++) dup |= !strcmp(keys[j], kbuf[nk]);
+                if (!dup) { keys[nk] = kbuf[nk]; nk++; }
+            }
+            qsort(keys, nk, sizeof *keys, cmp_str);
+            for (size_t i = 0; i < nk; i++) {
+                strcat(ours, i ? " " : "");
+                strcat(ours, keys[i]);
+            }
+            nvars++;
+            if (strcmp(ours, line + used)) {
+                if (badvars++ < 5)
+                    fprintf(stderr, "\n  %s: at 0x%llx gdb shows [%s], tables [%s]", prog, pc, line + used, ours);
+            }
+            continue;
+        }
         if (sscanf(line, "PC %llx %u %255s", &pc, &ln, file) != 3) continue;
         n++;
         const rt_line_row *r = rt_module_row_at(m, pc);
@@ -249,21 +285,26 @@ static void check_rows_vs_gdb(const char *prog)
     CU_ASSERT(n > 0);           /* gdb ran and printed its table */
     CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT_EQUAL(n, m->nrows);
+    CU_ASSERT(nvars > 0);
+    CU_ASSERT_EQUAL(badvars, 0);
 }
-static void test_dwarf__gcc_rows_match_gdb_line_lookup(void)
+static void test_dwarf__gcc_rows_and_scopes_match_gdb(void)
 {
     check_rows_vs_gdb("scopes-gcc");
     check_rows_vs_gdb("types-gcc");
     check_rows_vs_gdb("multi-gcc");
     check_rows_vs_gdb("opt-gcc");
     check_rows_vs_gdb("scopes-dw4");
+    check_rows_vs_gdb("cold-gcc");
+    check_rows_vs_gdb("cold-dw4");
 }
-static void test_dwarf__clang_rows_match_gdb_line_lookup(void)
+static void test_dwarf__clang_rows_and_scopes_match_gdb(void)
 {
     check_rows_vs_gdb("scopes-clang");
     check_rows_vs_gdb("types-clang");
     check_rows_vs_gdb("multi-clang");
     check_rows_vs_gdb("opt-clang");
+    check_rows_vs_gdb("cold-clang");
 }
 
 /* ---- Visible variables ------------------------------------------------------ */
@@ -855,8 +896,8 @@ int main(int argc, char **argv)
         T(test_dwarf__clang_functions_names_lines_files),
         T(test_dwarf__gcc_rows_sorted_at_known_lines),
         T(test_dwarf__clang_rows_sorted_at_known_lines),
-        T(test_dwarf__gcc_rows_match_gdb_line_lookup),
-        T(test_dwarf__clang_rows_match_gdb_line_lookup),
+        T(test_dwarf__gcc_rows_and_scopes_match_gdb),
+        T(test_dwarf__clang_rows_and_scopes_match_gdb),
         T(test_dwarf__gcc_visible_vars_in_nested_block),
         T(test_dwarf__clang_visible_vars_in_nested_block),
         T(test_dwarf__gcc_shadowed_local_listed_once_innermost),
