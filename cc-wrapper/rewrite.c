@@ -32,6 +32,11 @@
  *     user's text, `#NO_APP`.  A group pending at #APP gets its probe before
  *     the #APP line (the row is the first instruction of the asm statement).
  *
+ *   - `.file N "dir" "name" md5 0x...`: when clang mixes .file rows with and
+ *     without md5 (it does for sources given with a folder), the md5s are
+ *     dropped, as the assembler would do after warning about it.
+ *   - `.section .gnu.lto_*`: gcc -flto output (no code to instrument; rtcc
+ *     drops -flto, this only catches -flto hidden in specs).
  *   - `.intel_syntax` / `.att_syntax` (gcc -masm=intel): probes are written
  *     in AT&T syntax, switched to and back around each probe.
  *
@@ -52,6 +57,7 @@
  * and clang 14's integrated assembler accept it.  Every rewritten file gets
  * the section, empty when it has no probe: it marks objects built by rtcc.
  */
+#define _GNU_SOURCE                    /* memmem */
 #include "rewrite.h"
 
 #include <ctype.h>
@@ -109,6 +115,7 @@ typedef struct rw {
     app_state app;
     bool any_probe;
     bool intel;           /* .intel_syntax in effect (gcc -masm=intel) */
+    bool strip_md5;       /* clang's .file rows mix md5 and no md5 */
 } rw;
 
 /* Writes n bytes; records a write error. */
@@ -354,6 +361,55 @@ static void do_loc(rw *w, const char *d)
         w->pending = true;
 }
 
+/*
+ * clang 14 -S sometimes writes the main source twice, as `.file 0 "dir"
+ * "d/x.c" md5 0x...` and `.file 3 "d" "x.c"` without md5 (relative source
+ * paths with a folder); assembling that text warns "inconsistent use of MD5
+ * checksums" and drops the checksums.  We drop them ourselves, quietly:
+ * returns true when some numbered .file directives have md5 and some not.
+ */
+static bool md5_mixed(const char *src, size_t len)
+{
+    bool with = false, without = false;
+    const char *p = src, *end = src + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        const char *q = p;
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        if (e - q > 6 && strncmp(q, ".file", 5) == 0 && (q[5] == ' ' || q[5] == '\t')) {
+            const char *r = q + 5;
+            while (r < e && (*r == ' ' || *r == '\t'))
+                r++;
+            if (r < e && isdigit((unsigned char)*r)) {
+                if (memmem(q, (size_t)(e - q), " md5 ", 5))
+                    with = true;
+                else
+                    without = true;
+            }
+        }
+        p = e + 1;
+    }
+    return with && without;
+}
+
+/* Copies a `.file N "dir" "name" md5 0x...` line without its md5 option. */
+static void emit_file_without_md5(rw *w, const char *raw, size_t n)
+{
+    const char *m = memmem(raw, n, " md5 ", 5);
+    const char *after;
+    if (!m) {
+        emit(w, raw, n);
+        return;
+    }
+    after = m + 5;
+    while (after < raw + n && (isxdigit((unsigned char)*after) || *after == 'x'))
+        after++;
+    emit(w, raw, (size_t)(m - raw));
+    emit(w, after, (size_t)(raw + n - after));
+}
+
 /* Is `s` (after the label name) a label line `NAME:`? Fills name. */
 static bool parse_label(const char *s, char *name, size_t size)
 {
@@ -545,13 +601,15 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
             if (w->in_func && strcmp(sz, w->func_name) == 0)
                 end_function(w);
         } else if (do_section(w, s)) {
-            /* tracked */
+            if (word_is(s, ".section") && strstr(s, ".gnu.lto_"))
+                w->st.lto = 1;                     /* gcc -flto -S */
         } else if (word_is(s, ".intel_syntax")) {
             w->intel = true;
         } else if (word_is(s, ".att_syntax")) {
             w->intel = false;
-        } else if (word_is(s, ".gnu_lto_v1") || strstr(s, ".gnu.lto_")) {
-            w->st.lto = 1;
+        } else if (word_is(s, ".file") && w->strip_md5 && strstr(s, " md5 ")) {
+            emit_file_without_md5(w, raw, n);
+            return;
         } else if (w->in_text && data_directive(s)) {
             flush_pending(w);
             if (w->in_func)
@@ -581,6 +639,7 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats 
     memset(&w, 0, sizeof w);
     w.out = out;
     w.is_stmt = true;
+    w.strip_md5 = md5_mixed(src, len);
     while (pos < len && !w.err) {
         const char *nl = memchr(src + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - src) : len;

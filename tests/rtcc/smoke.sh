@@ -167,6 +167,10 @@ FOO=3 PRE=5 CONFIG=7 std=199901"' "$RTCC"
             ! grep -qi "backtrace stopped\|corrupt" gdb.out || { cat gdb.out; exit 1; }'
     fi
 
+    check "a source given with a folder compiles without any message" sh -c '
+        mkdir -p sub && cp util.c util.h sub/ && "$0" -c sub/util.c -o usub.o 2> sub.err &&
+        test ! -s sub.err || { cat sub.err; exit 1; }' "$RTCC"
+
     # Warnings.
     check "-flto is dropped with a warning" sh -c '
         "$0" -flto prog.c util.c asm_add.s asm_mul.S -o p6 2> lto.err && grep -q -- "-flto" lto.err' "$RTCC"

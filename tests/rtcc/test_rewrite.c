@@ -365,6 +365,27 @@ static void test_rewrite__intel_syntax_probes_switch_to_att_and_back(void)
     free(out);
 }
 
+static void test_rewrite__clang_mixed_md5_file_rows_lose_md5(void)
+{
+    const char *mixed = "\t.file\t0 \"/w\" \"d/x.c\" md5 0x1ebd9d7c1193b6add3f053e738a64818\n"
+                        "\t.file\t1 \"d\" \"x.h\" md5 0x32262e20e9e88493239b6a03105424fc\n"
+                        "\t.file\t3 \"d\" \"x.c\"\n";
+    const char *same = "\t.file\t\"x.c\"\n"
+                       "\t.file\t0 \"/w\" \"x.c\" md5 0x1ebd9d7c1193b6add3f053e738a64818\n"
+                       "\t.file\t1 \"/usr/include\" \"stdio.h\" md5 0xb5a90985555f47bfb88eff5a8f0f5b72\n";
+    char *out = rewrite_text(mixed, strlen(mixed), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    CU_ASSERT(strncmp(out, "\t.file\t0 \"/w\" \"d/x.c\"\n\t.file\t1 \"d\" \"x.h\"\n\t.file\t3 \"d\" \"x.c\"\n",
+                      strlen(mixed) - 2 * strlen(" md5 0x1ebd9d7c1193b6add3f053e738a64818")) == 0);
+    CU_ASSERT_PTR_NULL(strstr(out, "md5"));
+    free(out);
+    /* all rows with md5 (the unnumbered .file does not count): kept */
+    out = rewrite_text(same, strlen(same), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    CU_ASSERT(strncmp(out, same, strlen(same)) == 0);
+    free(out);
+}
+
 static void test_rewrite__records_match_probes(void)
 {
     char *out = rewrite_input("cfi_states.s", NULL);
@@ -454,6 +475,7 @@ int main(int argc, char **argv)
     T(test_rewrite__sections_only_code_gets_probes);
     T(test_rewrite__cfa_from_rsp_wraps_probe_and_restore_state);
     T(test_rewrite__intel_syntax_probes_switch_to_att_and_back);
+    T(test_rewrite__clang_mixed_md5_file_rows_lose_md5);
     T(test_rewrite__records_match_probes);
     T(test_rewrite__data_only_file_gets_only_the_marker_section);
     T(test_rewrite__last_line_without_newline_and_empty_input);
