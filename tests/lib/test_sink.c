@@ -10,12 +10,16 @@
  * /dev/full over the sink's descriptor.
  */
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "lib_tests.h"
+#include "../../lib/encode_inline.h"
 
 unsigned char *bin_payload(const char *path, size_t *n);
 
@@ -258,6 +262,94 @@ static void disk_full(rtrace_format fmt, size_t n)
 static void test_sink__dev_full_reports_error_binary(void) { disk_full(RTRACE_FORMAT_BINARY, 3u << 20); }
 static void test_sink__dev_full_reports_error_json(void) { disk_full(RTRACE_FORMAT_JSON, 1u << 20); }
 
+/*
+ * In a child process: writes whole events, flushes, then lowers RLIMIT_FSIZE
+ * so that the next chunk cannot be written in full (the kernel writes what
+ * fits, then fails with EFBIG), and closes. Exit status 0 when every call
+ * behaved (the first write after the limit fails, close finishes).
+ */
+static int limited_writer(const char *dir, rtrace_format fmt, uint64_t *first_part)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    rtrace_sink *s;
+    if (rtrace_sink_open(&s, dir, fmt, 0))
+        return 10;
+    rtrace_enc e;
+    rtrace_enc_init(&e, fmt, 0);
+    for (int i = 0; i < 1000; i++)
+        rtrace__enc_value_int_fast(&e, (uint64_t)i, 1, (int64_t)i * 7919);
+    if (rtrace_sink_write(s, e.buf, e.len) || rtrace_sink_flush(s))
+        return 11;
+    *first_part = e.len;
+    /* Room for the closing bytes (seek table of 2 frames: 41 bytes; "\n]\n"), not for the next chunk. */
+    struct rlimit rl = {rtrace_sink_bytes_out(s) + 48, rtrace_sink_bytes_out(s) + 48};
+    if (setrlimit(RLIMIT_FSIZE, &rl))
+        return 12;
+    rtrace_enc_reset(&e);
+    for (int i = 0; i < 100000; i++)
+        rtrace__enc_value_int_fast(&e, (uint64_t)i, 1, (int64_t)i * 104729);
+    int rc = rtrace_sink_write(s, e.buf, e.len);
+    if (!rc)
+        rc = rtrace_sink_flush(s);
+    if (rc >= 0 || !rtrace_sink_failed(s))
+        return 13;
+    if (rtrace_sink_close(s) >= 0)     /* reports the failure again, but finishes the file */
+        return 14;
+    rtrace_sink_free(s);
+    rtrace_enc_free(&e);
+    return 0;
+}
+
+/* The file left by limited_writer is valid and holds exactly the first part. */
+static void test_sink__write_error_keeps_file_valid(void)
+{
+    for (int f = 0; f < 2; f++) {
+        rtrace_format fmt = f ? RTRACE_FORMAT_BINARY : RTRACE_FORMAT_JSON;
+        char *dir = make_tmpdir();
+        CU_ASSERT_FATAL(dir != NULL);
+        int pipefd[2];
+        CU_ASSERT_FATAL(pipe(pipefd) == 0);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0) {
+            uint64_t first = 0;
+            int rc = limited_writer(dir, fmt, &first);
+            if (write(pipefd[1], &first, sizeof first) != sizeof first)
+                rc = 20;
+            _exit(rc);
+        }
+        uint64_t first = 0;
+        CU_ASSERT(read(pipefd[0], &first, sizeof first) == sizeof first);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        int st;
+        waitpid(pid, &st, 0);
+        CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        char path[1024];
+        if (f) {
+            snprintf(path, sizeof path, "%s/trace.bin", dir);
+            bin_layout L = parse_bin(path);
+            if (!L.ok)
+                fprintf(stderr, "\nafter EFBIG: %s\n", L.why ? L.why : "?");
+            CU_ASSERT(L.ok);
+            CU_ASSERT_EQUAL(L.nframes, 1);
+            size_t n = 0;
+            unsigned char *payload = bin_payload(path, &n);
+            CU_ASSERT(payload && n == first);
+            free(payload);
+        } else {
+            snprintf(path, sizeof path, "%s/trace.json", dir);
+            char *text = read_whole(path, NULL);
+            cJSON *j = text ? cJSON_Parse(text) : NULL;
+            CU_ASSERT(cJSON_IsArray(j));
+            CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 1000);
+            cJSON_Delete(j);
+            free(text);
+        }
+        remove_tree(dir);
+    }
+}
+
 static void test_sink__bad_arguments_named(void)
 {
     rtrace_sink *s = (rtrace_sink *)1;
@@ -316,6 +408,7 @@ void register_sink_suite(void)
     CU_add_test(s, "sink__large_trace_frames_at_most_2mib", test_sink__large_trace_frames_at_most_2mib);
     CU_add_test(s, "sink__dev_full_reports_error_binary", test_sink__dev_full_reports_error_binary);
     CU_add_test(s, "sink__dev_full_reports_error_json", test_sink__dev_full_reports_error_json);
+    CU_add_test(s, "sink__write_error_keeps_file_valid", test_sink__write_error_keeps_file_valid);
     CU_add_test(s, "sink__bad_arguments_named", test_sink__bad_arguments_named);
     CU_add_test(s, "sink__side_files", test_sink__side_files);
 }
