@@ -634,7 +634,7 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
     /* every object this file gets from libdwarf is freed explicitly, so
      * libdwarf's own allocation tracking (a search tree updated on every
      * allocation, ~1/3 of the load time) is not needed */
-    dwarf_set_de_alloc_flag(0);
+    int old_flag = dwarf_set_de_alloc_flag(0);
     int r = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, rt_dw_handler, c, &c->dbg, &e);
     if (r != DW_DLV_OK) {
         if (r == DW_DLV_NO_ENTRY)
@@ -678,6 +678,7 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
     read_probes(m, fd);
 
     dwarf_finish(c->dbg, &e);
+    dwarf_set_de_alloc_flag(old_flag);   /* a program's own libdwarf use is left as it was */
     close(fd);
     rt_u64map_free(&c->die_types);
     rt_strmap_free(&c->strs);
@@ -690,6 +691,7 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
 
 fail:
     if (c->dbg) dwarf_finish(c->dbg, &e);
+    dwarf_set_de_alloc_flag(old_flag);
     close(fd);
     rt_u64map_free(&c->die_types);
     rt_strmap_free(&c->strs);

@@ -13,7 +13,7 @@ DWARF_LIBS    := -ldwarf -lelf
 
 DWARF_PROGS := $(foreach c,gcc clang,$(DWARF_T)/scopes-$(c) $(DWARF_T)/types-$(c) \
                                       $(DWARF_T)/multi-$(c) $(DWARF_T)/opt-$(c) $(DWARF_T)/cold-$(c)) \
-               $(DWARF_T)/cold-dw4 \
+               $(DWARF_T)/cold-dw4 $(DWARF_T)/opt-dw4 $(DWARF_T)/libshlib.so \
                $(DWARF_T)/scopes-dw4 $(DWARF_T)/scopes-gz $(DWARF_T)/types-dw3 \
                $(DWARF_T)/scopes-stripped $(DWARF_T)/scopes-nodebug $(DWARF_T)/big
 
@@ -42,6 +42,12 @@ $(DWARF_T)/cold-gcc $(DWARF_T)/cold-clang: $(DWARF_T)/cold-%: $(DWARF_PSRC)/cold
 $(DWARF_T)/cold-dw4: $(DWARF_PSRC)/cold.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	gcc -g -O2 -gdwarf-4 $< -o $@
+$(DWARF_T)/opt-dw4: $(DWARF_PSRC)/opt.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	gcc -g -O1 -gdwarf-4 $< -o $@
+$(DWARF_T)/libshlib.so: $(DWARF_PSRC)/shlib.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	gcc $(DWARF_PFLAGS) -shared -fPIC $< -o $@
 $(DWARF_T)/scopes-dw4: $(DWARF_PSRC)/scopes.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	gcc $(DWARF_PFLAGS) -gdwarf-4 $< -o $@

@@ -483,6 +483,28 @@ static void check_loclist(const char *prog)
 }
 static void test_dwarf__gcc_loclist_resolved_at_pc(void) { check_loclist("opt-gcc"); }
 static void test_dwarf__clang_loclist_resolved_at_pc(void) { check_loclist("opt-clang"); }
+static void test_dwarf__dwarf4_loclist_resolved_at_pc(void) { check_loclist("opt-dw4"); }
+
+/* A shared object: its functions and a static local, at link-time
+ * (load-address-relative) addresses inside the library's own range. */
+static void test_dwarf__shared_object_tables(void)
+{
+    rt_module *m = mod("libshlib.so");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    const rt_func *f = func_named(m, "shlib_count");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_EQUAL(f->decl_line, 6);
+    CU_ASSERT(f->external);
+    rt_var_at v[8];
+    size_t n = rt_module_visible_vars(m, f, f->highpc - 1, v, 8);
+    CU_ASSERT_EQUAL_FATAL(n, 3);
+    CU_ASSERT_STRING_EQUAL(v[0].name, "step");
+    CU_ASSERT_STRING_EQUAL(v[1].name, "total");
+    CU_ASSERT(v[1].is_static);
+    CU_ASSERT_EQUAL(v[1].loc.kind, RT_LOC_ADDR);
+    CU_ASSERT(v[1].loc.offset > 0 && v[1].loc.offset < 0x100000);   /* not an absolute address */
+    CU_ASSERT_STRING_EQUAL(v[2].name, "before");
+}
 
 /* ---- Types ------------------------------------------------------------------ */
 typedef struct want_type {
@@ -906,6 +928,8 @@ int main(int argc, char **argv)
         T(test_dwarf__clang_locations_match_real_frame_offsets),
         T(test_dwarf__gcc_loclist_resolved_at_pc),
         T(test_dwarf__clang_loclist_resolved_at_pc),
+        T(test_dwarf__dwarf4_loclist_resolved_at_pc),
+        T(test_dwarf__shared_object_tables),
         T(test_dwarf__gcc_type_names_and_shapes),
         T(test_dwarf__clang_type_names_and_shapes),
         T(test_dwarf__gcc_bitfields_decode_real_bytes),
