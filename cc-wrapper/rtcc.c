@@ -70,19 +70,20 @@ static void usage(void)
 "  RTCC_VERBOSE=1     print each command rtcc runs (as does -v)\n"
 "  TMPDIR             where temporary files go (default /tmp)\n"
 "\n"
-"Environment of the traced program (read by librtrace_rt):\n"
-"  RTRACE_DIR=dir         trace folder (default ./<program>.trace)\n"
-"  RTRACE_FORMAT=json|binary    trace.json or trace.bin\n"
-"  RTRACE_MODE=full|calls steps, values and calls, or calls only\n"
-"  RTRACE_FILTER=spec     what to record (functions/files; see the docs)\n"
-"  RTRACE_QUIET=1         no messages from the runtime\n"
-"  RTRACE_THREADS=main|all   record the main thread only, or every thread\n"
-"  RTRACE_MAX_DEPTH=N     pointer levels followed when capturing values\n"
-"  RTRACE_MAX_ELEMS=N     array/sequence elements captured\n"
-"  RTRACE_MAX_STRING=N    bytes of a char * string captured\n"
-"  RTRACE_MAX_EVENTS=N    stop recording after N events (0: no limit)\n"
-"  RTRACE_MAX_BYTES=N     stop recording after N bytes of events (0: no limit)\n"
-"  RTRACE_RING=N          keep only the last N events\n");
+"Environment of the traced program (read by librtrace_rt at start-up):\n"
+"  RTRACE_DIR=dir            trace folder (default ./<program>.trace)\n"
+"  RTRACE_FORMAT=json|binary trace.json (default) or trace.bin\n"
+"  RTRACE_MODE=full|calls    steps, values and calls (default), or calls only\n"
+"  RTRACE_FILTER=spec        what to record (passed to the runtime's filter)\n"
+"  RTRACE_QUIET=1            no summary line from the runtime at exit\n"
+"  RTRACE_THREADS=all|main   record every thread (default) or the main one\n"
+"  RTRACE_MAX_DEPTH=N        pointer levels followed in values (default 2)\n"
+"  RTRACE_MAX_ELEMS=N        array/sequence elements captured (default 32)\n"
+"  RTRACE_MAX_STRING=N       bytes of a char * string captured (default 256)\n"
+"  RTRACE_MAX_EVENTS=N       stop recording after N events (default 0: no limit)\n"
+"  RTRACE_MAX_BYTES=N[K|M|G] stop after N bytes of events (default 0: no limit)\n"
+"  RTRACE_RING=N             keep only the last N events (default 0: off)\n"
+"  RTRACE_ZSTD_LEVEL=N       trace.bin: zstd level -7..22 (default 1)\n");
 }
 
 /* snprintf for paths: a path that does not fit is an error, never truncated. */

@@ -238,12 +238,30 @@ else
     echo "(no $LIBD/librtrace_rt.so yet: real-runtime round skipped)"
 fi
 
+# An installed layout PREFIX/bin/rtcc + PREFIX/lib: found without RTCC_LIBDIR,
+# also when rtcc is called through a symbolic link elsewhere.
+mkdir -p "$W/inst/bin" "$W/inst/lib" "$W/inst/elsewhere"
+cp "$RTCC" "$W/inst/bin/" && cp "$STUB"/* "$W/inst/lib/"
+ln -sf "$W/inst/bin/rtcc" "$W/inst/elsewhere/tcc-link"
+check "install layout PREFIX/bin + PREFIX/lib: libdir found, rpath set" sh -c '
+    cd "$0/gcc" && env -u RTCC_LIBDIR RTCC_CC=gcc "$0/inst/elsewhere/tcc-link" prog.c util.c asm_add.s asm_mul.S -o pinst &&
+    readelf -d pinst | grep -q "$0/inst/lib" && RTCC_STUB_OUT=$PWD/inst.out ./pinst > inst.txt &&
+    cmp -s inst.txt prog.expected && grep -q "lines=[1-9]" inst.out' "$W"
+
 # Killed while compiling: the temporary files go, the signal is reported.
 printf '#!/bin/sh\nexec sleep 5\n' > "$W/slowcc.sh"
 check "rtcc killed by SIGTERM mid-compile leaves no temporary file" sh -c '
     cd "$0" && RTCC_CC="sh $0/slowcc.sh" "$1" -c gcc/util.c -o killed.o & pid=$!
-    sleep 1; kill -TERM $pid; wait $pid; s=$?
+    sleep 1; kill -TERM $pid; wait $pid 2> /dev/null; s=$?
     test $s -eq 143 && test -z "$(ls -A "$TMPDIR")"' "$W" "$RTCC"
+
+# --help names every RTRACE_* variable the runtime reads and what rtcc changes.
+check "rtcc --help lists the options it changes and every RTRACE_* variable" sh -c '
+    "$0" --help > help.txt && for w in -O0 -finstrument-functions -fno-omit-frame-pointer \
+        RTCC_KEEP_OPT RTCC_CC RTCC_LIBDIR -flto RTRACE_DIR RTRACE_FORMAT RTRACE_MODE \
+        RTRACE_FILTER RTRACE_QUIET RTRACE_THREADS RTRACE_MAX_DEPTH RTRACE_MAX_ELEMS \
+        RTRACE_MAX_STRING RTRACE_MAX_EVENTS RTRACE_MAX_BYTES RTRACE_RING; do
+        grep -q -- "$w" help.txt || { echo "missing $w"; exit 1; }; done' "$RTCC"
 
 # Nothing left behind.
 check "no temporary file left in TMPDIR" sh -c 'test -z "$(ls -A "$0")"' "$TMPDIR"
