@@ -1,7 +1,7 @@
 /*
  * bench/measure.c - the benchmark's measuring launcher.
  *
- *   bench_measure [-n RUNS] [-q] [-o FILE] [--] command [args...]
+ *   bench_measure [-n RUNS] [-t SECONDS] [-q] [-o FILE] [--] command [args...]
  *
  * Runs `command` RUNS times (default 5), one after the other, with fork/execvp
  * and the environment passed through unchanged, and prints one line:
@@ -16,6 +16,11 @@
  * each run, so it holds the last run's output); stderr is left alone.
  * status is 0 when every run exited 0, else the first failing run's exit code
  * (128+signal for a signal); the exit code of bench_measure is then 1.
+ * -t: a run still going after SECONDS (default 120) is killed with its whole
+ * process group (status 137), so that a hung recorder cannot hang `make
+ * bench`; the remaining runs are skipped. Each child leads its own process
+ * group for that; SIGINT/SIGTERM/SIGHUP received by bench_measure are passed
+ * on to the group, so Ctrl-C still stops everything.
  *
  * Written in C rather than with /usr/bin/time so that the figures do not
  * depend on which `time` the machine has and the median comes out directly.
@@ -23,6 +28,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +36,25 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static volatile pid_t running;   /* the current child's process group, 0 if none */
+static volatile sig_atomic_t timed_out;
+
+/* SIGALRM: the run is over its time; anything else: pass it on, then die of it. */
+static void on_signal(int sig)
+{
+    pid_t pg = running;
+    if (sig == SIGALRM) {
+        timed_out = 1;
+        if (pg > 0)
+            kill(-pg, SIGKILL);
+        return;
+    }
+    if (pg > 0)
+        kill(-pg, sig);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 static double now_ms(void)
 {
@@ -46,12 +71,12 @@ static int cmp_double(const void *a, const void *b)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_measure [-n RUNS] [-q] [-o FILE] [--] command [args...]\n");
+    fprintf(stderr, "usage: bench_measure [-n RUNS] [-t SECONDS] [-q] [-o FILE] [--] command [args...]\n");
     exit(2);
 }
 
 /* Runs argv once; returns the exit code (128+sig for a signal), -1 if it could not start. */
-static int run_once(char **argv, const char *out_path, double *ms, long *rss_kb)
+static int run_once(char **argv, const char *out_path, unsigned timeout, double *ms, long *rss_kb)
 {
     double t0 = now_ms();
     pid_t pid = fork();
@@ -60,6 +85,7 @@ static int run_once(char **argv, const char *out_path, double *ms, long *rss_kb)
         return -1;
     }
     if (pid == 0) {
+        setpgid(0, 0);
         if (out_path) {
             int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
             if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
@@ -71,6 +97,9 @@ static int run_once(char **argv, const char *out_path, double *ms, long *rss_kb)
         fprintf(stderr, "bench_measure: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    setpgid(pid, pid); /* also here: no race with the signal handlers */
+    running = pid;
+    alarm(timeout);
     int st = 0;
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
@@ -81,7 +110,13 @@ static int run_once(char **argv, const char *out_path, double *ms, long *rss_kb)
         }
     }
     *ms = now_ms() - t0;
+    alarm(0);
+    running = 0;
     *rss_kb = ru.ru_maxrss;
+    if (timed_out) {
+        fprintf(stderr, "bench_measure: %s killed after %u s\n", argv[0], timeout);
+        return 137;
+    }
     if (WIFEXITED(st))
         return WEXITSTATUS(st);
     if (WIFSIGNALED(st))
@@ -92,6 +127,7 @@ static int run_once(char **argv, const char *out_path, double *ms, long *rss_kb)
 int main(int argc, char **argv)
 {
     int runs = 5;
+    unsigned timeout = 120;
     const char *out_path = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -100,6 +136,8 @@ int main(int argc, char **argv)
             break;
         } else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
             runs = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "-t") && i + 1 < argc) {
+            timeout = (unsigned)atoi(argv[++i]);
         } else if (!strcmp(argv[i], "-q")) {
             out_path = "/dev/null";
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
@@ -111,6 +149,15 @@ int main(int argc, char **argv)
     if (i >= argc || runs < 1)
         usage();
 
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: wait4 returns EINTR and loops */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
     double *times = calloc((size_t)runs, sizeof *times);
     if (!times)
         return 1;
@@ -118,13 +165,15 @@ int main(int argc, char **argv)
     int status = 0;
     for (int r = 0; r < runs; r++) {
         long rss = 0;
-        int rc = run_once(argv + i, out_path, &times[r], &rss);
+        int rc = run_once(argv + i, out_path, timeout, &times[r], &rss);
         if (rss > max_rss)
             max_rss = rss;
         if (rc != 0 && status == 0)
             status = rc < 0 ? 255 : rc;
-        if (rc < 0)
-            break; /* could not even start: more runs would say the same */
+        if (rc < 0 || timed_out) {
+            runs = r + 1; /* the median of the runs made */
+            break;        /* more runs would say the same */
+        }
     }
     qsort(times, (size_t)runs, sizeof *times, cmp_double);
     /* Even counts: the mean of the two middle runs. */

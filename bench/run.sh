@@ -28,6 +28,8 @@ set -u
 : "${BIN:?BIN not set}" "${LIBD:?LIBD not set}" "${BUILD:?BUILD not set}"
 CC=${CC:-cc}
 RUNS=${BENCH_RUNS:-5}
+# Size-0 runs last milliseconds: more of them for a steadier start-up figure.
+RUNS0=$((RUNS * 2 + 1))
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$BUILD/bench
 mkdir -p "$OUT/bin" "$OUT/traces" "$OUT/tmp"
@@ -39,10 +41,11 @@ RES=$OUT/results.tsv
 MEASURE=$BIN/bench_measure
 [ -x "$MEASURE" ] || { echo "bench: $MEASURE is missing (make builds it)" >&2; exit 1; }
 
-# program : default size (untraced, ~0.1 s at -O0) : traced size (~300k steps)
-#         : uftrace size (uftrace costs per call only: lines makes 6 calls, so it
-#           runs at the default size, where its time is more than noise)
-PROGS="fib:6000:12:12 structs:40000:300:300 strings:600000:3000:3000 lines:100000000:75000:100000000"
+# program : default size (untraced, ~0.1 s at -O0) : rtcc size (~0.2-1 s of
+#           full recording, 300k-550k steps) : uftrace size (~0.1 s of uftrace's
+#           per-call cost, so that it stands above the noise of start-up; lines
+#           makes 6 calls, so uftrace runs it at the default size)
+PROGS="fib:6000:12:60 structs:40000:150:1500 strings:600000:3000:15000 lines:100000000:75000:100000000"
 
 # ---- which tools are there -------------------------------------------------
 RTCC=$BIN/rtcc
@@ -68,13 +71,17 @@ build() {
     "$@" >> "$LOG" 2>&1 || { echo "bench: build of $name failed (see $LOG)" >&2; return 1; }
 }
 
-# measure ENVS CMD... : runs CMD BENCH_RUNS times with the assignments in ENVS
-# (a space-separated list, may be empty); sets MS (median ms), RSS (KB), ST (status).
+# measure ENVS CMD... : runs CMD BENCH_RUNS times (RUNS0 when its last
+# argument, the size, is 0) with the assignments in ENVS (a space-separated
+# list, may be empty); sets MS (median ms), RSS (KB), ST (status).
 measure() {
     envs=$1; shift
+    runs=$RUNS
+    eval "last=\${$#}"
+    [ "$last" = 0 ] && runs=$RUNS0
     echo "== run [$envs] $*" >> "$LOG"
     # shellcheck disable=SC2086
-    line=$(env $envs "$MEASURE" -n "$RUNS" -q -- "$@" 2>> "$LOG")
+    line=$(env $envs "$MEASURE" -n "$runs" -q -- "$@" 2>> "$LOG")
     echo "$line" >> "$LOG"
     MS=$(echo "$line" | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p')
     RSS=$(echo "$line" | sed -n 's/.*max_rss_kb=\([0-9]*\).*/\1/p')
@@ -219,7 +226,7 @@ fi
 # ---- the table -----------------------------------------------------------------
 echo
 awk -F '\t' -f "$HERE/table.awk" "$RES"
-echo "  wall = median of $RUNS runs at 'size'; start-up = median at size 0; RSS = peak of the process tree."
+echo "  wall = median of $RUNS runs at 'size'; start-up = median of $RUNS0 runs at size 0; RSS = peak of the process tree."
 echo "  u = (T_untraced(N) - T_untraced(0)) / N, the untraced cost per unit of size;"
 echo "  slowdown = (T(n) - T(0)) / (u*n): steady state, start-up excluded;"
 echo "  ns/step (full modes), ns/call (calls-only, uftrace; from 1,000 calls) = (T(n) - T(0) - u*n) / count:"
