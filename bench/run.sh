@@ -54,13 +54,14 @@ RTRACE=$BIN/rtrace
 have_rtcc=0
 [ -x "$RTCC" ] && [ -f "$RTLIB" ] && have_rtcc=1
 have_stats=0
-if [ -x "$RTRACE" ] && "$RTRACE" stats --help >/dev/null 2>&1; then have_stats=1; fi
+[ -x "$RTRACE" ] && have_stats=1
+stats_used=0; stats_failed=0   # whether `rtrace stats` gave the counts (footnote)
 UFTRACE=$(command -v uftrace || true)
 # The rtcc builds must find the runtime just built, wherever rtcc points them.
 RTENV="LD_LIBRARY_PATH=$LIBD${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} RTRACE_QUIET=1"
 
 echo "bench: $RUNS runs per figure; rtcc: $([ $have_rtcc = 1 ] && echo yes || echo 'n/a (no '"$RTCC"' or '"$RTLIB"')');" \
-     "rtrace stats: $([ $have_stats = 1 ] && echo yes || echo 'no (counting trace.json)');" \
+     "rtrace: $([ $have_stats = 1 ] && echo yes || echo 'n/a (counting trace.json)');" \
      "uftrace: ${UFTRACE:-n/a}"
 
 # ---- helpers -----------------------------------------------------------------
@@ -102,8 +103,9 @@ count() {
     BYTES=$(wc -c < "$file" | tr -d ' ')
     if [ $have_stats = 1 ]; then
         set -- $("$RTRACE" stats "$dir" 2>> "$LOG" | awk -f "$HERE/stats.awk")
-        if [ $# -eq 3 ]; then STEPS=$1; CALLS=$2; EVENTS=$3; return 0; fi
+        if [ $# -eq 3 ]; then STEPS=$1; CALLS=$2; EVENTS=$3; stats_used=1; return 0; fi
         echo "bench: could not read the counts of 'rtrace stats $dir'" >> "$LOG"
+        stats_failed=1
     fi
     case $file in
     *.json)
@@ -232,7 +234,10 @@ echo "  slowdown = (T(n) - T(0)) / (u*n): steady state, start-up excluded;"
 echo "  ns/step (full modes), ns/call (calls-only, uftrace; from 1,000 calls) = (T(n) - T(0) - u*n) / count:"
 echo "    the recording overhead per step or per call;"
 echo "  B/event = bytes of trace.json / trace.bin (uftrace: its .dat files, an event = an entry or exit record);"
-echo "  counts: $([ $have_stats = 1 ] && echo "rtrace stats" || echo "trace.json lines (binary: the JSON run's)"), uftrace report."
+if [ $stats_used = 1 ] && [ $stats_failed = 0 ]; then counts="rtrace stats"
+elif [ $stats_used = 1 ]; then counts="rtrace stats, else trace.json lines (see the log)"
+else counts="trace.json lines (binary: the JSON run's)"; fi
+echo "  counts: $counts; uftrace: uftrace report."
 echo "  start-up case (many2000): 2,000 generated functions, size 0 ($BUILD_NOTE);"
 echo "    its slowdown is T(0) / T_untraced(0)."
 echo "  raw figures: $RES; log: $LOG"
