@@ -197,8 +197,8 @@ void rtrace_enc_variable_cell(rtrace_enc *e, uint64_t variable_id, int64_t place
 }
 void rtrace_enc_drop_last_step(rtrace_enc *e) { DISPATCH(e, drop_last_step, e); }
 
-void rtrace_enc_value_begin(rtrace_enc *e, uint64_t variable_id) { DISPATCH(e, value_begin, e, variable_id); }
-void rtrace_enc_value_end(rtrace_enc *e) { DISPATCH(e, event_value_end, e); }
+void rtrace_enc_value_begin(rtrace_enc *e, uint64_t variable_id) { rtrace__enc_value_begin_fast(e, variable_id); }
+void rtrace_enc_value_end(rtrace_enc *e) { rtrace__enc_event_value_end_fast(e); }
 void rtrace_enc_return_begin(rtrace_enc *e) { DISPATCH(e, return_begin, e); }
 void rtrace_enc_return_end(rtrace_enc *e) { DISPATCH(e, event_value_end, e); }
 void rtrace_enc_compound_value_begin(rtrace_enc *e, int64_t place)
@@ -221,7 +221,7 @@ void rtrace_enc_arg_begin(rtrace_enc *e, uint64_t variable_id) { DISPATCH(e, arg
 void rtrace_enc_arg_end(rtrace_enc *e) { DISPATCH(e, arg_end, e); }
 void rtrace_enc_call_end(rtrace_enc *e) { DISPATCH(e, call_end, e); }
 
-void rtrace_enc_int(rtrace_enc *e, uint64_t type_id, int64_t i) { DISPATCH(e, int, e, type_id, i); }
+void rtrace_enc_int(rtrace_enc *e, uint64_t type_id, int64_t i) { rtrace__enc_int_fast(e, type_id, i); }
 void rtrace_enc_uint(rtrace_enc *e, uint64_t type_id, uint64_t u)
 {
     if (u <= (uint64_t)INT64_MAX) {

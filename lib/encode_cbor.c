@@ -278,16 +278,6 @@ void rtrace__cbor_drop_last_step(rtrace_enc *e)
 
 /* ---- Events that carry one value ------------------------------------------ */
 
-void rtrace__cbor_value_begin(rtrace_enc *e, uint64_t variable_id)
-{
-    if (!rtrace__room(e, 40))
-        return;
-    cbor_ev(e);
-    RTRACE__LIT(e, "\xa1\x65" "Value" "\xa2\x6b" "variable_id");
-    cbor_uint(e, variable_id);
-    RTRACE__LIT(e, "\x65" "value");
-}
-
 void rtrace__cbor_return_begin(rtrace_enc *e)
 {
     if (!rtrace__room(e, 24))
@@ -352,16 +342,6 @@ void rtrace__cbor_call_end(rtrace_enc *e)
 }
 
 /* ---- Value records ----------------------------------------------------------- */
-
-void rtrace__cbor_int(rtrace_enc *e, uint64_t type_id, int64_t i)
-{
-    if (!rtrace__room(e, 40))
-        return;
-    RTRACE__LIT(e, "\xa3" K_KIND "\x63" "Int" "\x61" "i");
-    rtrace__put_cbor_int(e, i);
-    RTRACE__LIT(e, K_TYPE_ID);
-    cbor_uint(e, type_id);
-}
 
 void rtrace__cbor_bigint(rtrace_enc *e, uint64_t type_id, const uint8_t *mag, size_t n, bool negative)
 {

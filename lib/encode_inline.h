@@ -245,6 +245,62 @@ static inline void rtrace__enc_value_int_fast(rtrace_enc *e, uint64_t variable_i
     e->len = (size_t)(p - e->buf);
 }
 
+/* Value{variable_id, - the head of a Value event; one value record must follow. */
+static inline void rtrace__enc_value_begin_fast(rtrace_enc *e, uint64_t variable_id)
+{
+    if (!rtrace__room(e, 64))
+        return;
+    unsigned char *p = e->buf + e->len;
+    e->depth = 0;
+    if (e->format == RTRACE_FORMAT_JSON) {
+        if (rtrace__likely(!e->json_first))
+            RTRACE__P_LIT(p, ",\n");
+        e->json_first = false;
+        e->need_comma[0] = 0;
+        RTRACE__P_LIT(p, "{\"Value\":{\"variable_id\":");
+        p = rtrace__p_u64_dec(p, variable_id);
+        RTRACE__P_LIT(p, ",\"value\":");
+    } else {
+        RTRACE__P_LIT(p, "\xa1\x65" "Value" "\xa2\x6b" "variable_id");
+        p = rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, variable_id);
+        RTRACE__P_LIT(p, "\x65" "value");
+    }
+    e->len = (size_t)(p - e->buf);
+}
+
+/* The end of Value, Return, CompoundValue, CellValue and AssignCell events. */
+static inline void rtrace__enc_event_value_end_fast(rtrace_enc *e)
+{
+    e->depth = 0;
+    if (e->format == RTRACE_FORMAT_JSON && rtrace__room(e, 2))
+        RTRACE__LIT(e, "}}");
+}
+
+/* Int{i, type_id} value record, anywhere a value goes. */
+static inline void rtrace__enc_int_fast(rtrace_enc *e, uint64_t type_id, int64_t i)
+{
+    if (!rtrace__room(e, 80))
+        return;
+    unsigned char *p = e->buf + e->len;
+    if (e->format == RTRACE_FORMAT_JSON) {
+        if (e->need_comma[e->depth])
+            *p++ = ',';
+        else
+            e->need_comma[e->depth] = 1;
+        RTRACE__P_LIT(p, "{\"kind\":\"Int\",\"i\":");
+        p = rtrace__p_i64_dec(p, i);
+        RTRACE__P_LIT(p, ",\"type_id\":");
+        p = rtrace__p_u64_dec(p, type_id);
+        *p++ = '}';
+    } else {
+        RTRACE__P_LIT(p, "\xa3\x64" "kind" "\x63" "Int" "\x61" "i");
+        p = rtrace__p_cbor_int(p, i);
+        RTRACE__P_LIT(p, "\x67" "type_id");
+        p = rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, type_id);
+    }
+    e->len = (size_t)(p - e->buf);
+}
+
 /* ---- UTF-8 (utf8.c) ------------------------------------------------------
  * Invalid input bytes are replaced, one U+FFFD per byte that does not belong
  * to a well-formed sequence (no overlongs, no surrogates, <= U+10FFFF). */
@@ -319,7 +375,6 @@ void rtrace__##F##_drop_variable(rtrace_enc *e, uint64_t variable_id) RTRACE__HI
 void rtrace__##F##_assign_compound_item(rtrace_enc *e, int64_t place, uint64_t index, int64_t item_place) RTRACE__HIDDEN; \
 void rtrace__##F##_variable_cell(rtrace_enc *e, uint64_t variable_id, int64_t place) RTRACE__HIDDEN; \
 void rtrace__##F##_drop_last_step(rtrace_enc *e) RTRACE__HIDDEN; \
-void rtrace__##F##_value_begin(rtrace_enc *e, uint64_t variable_id) RTRACE__HIDDEN; \
 void rtrace__##F##_return_begin(rtrace_enc *e) RTRACE__HIDDEN; \
 void rtrace__##F##_place_value_begin(rtrace_enc *e, int which, int64_t place) RTRACE__HIDDEN; \
 void rtrace__##F##_event_value_end(rtrace_enc *e) RTRACE__HIDDEN; \
@@ -327,7 +382,6 @@ void rtrace__##F##_call_begin(rtrace_enc *e, uint64_t function_id, size_t nargs)
 void rtrace__##F##_arg_begin(rtrace_enc *e, uint64_t variable_id) RTRACE__HIDDEN; \
 void rtrace__##F##_arg_end(rtrace_enc *e) RTRACE__HIDDEN; \
 void rtrace__##F##_call_end(rtrace_enc *e) RTRACE__HIDDEN; \
-void rtrace__##F##_int(rtrace_enc *e, uint64_t type_id, int64_t i) RTRACE__HIDDEN; \
 void rtrace__##F##_bigint(rtrace_enc *e, uint64_t type_id, const uint8_t *mag, size_t n, bool negative) RTRACE__HIDDEN; \
 void rtrace__##F##_float_text_n(rtrace_enc *e, uint64_t type_id, const char *s, size_t n) RTRACE__HIDDEN; \
 void rtrace__##F##_bool(rtrace_enc *e, uint64_t type_id, bool b) RTRACE__HIDDEN; \

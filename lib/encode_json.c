@@ -324,16 +324,6 @@ void rtrace__json_drop_last_step(rtrace_enc *e)
 
 /* ---- Events that carry one value ------------------------------------------ */
 
-void rtrace__json_value_begin(rtrace_enc *e, uint64_t variable_id)
-{
-    if (!rtrace__room(e, 64))
-        return;
-    json_ev(e);
-    RTRACE__LIT(e, "{\"Value\":{\"variable_id\":");
-    rtrace__put_u64_dec(e, variable_id);
-    RTRACE__LIT(e, ",\"value\":");
-}
-
 void rtrace__json_return_begin(rtrace_enc *e)
 {
     if (!rtrace__room(e, 32))
@@ -407,18 +397,6 @@ void rtrace__json_call_end(rtrace_enc *e)
 }
 
 /* ---- Value records ----------------------------------------------------------- */
-
-void rtrace__json_int(rtrace_enc *e, uint64_t type_id, int64_t i)
-{
-    if (!rtrace__room(e, 80))
-        return;
-    json_sep(e);
-    RTRACE__LIT(e, "{\"kind\":\"Int\",\"i\":");
-    rtrace__put_i64_dec(e, i);
-    RTRACE__LIT(e, ",\"type_id\":");
-    rtrace__put_u64_dec(e, type_id);
-    rtrace__put_byte(e, '}');
-}
 
 void rtrace__json_bigint(rtrace_enc *e, uint64_t type_id, const uint8_t *mag, size_t n, bool negative)
 {
