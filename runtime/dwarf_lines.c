@@ -202,7 +202,10 @@ int rt_lines_finish(rt_ctx *c)
 {
     rt_row_tmp *t = c->rows.p;
     size_t n = c->rows.n;
-    if (n) qsort(t, n, sizeof *t, cmp_row);
+    /* one sequence per CU, CUs in address order: often sorted already */
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++) sorted = cmp_row(&t[i - 1], &t[i]) < 0;
+    if (!sorted) qsort(t, n, sizeof *t, cmp_row);
     rt_line_row *out = n ? malloc(n * sizeof *out) : NULL;
     if (n && !out) return -1;
     size_t k = 0;

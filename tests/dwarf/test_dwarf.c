@@ -869,35 +869,39 @@ static void test_dwarf__truncated_and_corrupted_files_never_crash(void)
 }
 
 /* ---- Performance ------------------------------------------------------------------ */
-static double now_ms(void)
+static double clock_ms(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* 2,001 functions, 42k line rows (tests/dwarf/gen_big.sh): the load must
+ * stay well under 50 ms. The bound asserted is looser (the 2-core machine
+ * is shared: builds run beside the tests); both figures are printed. */
 static void test_dwarf__big_program_loads_fast(void)
 {
     if (getenv("RT_DWARF_NO_PERF")) return;
     char path[1024], err[512];
     snprintf(path, sizeof path, "%s/big", g_bin);
-    double best = 1e9;
+    double best = 1e9, best_cpu = 1e9;
     size_t nf = 0, nr = 0;
-    for (int i = 0; i < 5; i++) {
-        double t0 = now_ms();
+    for (int i = 0; i < 7; i++) {
+        double t0 = clock_ms(CLOCK_MONOTONIC), c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
         rt_module *m = rt_module_load(path, err, sizeof err);
-        double t = now_ms() - t0;
+        double t = clock_ms(CLOCK_MONOTONIC) - t0, tc = clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
         CU_ASSERT_PTR_NOT_NULL_FATAL(m);
         nf = m->nfuncs;
         nr = m->nrows;
         rt_module_free(m);
         if (t < best) best = t;
+        if (tc < best_cpu) best_cpu = tc;
     }
-    printf("\n  big program: %zu functions, %zu rows, best load %.1f ms\n", nf, nr, best);
+    printf("\n  big program: %zu functions, %zu rows, best load %.1f ms (%.1f ms CPU)\n", nf, nr,
+           best, best_cpu);
     CU_ASSERT(nf >= 2000);
     CU_ASSERT(nr >= 40000);
-    /* generous bound for a shared 2-core machine; typical figure is printed */
-    CU_ASSERT(best < 150.0);
+    CU_ASSERT(best_cpu < 100.0);
 }
 
 /* ---- Runner ------------------------------------------------------------------------ */
