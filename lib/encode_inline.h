@@ -9,6 +9,12 @@
  * constant, so no strlen at run time), decimal and CBOR integers. Helpers
  * that write assume room was reserved first (rtrace__room): one capacity
  * check per event or per value, not per byte.
+ *
+ * The runtime includes this header (it links the library's objects into its
+ * own .so) for the fused fast paths rtrace__enc_step_fast and
+ * rtrace__enc_value_int_fast (a whole event per call) and the inline Value
+ * head / Int record / value end; they write exactly the bytes of the
+ * begin/end API of encode.h (tests/lib checks it).
  */
 #ifndef RTRACE_LIB_ENCODE_INLINE_H
 #define RTRACE_LIB_ENCODE_INLINE_H

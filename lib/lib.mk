@@ -22,14 +22,21 @@ $(LIB_A): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+LIB_SO0    := $(LIBD)/librtrace.so.0
+
 $(LIB_SO): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,librtrace.so.0 -o $@ $^ $(LIB_LDLIBS)
 
-.PHONY: lib
-lib: $(LIB_A) $(LIB_SO)
+# The soname's file, so that programs linked with -lrtrace find it at run
+# time (install's cp copies it as a plain file next to librtrace.so).
+$(LIB_SO0): $(LIB_SO)
+	ln -sf librtrace.so $@
 
-ALL_TARGETS  += $(LIB_A) $(LIB_SO)
-INSTALL_LIBS += $(LIB_A) $(LIB_SO)
+.PHONY: lib
+lib: $(LIB_A) $(LIB_SO) $(LIB_SO0)
+
+ALL_TARGETS  += $(LIB_A) $(LIB_SO) $(LIB_SO0)
+INSTALL_LIBS += $(LIB_A) $(LIB_SO) $(LIB_SO0)
 
 -include samples/calc/calc.mk
