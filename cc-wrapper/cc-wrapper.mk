@@ -19,8 +19,11 @@ $(LIBD)/librtcc_rewrite.a: $(OBJ)/cc-wrapper/rewrite.o
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
 
-# The trampolines are hand-written: no -g line info of their own beyond the
-# CFI, and they must not be built with -finstrument-functions (they are not C).
+# The trampolines carry CFI (gdb and backtrace() unwind through them) but no
+# line table: gdb's `step` then steps over a probe call instead of into
+# trampoline.S, in every instrumented program.
+$(OBJ)/runtime/arch/x86_64/trampoline.o: ALL_CFLAGS += -g0
+
 $(RTCC_PROBE_OBJ): $(OBJ)/runtime/arch/x86_64/trampoline.o
 	@mkdir -p $(@D)
 	cp $< $@

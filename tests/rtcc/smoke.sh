@@ -171,6 +171,13 @@ FOO=3 PRE=5 CONFIG=7 std=199901"' "$RTCC"
         mkdir -p sub && cp util.c util.h sub/ && "$0" -c sub/util.c -o usub.o 2> sub.err &&
         test ! -s sub.err || { cat sub.err; exit 1; }' "$RTCC"
 
+    if command -v gdb > /dev/null 2>&1; then
+        check "gdb step walks the program's lines, never into a probe" sh -c '
+            gdb -q -batch -ex "break main" -ex run -ex step -ex step -ex step ./p2 > gdbstep.out 2>&1 &&
+            grep -q "make_pair (a=.*, b=.*) at util.c" gdbstep.out && ! grep -q "rt_\|trampoline" gdbstep.out ||
+            { cat gdbstep.out; exit 1; }'
+    fi
+
     # Warnings.
     check "-flto is dropped with a warning" sh -c '
         "$0" -flto prog.c util.c asm_add.s asm_mul.S -o p6 2> lto.err && grep -q -- "-flto" lto.err' "$RTCC"
