@@ -801,6 +801,13 @@ size_t rt_module_visible_vars(const rt_module *m, const rt_func *f, uint64_t add
     for (uint32_t i = 0; i < root->nvars; i++) {
         const rt_svar *v = &root->vars[i];
         if (!v->is_param) continue;
+        /* a parameter hidden by a local of an inner block: the local is
+         * what the name means here (gdb's innermost declaration wins) */
+        bool hidden = false;
+        for (size_t d = 0; d < depth && !hidden; d++)
+            for (uint32_t j = 0; j < chain[d]->nvars && !hidden; j++)
+                hidden = !chain[d]->vars[j].is_param && chain[d]->vars[j].name == v->name;
+        if (hidden) continue;
         if (n < max) {
             out[n].name = v->name;
             out[n].type = rt_type_public(v->type);

@@ -144,8 +144,9 @@ const rt_line_row *rt_module_row_covering(const rt_module *m, uint64_t addr);
  * with `info args` and `info locals`: parameters first (in order), then the
  * locals of every lexical block containing addr, innermost block first, each
  * block in declaration order, static locals included. A name shadowed by an
- * inner block is listed once (the innermost). Writes at most `max` entries
- * and returns how many there are in all.
+ * inner block is listed once (the innermost): this holds for parameters too
+ * (a parameter hidden by a block's local is left out, the local listed).
+ * Writes at most `max` entries and returns how many there are in all.
  */
 size_t rt_module_visible_vars(const rt_module *m, const rt_func *f, uint64_t addr,
                               rt_var_at *out, size_t max);

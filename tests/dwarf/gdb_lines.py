@@ -6,7 +6,8 @@
 # (link-time addresses: the program is not started):
 #     PC <hex addr> <line> <file basename>
 #     VARS <hex addr> <p:name|l:name> ...   (what `info args` and `info locals`
-#                                            would list there, sorted, unique)
+#                                            list there, sorted, each name once:
+#                                            the innermost declaration)
 import gdb
 import os
 
@@ -30,28 +31,31 @@ for src in sources:
 
 
 def visible(pc):
-    """The names `info args` + `info locals` show at pc: the blocks from the
-    innermost one up to the function's block."""
+    """The names `info args` + `info locals` show at pc, each name once: the
+    blocks from the innermost one up to the function's block, the innermost
+    declaration of a name winning (as tests/diff/gdb_steps.py reads them)."""
     try:
         block = gdb.block_for_pc(pc)
     except RuntimeError:
         return None
-    names = set()
+    names = {}
     while block is not None:
         for sym in block:
+            if sym.name in names:
+                continue
             if sym.is_argument:
-                names.add("p:" + sym.name)
+                names[sym.name] = "p:"
             elif sym.is_variable and sym.addr_class != gdb.SYMBOL_LOC_TYPEDEF:
-                names.add("l:" + sym.name)
+                names[sym.name] = "l:"
             elif (sym.addr_class == gdb.SYMBOL_LOC_CONST
                   and sym.type.code != gdb.TYPE_CODE_ENUM):
                 # a local folded to DW_AT_const_value (gdb shows its value;
                 # enumerators of a local enum are LOC_CONST too: left out)
-                names.add("l:" + sym.name)
+                names[sym.name] = "l:"
         if block.function is not None:
             break
         block = block.superblock
-    return sorted(names)
+    return sorted(kind + name for name, kind in names.items())
 
 
 for pc in sorted(pcs):
