@@ -1,6 +1,6 @@
 # tests/lib/lib_tests.mk - the lib part's CUnit runner, built twice: plain
 # and with AddressSanitizer + UBSan ($(SAN_FLAGS)). The sanitized runner
-# compiles the writer's library sources itself into $(BUILD)/obj-san, so the
+# compiles the writer's library sources itself into $(BUILD)/obj-san-lib, so the
 # normal objects are never mixed with instrumented ones. Both run in
 # `make check` (target lib-check); they also run rtrace-calc on its example.
 #
@@ -14,15 +14,15 @@ LIB_TEST_SRCS := $(wildcard tests/lib/*.c)
 LIB_TEST_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(LIB_TEST_SRCS))
 LIB_TEST_BIN  := $(TESTS_BIN)/lib_tests
 LIB_TEST_SAN  := $(TESTS_BIN)/lib_tests_san
-SAN_OBJ       := $(BUILD)/obj-san
-LIB_SAN_OBJS  := $(patsubst %.c,$(SAN_OBJ)/%.o,$(LIB_WRITER_SRCS) $(LIB_TEST_SRCS))
+LIB_SAN_OBJDIR := $(BUILD)/obj-san-lib
+LIB_SAN_OBJS  := $(patsubst %.c,$(LIB_SAN_OBJDIR)/%.o,$(LIB_WRITER_SRCS) $(LIB_TEST_SRCS))
 LIB_TEST_LIBS := $(CUNIT_LIBS) -lcjson -lzstd -lm
 
 $(LIB_TEST_BIN): $(LIB_TEST_OBJS) $(LIB_WRITER_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(LIB_TEST_LIBS)
 
-$(SAN_OBJ)/%.o: %.c | $(DEPS_STAMP)
+$(LIB_SAN_OBJDIR)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
 
@@ -42,4 +42,4 @@ lib-check-san: $(LIB_TEST_SAN) $(CALC_BIN)
 
 CHECK_TARGETS += lib-check
 
--include $(shell find $(SAN_OBJ) -name '*.d' 2>/dev/null)
+-include $(shell find $(LIB_SAN_OBJDIR) -name '*.d' 2>/dev/null)
