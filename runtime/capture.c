@@ -7,7 +7,7 @@
  * mapping of trace-format.md ("Suggested C mapping"): Int / BigInt for
  * integers and chars, Bool, Float (text), Variant for enums, Struct for
  * structs and unions, Sequence for arrays, Reference for pointers, String for
- * `char *`, Raw "0x401136 <add>" for function pointers.
+ * `char *` (Raw "0x0" when NULL), Raw "0x401136 <add>" for function pointers.
  *
  * Reads of the program's own slots and statics are plain loads; everything
  * reached through a pointer is read with rt_safe_copy, so a NULL, wild or
@@ -212,15 +212,15 @@ static void put_function_ptr(rtrace_enc *e, uint64_t id, uint64_t a)
 static void cap(rtrace_enc *e, const rt_type *t, const unsigned char *src, bool safe,
                 unsigned depth, unsigned nest);
 
-/* A `char *`: String up to the NUL (at most max_string bytes); NULL is a
- * Reference to address 0; an unreadable pointer is an Error. */
+/* A `char *`: String up to the NUL (at most max_string bytes); NULL is
+ * Raw "0x0"; an unreadable pointer is an Error. */
 static void put_cstring(rtrace_enc *e, const rt_type *t, uint64_t a)
 {
     uint64_t id = t->trace_type_id;
     if (!a) {
-        rtrace_enc_reference_begin(e);
-        rtrace_enc_none(e, RTRACE_NONE_TYPE_ID);
-        rtrace_enc_reference_end(e, id, 0, !t->is_const);
+        /* not a Reference: its type is a CString, and consumers accept a
+         * Reference only with a Pointer type */
+        rtrace_enc_raw(e, id, "0x0", 3);
         return;
     }
     char buf[RT_STR_BUF];

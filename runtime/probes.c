@@ -150,6 +150,30 @@ void rt_core_toplevel(const char **path, int64_t *line)
     *line = g_main_line > 0 ? g_main_line : 1;
 }
 
+/*
+ * Whether the line probe reporting `pc` sits right before clang's
+ * -finstrument-functions entry sequence of the function starting at `fstart`:
+ *     lea 128(%rsp),%rsp              (the end of the probe)
+ *     mov 8(%rbp),%rsi; lea fstart(%rip),%rdi; call __cyg_profile_func_enter
+ * clang gives that call a row of the function's opening line (prologue_end),
+ * which the untraced program does not have: gdb never stops there, and the
+ * parameters are not spilled yet. Such a probe gets no site.
+ */
+static bool before_cyg_enter(uint64_t pc, uint64_t fstart)
+{
+    static const unsigned char seq[] = {
+        0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,   /* lea 0x80(%rsp),%rsp */
+        0x48, 0x8b, 0x75, 0x08,                           /* mov 0x8(%rbp),%rsi */
+        0x48, 0x8d, 0x3d                                  /* lea rel32(%rip),%rdi */
+    };
+    const unsigned char *p = (const unsigned char *)(uintptr_t)pc;
+    if (memcmp(p, seq, sizeof seq) != 0)
+        return false;
+    int32_t rel;
+    memcpy(&rel, p + sizeof seq, 4);
+    return pc + sizeof seq + 4 + (int64_t)rel == fstart;
+}
+
 /* The path id of file index `fi` of m (cached in pids). */
 static uint32_t file_pid(const rt_module *m, uint32_t *pids, uint32_t fi)
 {
@@ -232,6 +256,8 @@ int rt_core_add_module(rt_module *m)
         s->kind = r->kind;
         s->fn = cf;
         if (r->kind == RT_PROBE_LINE) {
+            if (before_cyg_enter(pc, f->lowpc + m->bias))
+                continue;
             const rt_line_row *row = rt_module_row_at(m, lstart);
             if (!row)
                 row = rt_module_row_covering(m, lstart);

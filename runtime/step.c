@@ -8,8 +8,9 @@
  *    abandoned (longjmp): each is closed with a Return of None so the call
  *    tree stays balanced;
  *  - a CFA that matches no frame: a new call (deeper on this stack, or a
- *    signal handler on another stack), written as upstream's register_call:
- *    Values of the arguments, a Step at the function's line, the Call.
+ *    signal handler on another stack), written as upstream's register_call
+ *    does, without its Values before the Step: a Step at the function's
+ *    line, the Call with the arguments.
  * gdb's `step` (instrumentation.md section 3): the first line of a call is a
  * stop; while control stays on one line there is no new stop; a non-is_stmt
  * row is never a stop; after a return, when the return address itself starts
@@ -72,7 +73,10 @@ static unsigned write_call(rtrace_enc *e, const rt_site *s, const rt_regs *regs)
     const rt_core_func *fn = s->fn;
     unsigned n = 0;
     if (rt_cfg.mode != RT_MODE_CALLS) {
-        n += write_values(e, s->vars, s->nparams, regs);
+        /* No Values before this Step (upstream's register_call writes the
+         * args there): they would attach to the caller's current step, in
+         * CodeTracer as in the canonical listing. The Call carries the args
+         * and the first stop right after shows them as Values. */
         rtrace_enc_step(e, fn->path_id, fn->decl_line ? fn->decl_line : s->line);
         n++;
     }
