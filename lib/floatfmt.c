@@ -29,7 +29,8 @@ size_t rtrace__format_double(char buf[RTRACE__FLOAT_BUF], double d)
         return 3;
     }
     /* Small integral values: exact as an integer, no printf needed. */
-    if (d == (double)(int64_t)d && d > -1e15 && d < 1e15 && !(d == 0 && signbit(d))) {
+    /* (Range first: converting an out-of-range double to int64_t is undefined.) */
+    if (d > -1e15 && d < 1e15 && d == (double)(int64_t)d && !(d == 0 && signbit(d))) {
         int64_t i = (int64_t)d;
         char tmp[24];
         int k = 24, neg = i < 0;
