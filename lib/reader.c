@@ -406,6 +406,33 @@ static void type_event(shape *s, rtrace_event *ev, const rt_node *p)
     }
 }
 
+/*
+ * Assignment {to, pass_by: "Value"|"Reference", from: {kind: "Simple",
+ * data: id} | {kind: "Compound", data: [ids]}}, as CodeTracer's Ruby
+ * recorder writes it and upstream reads it. rtrace_event has no kind for it,
+ * so a well-formed one is RT_RD_SKIP: consumed and counted, not returned.
+ */
+static int assignment(shape *s, const rt_node *p)
+{
+    s->variant = "Assignment";
+    get_u64(s, field(s, p, "to", "Assignment"), "Assignment.to");
+    rtrace_str by = get_str(s, field(s, p, "pass_by", "Assignment"), "Assignment.pass_by");
+    if (!s->failed && !(by.len == 5 && !memcmp(by.ptr, "Value", 5)) && !(by.len == 9 && !memcmp(by.ptr, "Reference", 9)))
+        fail(s, "Assignment.pass_by: unknown variant (Value or Reference)");
+    const rt_node *from = field(s, p, "from", "Assignment");
+    rtrace_str k = get_str(s, field(s, from, "kind", "Assignment.from"), "Assignment.from.kind");
+    const rt_node *data = field(s, from, "data", "Assignment.from");
+    if (!s->failed && k.len == 6 && !memcmp(k.ptr, "Simple", 6)) {
+        get_u64(s, data, "Assignment.from.data");
+    } else if (!s->failed && k.len == 8 && !memcmp(k.ptr, "Compound", 8)) {
+        size_t n;
+        id_list(s, data, &n, "Assignment.from.data");
+    } else if (!s->failed) {
+        fail(s, "Assignment.from.kind: unknown variant (Simple or Compound)");
+    }
+    return s->failed ? RTRACE_EFORMAT : RT_RD_SKIP;
+}
+
 /* See reader_int.h. */
 int rt_rd_event_from_node(rtrace_event *ev, rtrace_arena *arena, const rt_node *n, uint64_t index)
 {
@@ -429,10 +456,9 @@ int rt_rd_event_from_node(rtrace_event *ev, rtrace_arena *arena, const rt_node *
         if (strlen(variant_names[k]) == name.len && !memcmp(variant_names[k], name.ptr, name.len))
             break;
     if (k == NVARIANTS) {
-        if (name.len == 10 && !memcmp(name.ptr, "Assignment", 10))
-            fail(s, "`Assignment` events cannot be read by upstream's own types");
-        else
-            fail(s, "unknown event variant `%.*s`", (int)(name.len > 40 ? 40 : name.len), name.ptr);
+        if (name.len == 10 && !memcmp(name.ptr, "Assignment", 10) && p)
+            return assignment(s, p);
+        fail(s, "unknown event variant `%.*s`", (int)(name.len > 40 ? 40 : name.len), name.ptr);
         return RTRACE_EFORMAT;
     }
     ev->kind = (rtrace_event_kind)k;
@@ -719,23 +745,26 @@ static int json_next_node(rtrace_reader *r, rt_node **node)
 /* See reader.h. */
 int rtrace_reader_next(rtrace_reader *r, rtrace_event *ev)
 {
-    if (r->fatal)
-        return RTRACE_EOF;
-    rtrace_arena_reset(&r->arena);
-    rt_node *node = NULL;
-    int rc;
-    if (r->format == RTRACE_FORMAT_BINARY) {
-        rc = rt_cbor_item(r->cbor, &r->arena, &node);
-        if (rc == 0)
-            r->offset = rt_cbor_offset(r->cbor);
-    } else {
-        rc = json_next_node(r, &node);
+    for (;;) {
+        if (r->fatal)
+            return RTRACE_EOF;
+        rtrace_arena_reset(&r->arena);
+        rt_node *node = NULL;
+        int rc;
+        if (r->format == RTRACE_FORMAT_BINARY) {
+            rc = rt_cbor_item(r->cbor, &r->arena, &node);
+            if (rc == 0)
+                r->offset = rt_cbor_offset(r->cbor);
+        } else {
+            rc = json_next_node(r, &node);
+        }
+        if (rc)
+            return fatal(r, rc);
+        rc = rt_rd_event_from_node(ev, &r->arena, node, r->index);
+        r->index++;
+        if (rc != RT_RD_SKIP)          /* a loop, not recursion: runs of skipped events are unbounded */
+            return rc;
     }
-    if (rc)
-        return fatal(r, rc);
-    rc = rt_rd_event_from_node(ev, &r->arena, node, r->index);
-    r->index++;
-    return rc;
 }
 
 /* Frees the reader. Accepts NULL. */

@@ -112,8 +112,10 @@ uint64_t rt_cbor_offset(const rt_cbor *c);
 /*
  * Checks `n` against upstream's TraceLowLevelEvent and fills *ev (pointers
  * into `arena` and into n's strings). On a mismatch returns RTRACE_EFORMAT
- * with a message "event <index>: <problem>".
+ * with a message "event <index>: <problem>". RT_RD_SKIP: a well-formed event
+ * that rtrace_event cannot hold (Assignment), to be consumed silently.
  */
+#define RT_RD_SKIP 1
 int rt_rd_event_from_node(rtrace_event *ev, rtrace_arena *arena, const rt_node *n, uint64_t index);
 
 /* Opens a trace file or memory block with options. `mem` non-NULL: memory. */

@@ -166,7 +166,7 @@ int cmd_repair(const tool_opts *o)
     int status = 0;
     bool did = false;
     if (!ps.complete) {
-        printf("%s: %s\n", file, ps.err);
+        printf("%s\n", ps.err);
         if (!bin && ps.opened) {
             if (repair_json(file, ps.offset) == 0) {
                 printf("repaired %s: kept %llu complete events, cut after byte %llu and closed the array\n", file,
