@@ -185,6 +185,7 @@ class Stepper:
         self.stops = 0
         self.max_stops = int(os.environ.get("GDB_STEPS_MAX", "3000"))
         self.own = set()     # symtab file names of the program's own sources
+        self.last_line = {}  # frame_key -> (file, line) each own frame last stepped from
         self.signal = None   # a signal stopped the program (crash, abort): end of the walk
         gdb.events.exited.connect(self.on_exit)
         gdb.events.stop.connect(self.on_stop)
@@ -270,8 +271,27 @@ class Stepper:
         self.out.write("\n".join(lines) + "\n")
         self.stops += 1
 
-    def at_row_start(self, frame):
-        return frame.find_sal().pc == frame.pc()
+    @staticmethod
+    def frame_key(frame):
+        """Identifies an own frame across stops: its function and its depth."""
+        depth, f = 0, frame
+        while f is not None:
+            depth, f = depth + 1, f.older()
+        return (frame.function().name, depth)
+
+    def step_from(self, frame):
+        """`step` from an own frame, remembering the line it leaves from."""
+        sal = frame.find_sal()
+        self.last_line[self.frame_key(frame)] = (sal.symtab.filename, sal.line)
+        self.x("step")
+
+    def is_stop_after_finish(self, frame):
+        """Where `finish` out of foreign code lands in an own frame, `step` (stepping over a
+        function without line info) would stop only at the start of a line-table row of a
+        line other than the one that frame was stepping from."""
+        sal = frame.find_sal()
+        return (sal.pc == frame.pc() and
+                self.last_line.get(self.frame_key(frame)) != (sal.symtab.filename, sal.line))
 
     def run(self):
         for fname, func in self.find_own_sources():
@@ -286,18 +306,16 @@ class Stepper:
         while not self.exited and self.signal is None:
             frame = gdb.selected_frame()
             if self.frame_is_own(frame):
-                # After `finish` out of foreign code we are mid-line unless the return
-                # address starts a row: only then is it a place `step` would stop at.
-                if just_finished and not self.at_row_start(frame):
+                if just_finished and not self.is_stop_after_finish(frame):
                     just_finished = False
-                    self.x("step")
+                    self.step_from(frame)
                     continue
                 just_finished = False
                 if self.stops >= self.max_stops:
                     self.out.write("TRUNCATED after %d stops\n" % self.stops)
                     break
                 self.emit(frame)
-                self.x("step")
+                self.step_from(frame)
             elif self.any_own_caller(frame):
                 just_finished = True
                 self.x("finish")

@@ -8,6 +8,8 @@
 #
 #   project_test.sh BIN OUT      (BIN: folder of rtcc and rtrace; OUT: scratch folder)
 set -u
+# A parent make's command-line variables (BUILD=, CFLAGS=) must not leak into the project's build.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 [ $# = 2 ] || { echo "usage: project_test.sh BIN OUT" >&2; exit 2; }
 src=$(cd "$(dirname "$0")/../../samples/project" && pwd)
 bin=$(cd "$1" && pwd) || exit 2

@@ -1,9 +1,10 @@
 /* tests/diff/selftest/tiny.c - the fixture of the gdb side's own test: one small program using
  * every canonical value form and the stepping rules gdb_steps.py implements (shadowing, static
- * locals, `?` for not-yet-declared locals, a callback from qsort). Its expected listing,
+ * locals, `?` for not-yet-declared locals, a callback from qsort, a libc call mid-line). Its expected listing,
  * tiny.expected, was written by hand from CANONICAL.md. Do not change one without the other. */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum dir { UP, DOWN };
 struct cell { int v; struct cell *next; };
@@ -41,6 +42,7 @@ int main(void)
         n = fp(n);
     }
     qsort(pair, 2, 1, cmp);
+    int lt = strcmp(s, "b") < 0;
     int r = p->v + (vp != NULL) + (none == NULL) + d + ok + (int)h + un.c + pair[0] + n;
     return r == 168 ? 0 : 1;
 }
