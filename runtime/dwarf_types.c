@@ -92,9 +92,10 @@ static int const_attr(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Unsigned *v)
     int ret = 2;
     if (dwarf_whatform(a, &form, &e) == DW_DLV_OK) {
         if (form == DW_FORM_data1 || form == DW_FORM_data2 || form == DW_FORM_data4 ||
-            form == DW_FORM_data8 || form == DW_FORM_udata || form == DW_FORM_implicit_const) {
+            form == DW_FORM_data8 || form == DW_FORM_udata) {
             if (dwarf_formudata(a, v, &e) == DW_DLV_OK) ret = 1; else rt_dw_errfree(c, e);
-        } else if (form == DW_FORM_sdata) {
+        } else if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
+            /* libdwarf 20210528 reads implicit_const only as signed */
             Dwarf_Signed s;
             if (dwarf_formsdata(a, &s, &e) == DW_DLV_OK) { *v = (Dwarf_Unsigned)s; ret = 1; }
             else rt_dw_errfree(c, e);

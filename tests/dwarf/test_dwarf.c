@@ -596,6 +596,7 @@ static void check_types(const char *prog)
         CU_ASSERT_EQUAL(t->is_const, w->is_const);
         CU_ASSERT_EQUAL(var->loc.kind, RT_LOC_REG_OFFSET);
     }
+    CU_ASSERT_EQUAL(rt_module_visible_vars(m, f, r->addr, v, 128), n);
     /* shapes */
     const rt_type *t = var_named(v, n, "v_point")->type;
     CU_ASSERT_EQUAL_FATAL(t->u.su.n, 2);
@@ -659,6 +660,23 @@ static void check_types(const char *prog)
     t = var_named(v, n, "v_anon")->type;
     snprintf(anon, sizeof anon, "struct <anon@types.c:%u>", marker_line("types.c", "struct { int q; } v_anon"));
     CU_ASSERT_STRING_EQUAL(t->name, anon);
+
+    /* array bounds in any constant form (gcc: DW_FORM_implicit_const here) */
+    static const struct { const char *var, *arr; uint32_t size; } bigs[] = {
+        { "v_big1", "char[4096]", 4096 }, { "v_big2", "int[4096]", 16384 },
+        { "v_big3", "long[4096]", 32768 }, { "v_big4", "short[4096]", 8192 },
+        { "v_big5", "double[4096]", 32768 }, { "v_big6", "float[4096]", 16384 } };
+    for (size_t i = 0; i < 6; i++) {
+        const rt_var_at *b = var_named(v, n, bigs[i].var);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT(b->is_static);
+        CU_ASSERT_EQUAL(b->type->size, bigs[i].size);
+        CU_ASSERT_EQUAL_FATAL(b->type->u.su.n, 1);
+        const rt_type *a = b->type->u.su.members[0].type;
+        CU_ASSERT_STRING_EQUAL(a->name, bigs[i].arr);
+        CU_ASSERT_EQUAL(a->u.arr.count, 4096);
+        CU_ASSERT_EQUAL(a->size, bigs[i].size);
+    }
 
     /* names are unique per module */
     rt_type *const *ts;
@@ -796,6 +814,42 @@ static void check_same_tables(const char *ref, const char *other)
 }
 static void test_dwarf__dwarf4_build_gives_same_tables(void) { check_same_tables("scopes-gcc", "scopes-dw4"); }
 static void test_dwarf__compressed_debug_sections_load(void) { check_same_tables("scopes-gcc", "scopes-gz"); }
+
+/* ---- A real -O2 program: this test runner itself -------------------------- */
+/* gcc -O2 output uses forms the -O0 programs do not (DW_FORM_implicit_const
+ * for sizes and offsets, location lists, ranges): no warning may come back,
+ * and every struct's layout must be coherent. */
+static void test_dwarf__own_o2_binary_loads_without_warnings(void)
+{
+    char err[512] = "";
+    rt_module *m = rt_module_load("/proc/self/exe", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    if (err[0]) fprintf(stderr, "\n  %s\n", err);
+    CU_ASSERT_STRING_EQUAL(err, "");
+    CU_ASSERT(m->nfuncs > 50);
+    CU_ASSERT_PTR_NOT_NULL(func_named(m, "rt_module_load"));
+    rt_type *const *ts;
+    size_t nt = rt_module_types(m, &ts), structs = 0;
+    for (size_t i = 0; i < nt; i++) {
+        const rt_type *t = ts[i];
+        if (t->tag != RT_T_STRUCT || !t->size) continue;
+        structs++;
+        uint32_t prev = 0;
+        for (uint32_t k = 0; k < t->u.su.n; k++) {
+            const rt_member *mb = &t->u.su.members[k];
+            uint32_t msz = mb->bit_size ? (uint32_t)(mb->bit_offset + mb->bit_size + 7) / 8 : mb->type ? mb->type->size : 0;
+            CU_ASSERT(mb->offset >= prev);                  /* declaration order = address order */
+            CU_ASSERT(mb->offset + msz <= t->size);         /* inside the struct */
+            prev = mb->offset;
+        }
+    }
+    CU_ASSERT(structs > 10);
+    /* rt_type itself, as this file sees it */
+    const rt_type *rt = type_named(m, "struct rt_type");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rt);
+    CU_ASSERT_EQUAL(rt->size, sizeof(rt_type));
+    rt_module_free(m);
+}
 
 /* ---- Bad input ------------------------------------------------------------------ */
 static void test_dwarf__bad_files_give_clear_errors(void)
@@ -952,6 +1006,7 @@ int main(int argc, char **argv)
         T(test_dwarf__clang_same_tag_different_layout_gets_two_names),
         T(test_dwarf__dwarf4_build_gives_same_tables),
         T(test_dwarf__compressed_debug_sections_load),
+        T(test_dwarf__own_o2_binary_loads_without_warnings),
         T(test_dwarf__bad_files_give_clear_errors),
         T(test_dwarf__truncated_and_corrupted_files_never_crash),
         T(test_dwarf__big_program_loads_fast),

@@ -26,6 +26,10 @@ struct outer {
 };
 struct incomplete;
 typedef struct point point_t;
+/* six arrays with one bound: gcc then gives DW_AT_upper_bound the form
+ * DW_FORM_implicit_const (a value stored in the abbreviation) */
+struct big1 { char x[4096]; }; struct big2 { int x[4096]; }; struct big3 { long x[4096]; };
+struct big4 { short x[4096]; }; struct big5 { double x[4096]; }; struct big6 { float x[4096]; };
 typedef const char *cstr;
 
 static int add(int a, int b) { return a + b; }
@@ -74,6 +78,8 @@ int main(void)
     int *v_parr[2] = { &v_int, &v_int };
     int (*v_arrp)[3] = &v_arr;
     struct incomplete *v_inc = NULL;
+    static struct big1 v_big1; static struct big2 v_big2; static struct big3 v_big3;
+    static struct big4 v_big4; static struct big5 v_big5; static struct big6 v_big6;
     memset(&v_bits, 0, sizeof v_bits);
     v_bits.a = 5; v_bits.b = -3; v_bits.c = 1234; v_bits.d = -7; v_bits.e = 0x123456789aUL; v_bits.f = 1;
     memset(&v_outer, 0, sizeof v_outer);
@@ -87,5 +93,6 @@ int main(void)
     printf("%s %s %s %s %p %d %lu %zu %d %s %d %d %d %d %d %p\n", v_str, v_cstr, v_strc, *v_cstrp, v_void,
            v_my, v_size, v_size_t, v_point_t.x, v_cstr_t, v_const, v_volatile, v_fptr(1, 2), *v_parr[0],
            (*v_arrp)[1], (void *)v_inc);
+    printf("%d\n", v_big1.x[0] + v_big2.x[0] + (int)v_big3.x[0] + v_big4.x[0] + (int)v_big5.x[0] + (int)v_big6.x[0]);
     return 0;
 }
