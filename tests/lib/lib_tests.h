@@ -21,6 +21,7 @@ void register_edge_suite(void);
 void register_sink_suite(void);
 void register_tracer_suite(void);
 void register_calc_suite(void);
+void register_noalloc_suite(void);
 
 /* $GOLDEN_DIR/<rel> in a static buffer (default ../shared/golden). */
 const char *golden_path(const char *rel);

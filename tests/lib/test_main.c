@@ -19,6 +19,7 @@ int main(int argc, char **argv)
     register_sink_suite();
     register_tracer_suite();
     register_calc_suite();
+    register_noalloc_suite();
     CU_basic_set_mode(CU_BRM_NORMAL);
     if (argc > 1) {
         CU_pSuite s = CU_get_suite(argv[1]);
