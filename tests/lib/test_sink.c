@@ -350,6 +350,59 @@ static void test_sink__write_error_keeps_file_valid(void)
     }
 }
 
+static rtrace_sink *signal_sink;
+static volatile int signal_close_rc = 1;
+
+static void close_from_handler(int sig)
+{
+    (void)sig;
+    signal_close_rc = rtrace_sink_close(signal_sink);
+}
+
+/* Close runs inside a signal handler (as the runtime's fatal-signal path does) and finishes the file. */
+static void test_sink__close_from_signal_handler(void)
+{
+    for (int f = 0; f < 2; f++) {
+        rtrace_format fmt = f ? RTRACE_FORMAT_BINARY : RTRACE_FORMAT_JSON;
+        char *dir = make_tmpdir();
+        CU_ASSERT_FATAL(dir != NULL);
+        CU_ASSERT_FATAL(rtrace_sink_open(&signal_sink, dir, fmt, 0) == 0);
+        rtrace_enc e;
+        rtrace_enc_init(&e, fmt, 0);
+        for (int i = 0; i < 5000; i++)
+            rtrace__enc_step_fast(&e, 0, i + 1);
+        CU_ASSERT_EQUAL(rtrace_sink_write(signal_sink, e.buf, e.len), 0);
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = close_from_handler;
+        sigaction(SIGUSR1, &sa, &old);
+        signal_close_rc = 1;
+        raise(SIGUSR1);
+        sigaction(SIGUSR1, &old, NULL);
+        CU_ASSERT_EQUAL(signal_close_rc, 0);
+        char path[1024];
+        if (f) {
+            snprintf(path, sizeof path, "%s/trace.bin", dir);
+            bin_layout L = parse_bin(path);
+            CU_ASSERT(L.ok);
+            size_t n = 0;
+            unsigned char *payload = bin_payload(path, &n);
+            CU_ASSERT(payload && n == e.len && memcmp(payload, e.buf, n) == 0);
+            free(payload);
+        } else {
+            snprintf(path, sizeof path, "%s/trace.json", dir);
+            char *text = read_whole(path, NULL);
+            cJSON *j = text ? cJSON_Parse(text) : NULL;
+            CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 5000);
+            cJSON_Delete(j);
+            free(text);
+        }
+        rtrace_sink_free(signal_sink);
+        rtrace_enc_free(&e);
+        remove_tree(dir);
+    }
+}
+
 static void test_sink__bad_arguments_named(void)
 {
     rtrace_sink *s = (rtrace_sink *)1;
@@ -409,6 +462,7 @@ void register_sink_suite(void)
     CU_add_test(s, "sink__dev_full_reports_error_binary", test_sink__dev_full_reports_error_binary);
     CU_add_test(s, "sink__dev_full_reports_error_json", test_sink__dev_full_reports_error_json);
     CU_add_test(s, "sink__write_error_keeps_file_valid", test_sink__write_error_keeps_file_valid);
+    CU_add_test(s, "sink__close_from_signal_handler", test_sink__close_from_signal_handler);
     CU_add_test(s, "sink__bad_arguments_named", test_sink__bad_arguments_named);
     CU_add_test(s, "sink__side_files", test_sink__side_files);
 }
