@@ -105,6 +105,36 @@ static int const_attr(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Unsigned *v)
     return ret;
 }
 
+/* DW_AT_data_member_location: a constant (DWARF 3+), or in DWARF 2 a
+ * location block `DW_OP_plus_uconst N`. 0 when absent or another shape. */
+static uint64_t member_offset(rt_ctx *c, Dwarf_Die d)
+{
+    Dwarf_Unsigned v = 0;
+    int r = const_attr(c, d, DW_AT_data_member_location, &v);
+    if (r == 1) return v;
+    if (r == 0) return 0;
+    Dwarf_Attribute a;
+    Dwarf_Error e = NULL;
+    if (dwarf_attr(d, DW_AT_data_member_location, &a, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); return 0; }
+    Dwarf_Block *b = NULL;
+    uint64_t off = 0;
+    if (dwarf_formblock(a, &b, &e) == DW_DLV_OK) {
+        const unsigned char *p = b->bl_data;
+        if (b->bl_len >= 2 && p[0] == DW_OP_plus_uconst) {
+            unsigned shift = 0;
+            for (Dwarf_Unsigned i = 1; i < b->bl_len && shift < 64; i++, shift += 7) {
+                off |= (uint64_t)(p[i] & 0x7f) << shift;
+                if (!(p[i] & 0x80)) break;
+            }
+        }
+        dwarf_dealloc(c->dbg, b, DW_DLA_BLOCK);
+    } else {
+        rt_dw_errfree(c, e);
+    }
+    dwarf_dealloc_attribute(a);
+    return off;
+}
+
 typedef struct member_tmp { rt_member m; uint64_t bitpos; bool is_bf; } member_tmp;
 
 static void build_struct(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
@@ -125,7 +155,7 @@ static void build_struct(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
                 mt->m.name = nm ? nm : rt_intern(c, "");
                 mt->m.type = (const rt_type *)rt_type_of(c, cu, ch);
                 Dwarf_Unsigned loc = 0, bs = 0, dbo = 0, bo = 0, ubs = 0;
-                if (const_attr(c, ch, DW_AT_data_member_location, &loc) != 1) loc = 0;
+                loc = member_offset(c, ch);
                 mt->m.offset = (uint32_t)loc;
                 if (const_attr(c, ch, DW_AT_bit_size, &bs) == 1 && bs) {
                     mt->is_bf = true;

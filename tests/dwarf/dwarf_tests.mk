@@ -14,7 +14,7 @@ DWARF_LIBS    := -ldwarf -lelf
 DWARF_PROGS := $(foreach c,gcc clang,$(DWARF_T)/scopes-$(c) $(DWARF_T)/types-$(c) \
                                       $(DWARF_T)/multi-$(c) $(DWARF_T)/opt-$(c) $(DWARF_T)/cold-$(c)) \
                $(DWARF_T)/cold-dw4 $(DWARF_T)/opt-dw4 $(DWARF_T)/libshlib.so \
-               $(DWARF_T)/scopes-dw4 $(DWARF_T)/scopes-gz $(DWARF_T)/types-dw3 \
+               $(DWARF_T)/scopes-dw4 $(DWARF_T)/scopes-gz $(DWARF_T)/types-dw3 $(DWARF_T)/types-dw2 \
                $(DWARF_T)/scopes-stripped $(DWARF_T)/scopes-nodebug $(DWARF_T)/big
 
 .PHONY: check-dwarf
@@ -58,6 +58,10 @@ $(DWARF_T)/scopes-gz: $(DWARF_PSRC)/scopes.c | $(DEPS_STAMP)
 $(DWARF_T)/types-dw3: $(DWARF_PSRC)/types.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	gcc $(DWARF_PFLAGS) -gdwarf-3 -gstrict-dwarf $< -o $@
+# DWARF 2: member offsets are location blocks (DW_OP_plus_uconst)
+$(DWARF_T)/types-dw2: $(DWARF_PSRC)/types.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	gcc $(DWARF_PFLAGS) -gdwarf-2 -gstrict-dwarf $< -o $@
 $(DWARF_T)/scopes-stripped: $(DWARF_T)/scopes-gcc
 	strip -o $@ $<
 $(DWARF_T)/scopes-nodebug: $(DWARF_PSRC)/scopes.c | $(DEPS_STAMP)

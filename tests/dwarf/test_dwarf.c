@@ -744,6 +744,22 @@ static void check_bitfields(const char *prog)
 static void test_dwarf__gcc_bitfields_decode_real_bytes(void) { check_bitfields("types-gcc"); }
 static void test_dwarf__clang_bitfields_decode_real_bytes(void) { check_bitfields("types-clang"); }
 static void test_dwarf__dwarf3_bit_offset_decodes_real_bytes(void) { check_bitfields("types-dw3"); }
+/* DWARF 2: member offsets as DW_OP_plus_uconst blocks, bitfields from the MSB */
+static void test_dwarf__dwarf2_member_blocks_and_bitfields(void)
+{
+    check_bitfields("types-dw2");
+    rt_module *m = mod("types-dw2");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    const rt_type *t = type_named(m, "struct outer");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL_FATAL(t->u.su.n, 4);
+    CU_ASSERT_EQUAL(t->u.su.members[1].offset, 4);
+    CU_ASSERT_EQUAL(t->u.su.members[2].offset, 16);
+    CU_ASSERT_EQUAL(t->u.su.members[3].offset, 24);
+    t = type_named(m, "struct point");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(t->u.su.members[1].offset, 4);
+}
 
 /* ---- Cross-CU deduplication ---------------------------------------------- */
 static void check_multi(const char *prog)
@@ -1002,6 +1018,7 @@ int main(int argc, char **argv)
         T(test_dwarf__gcc_bitfields_decode_real_bytes),
         T(test_dwarf__clang_bitfields_decode_real_bytes),
         T(test_dwarf__dwarf3_bit_offset_decodes_real_bytes),
+        T(test_dwarf__dwarf2_member_blocks_and_bitfields),
         T(test_dwarf__gcc_same_tag_different_layout_gets_two_names),
         T(test_dwarf__clang_same_tag_different_layout_gets_two_names),
         T(test_dwarf__dwarf4_build_gives_same_tables),
