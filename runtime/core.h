@@ -51,6 +51,7 @@ typedef struct rt_core_func {
     uint8_t ret_class;        /* RT_RET_* */
     uint8_t ret_eb[2];        /* RT_RET_REGS: class of each eightbyte */
     bool traced;              /* RTRACE_FILTER's decision */
+    bool seen_line;           /* start-up only: a line probe of it was indexed */
 } rt_core_func;
 
 /* Site flags. */

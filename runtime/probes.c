@@ -256,7 +256,11 @@ int rt_core_add_module(rt_module *m)
         s->kind = r->kind;
         s->fn = cf;
         if (r->kind == RT_PROBE_LINE) {
-            if (before_cyg_enter(pc, f->lowpc + m->bias))
+            /* only the function's first line probe can precede the entry
+             * hook (the exit hook has the same shape, after the last line) */
+            bool first_line = !cf->seen_line;
+            cf->seen_line = true;
+            if (first_line && before_cyg_enter(pc, f->lowpc + m->bias))
                 continue;
             const rt_line_row *row = rt_module_row_at(m, lstart);
             if (!row)
