@@ -867,6 +867,42 @@ static void test_dwarf__own_o2_binary_loads_without_warnings(void)
     rt_module_free(m);
 }
 
+/* gcc -O2 splits work() into work and work.cold: one rt_func per part,
+ * each starting where the symbol table (nm) says. */
+static void test_dwarf__gcc_cold_split_function_has_two_ranges(void)
+{
+    rt_module *m = mod("cold-gcc");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    char cmd[1200], line[256];
+    snprintf(cmd, sizeof cmd, "nm '%s/cold-gcc'", g_bin);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    unsigned long long hot = 0, cold = 0, a;
+    char kind, name[128];
+    while (fgets(line, sizeof line, p))
+        if (sscanf(line, "%llx %c %127s", &a, &kind, name) == 3) {
+            if (!strcmp(name, "work")) hot = a;
+            if (!strcmp(name, "work.cold")) cold = a;
+        }
+    pclose(p);
+    CU_ASSERT_FATAL(hot && cold);
+    const rt_func *fh = rt_module_find_func(m, hot), *fc = rt_module_find_func(m, cold);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fh);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fc);
+    CU_ASSERT_PTR_NOT_EQUAL(fh, fc);
+    CU_ASSERT_STRING_EQUAL(fh->name, "work");
+    CU_ASSERT_STRING_EQUAL(fc->name, "work");
+    CU_ASSERT_EQUAL(fh->lowpc, hot);
+    CU_ASSERT_EQUAL(fc->lowpc, cold);
+    CU_ASSERT_PTR_EQUAL(fh->scope, fc->scope);   /* one scope tree */
+    CU_ASSERT_EQUAL(fh->decl_line, fc->decl_line);
+    /* in the cold part, `big` (the unlikely block's local) is visible */
+    rt_var_at v[16];
+    size_t n = rt_module_visible_vars(m, fc, fc->lowpc, v, 16);
+    CU_ASSERT_PTR_NOT_NULL(var_named(v, n, "big"));
+    CU_ASSERT_PTR_NOT_NULL(var_named(v, n, "n"));
+}
+
 /* ---- Bad input ------------------------------------------------------------------ */
 static void test_dwarf__bad_files_give_clear_errors(void)
 {
@@ -1023,6 +1059,7 @@ int main(int argc, char **argv)
         T(test_dwarf__clang_same_tag_different_layout_gets_two_names),
         T(test_dwarf__dwarf4_build_gives_same_tables),
         T(test_dwarf__compressed_debug_sections_load),
+        T(test_dwarf__gcc_cold_split_function_has_two_ranges),
         T(test_dwarf__own_o2_binary_loads_without_warnings),
         T(test_dwarf__bad_files_give_clear_errors),
         T(test_dwarf__truncated_and_corrupted_files_never_crash),
