@@ -163,6 +163,45 @@ static void test_edge__floats_as_round_trip_text(void)
     CU_ASSERT_STRING_EQUAL(t, "0.30000000000000004");   /* needs all 17 digits */
 }
 
+/* Reference: the shortest of %.15g, %.16g, %.17g that strtod reads back (the spec's rule). */
+static void reference_float_text(double d, char *out, size_t cap)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(out, cap, "%.*g", prec, d);
+        if (strtod(out, NULL) == d)
+            return;
+    }
+}
+
+static void test_edge__float_fast_paths_match_printf_rule(void)
+{
+    /* Short decimals, integers, tiny and huge values, both signs, and a pseudo-random sweep. */
+    static const double fixed[] = {2.5, 0.1, 0.3, 0.7, 1.1, 123.456, 99.99, 1e-4, 1.5e-4, 9.9999e-5, 0.00012,
+                                   1e14, 1e15, 999999999999999.0, 123456789.12345678, 0.125, 3.14159,
+                                   1e-7, 2.675, 1.005, 1e22, 4.35, 0.29, 1234567.1, -0.5, -2.25};
+    char got[64], want[64];
+    int n = 0;
+    for (int k = 0; k < 20000; k++) {
+        double d;
+        if (k < (int)(sizeof fixed / sizeof fixed[0])) {
+            d = fixed[k];
+        } else if (k % 3 == 0) {
+            d = (double)(k * 7919 % 1000003) / 1000.0;            /* 3-digit decimals */
+        } else if (k % 3 == 1) {
+            d = -(double)(k * 104729 % 99991) / 100000000.0 * 7;   /* small values */
+        } else {
+            uint64_t bits = (uint64_t)k * 0x9E3779B97F4A7C15ull;
+            bits = (bits & 0x800FFFFFFFFFFFFFull) | ((uint64_t)(1013 + k % 40) << 52);  /* ~1e-3 .. 1e9 */
+            memcpy(&d, &bits, sizeof d);
+        }
+        float_text(d, got, sizeof got);
+        reference_float_text(d, want, sizeof want);
+        if (strcmp(got, want) != 0 && n++ < 5)
+            fprintf(stderr, "\n  %.17g: got %s, want %s\n", d, got, want);
+        CU_ASSERT_STRING_EQUAL(got, want);
+    }
+}
+
 /* The JSON of one value record written by `fn` into a fresh encoder equals `want`. */
 static void check_value_json(void (*fn)(rtrace_enc *), const char *want)
 {
@@ -370,6 +409,7 @@ void register_edge_suite(void)
     CU_add_test(s, "edge__one_mib_string", test_edge__one_mib_string);
     CU_add_test(s, "edge__floats_as_round_trip_text", test_edge__floats_as_round_trip_text);
     CU_add_test(s, "edge__integer_extremes", test_edge__integer_extremes);
+    CU_add_test(s, "edge__float_fast_paths_match_printf_rule", test_edge__float_fast_paths_match_printf_rule);
     CU_add_test(s, "edge__decimal_digits_match_printf", test_edge__decimal_digits_match_printf);
     CU_add_test(s, "edge__fast_paths_equal_generic_api", test_edge__fast_paths_equal_generic_api);
     CU_add_test(s, "edge__deep_nesting_to_the_limit", test_edge__deep_nesting_to_the_limit);
