@@ -731,8 +731,22 @@ int rt_types_finish(rt_ctx *c)
         else if (r->decl_only && !x->decl_only) rt_strmap_put(&reps, x->t.name, x);
     }
     for (rt_xtype *x = p->all_types; x; x = x->next_all) x->canon = rt_strmap_get(&reps, x->t.name);
-    /* a typedef/const of an incomplete struct completed elsewhere takes the
-     * completed layout from its representative */
+    /* a typedef/const of a struct left incomplete in its CU, completed in
+     * another one (an opaque type): it takes the completed layout */
+    for (rt_xtype *x = p->all_types; x; x = x->next_all) {
+        if (x->canon != x || !x->decl_only || (x->xk != RT_X_TYPEDEF && x->xk != RT_X_CONST))
+            continue;
+        rt_xtype *u = x->under;
+        for (int guard = 0; u && (u->xk == RT_X_TYPEDEF || u->xk == RT_X_CONST) && guard < 64; guard++)
+            u = u->under;
+        if (!u || !u->canon || u->canon->decl_only) continue;
+        u = u->canon;
+        x->t.tag = u->t.tag;
+        x->t.size = u->t.size;
+        x->t.u = u->t.u;
+        x->t.tag_signed = u->t.tag_signed;
+        x->decl_only = false;
+    }
     p->types = malloc((nrep ? nrep : 1) * sizeof *p->types);
     if (!p->types) { rt_strmap_free(&reps); return -1; }
     p->ntypes = 0;

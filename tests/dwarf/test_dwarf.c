@@ -799,6 +799,19 @@ static void check_multi(const char *prog)
     CU_ASSERT_PTR_EQUAL(b->u.su.members[1].type->u.ptr.target, b);
     CU_ASSERT_STRING_EQUAL(var_named(vb, nb, "w")->type->name, other_t);
     CU_ASSERT_STRING_EQUAL(var_named(va, na, "k")->type->name, "my_t");
+    /* an opaque struct in a_func's CU, defined in b_func's: complete layout */
+    const rt_var_at *op = var_named(va, na, "op");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(op);
+    CU_ASSERT_STRING_EQUAL(op->type->name, "opaque_t *");
+    const rt_type *ot = op->type->u.ptr.target;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ot);
+    CU_ASSERT_STRING_EQUAL(ot->name, "opaque_t");
+    CU_ASSERT_EQUAL(ot->tag, RT_T_STRUCT);
+    CU_ASSERT_EQUAL(ot->size, 16);
+    CU_ASSERT_EQUAL_FATAL(ot->u.su.n, 2);
+    CU_ASSERT_STRING_EQUAL(ot->u.su.members[1].name, "more");
+    CU_ASSERT_EQUAL(count_named(m, "struct opaque"), 1);
+    CU_ASSERT_EQUAL(type_named(m, "struct opaque")->size, 16);
 }
 static void test_dwarf__gcc_same_tag_different_layout_gets_two_names(void) { check_multi("multi-gcc"); }
 static void test_dwarf__clang_same_tag_different_layout_gets_two_names(void) { check_multi("multi-clang"); }

@@ -1,6 +1,7 @@
 /*
  * tests/dwarf/progs/multi_b.c - second CU of the cross-CU type test (see
- * multi_a.c): its `struct node` differs from multi_a.c's.
+ * multi_a.c): its `struct node` differs from multi_a.c's; it defines the
+ * `struct opaque` that multi_a.c only declares.
  */
 #include "multi.h"
 
@@ -11,9 +12,12 @@ struct node {
     struct node *left, *right;
 };
 
+struct opaque { int secret; long more; };
+
 int b_func(struct same *s)
 {
+    struct opaque o = { 1, 2 };
     struct node n = { 1.0, 0, 0 };
     my_t w = n.weight;
-    return s->y + (int)w;
+    return s->y + (int)w + o.secret;
 }
