@@ -6,7 +6,9 @@
  * them with our CBOR encoder, and require the result to equal, byte for
  * byte, the decompressed payload of good_bin. A few shapes absent from that
  * trace are checked against bytes worked out by hand from the canon in
- * golden/README.md and RFC 8949 (shortest heads, text keys in order).
+ * golden/README.md and RFC 8949 (shortest heads, text keys in order), and
+ * every shape of every-event.jsonl is encoded in CBOR, decoded by a small
+ * strict decoder here, and compared with the golden line, key order included.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -133,9 +135,140 @@ static void test_cbor__hand_checked_shapes(void)
     CHECK_BYTES(int_min, "\xa3\x64kind\x63Int\x61i\x3b\x7f\xff\xff\xff\xff\xff\xff\xff\x67type_id\x00");
 }
 
+/* ---- A minimal strict CBOR decoder into cJSON (definite lengths, the types traces use) ---- */
+
+typedef struct cbor_in { const unsigned char *p, *end; bool bad; } cbor_in;
+
+static uint64_t cbor_arg(cbor_in *in, unsigned info)
+{
+    if (info < 24)
+        return info;
+    int n = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : -1;
+    if (n < 0 || in->end - in->p < n) {
+        in->bad = true;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (int k = 0; k < n; k++)
+        v = v << 8 | *in->p++;
+    /* Shortest form only (what upstream writes). */
+    if ((n == 1 && v < 24) || (n == 2 && v <= 0xff) || (n == 4 && v <= 0xffff) || (n == 8 && v <= 0xffffffffu))
+        in->bad = true;
+    return v;
+}
+
+static cJSON *cbor_item(cbor_in *in)
+{
+    if (in->p >= in->end) {
+        in->bad = true;
+        return NULL;
+    }
+    unsigned b = *in->p++, major = b >> 5, info = b & 31;
+    if (major == 7) {
+        if (info == 20) return cJSON_CreateFalse();
+        if (info == 21) return cJSON_CreateTrue();
+        if (info == 22) return cJSON_CreateNull();
+        in->bad = true;       /* no floats, no indefinite lengths */
+        return NULL;
+    }
+    uint64_t v = cbor_arg(in, info);
+    if (in->bad)
+        return NULL;
+    switch (major) {
+    case 0: return cJSON_CreateNumber((double)v);
+    case 1: return cJSON_CreateNumber(-1.0 - (double)v);
+    case 3: {
+        if ((uint64_t)(in->end - in->p) < v) {
+            in->bad = true;
+            return NULL;
+        }
+        char *t = malloc(v + 1);
+        memcpy(t, in->p, v);
+        t[v] = '\0';
+        in->p += v;
+        cJSON *j = cJSON_CreateString(t);
+        free(t);
+        return j;
+    }
+    case 4: {
+        cJSON *a = cJSON_CreateArray();
+        for (uint64_t k = 0; k < v && !in->bad; k++)
+            cJSON_AddItemToArray(a, cbor_item(in));
+        return a;
+    }
+    case 5: {
+        cJSON *o = cJSON_CreateObject();
+        for (uint64_t k = 0; k < v && !in->bad; k++) {
+            cJSON *key = cbor_item(in);
+            if (!cJSON_IsString(key)) {
+                in->bad = true;
+                cJSON_Delete(key);
+                break;
+            }
+            cJSON_AddItemToObject(o, key->valuestring, cbor_item(in));
+            cJSON_Delete(key);
+        }
+        return o;
+    }
+    default:
+        in->bad = true;
+        return NULL;
+    }
+}
+
+/* Same JSON value AND same key order at every level. */
+static bool same_in_order(const cJSON *a, const cJSON *b)
+{
+    if (!cJSON_Compare(a, b, true))
+        return false;
+    const cJSON *x = a ? a->child : NULL, *y = b ? b->child : NULL;
+    for (; x && y; x = x->next, y = y->next) {
+        if ((x->string || y->string) && (!x->string || !y->string || strcmp(x->string, y->string)))
+            return false;
+        if (!same_in_order(x, y))
+            return false;
+    }
+    return !x && !y;
+}
+
+static void test_cbor__every_event_shape_decodes_to_golden_json(void)
+{
+    char *file = read_whole(golden_path("every-event.jsonl"), NULL);
+    CU_ASSERT_FATAL(file != NULL);
+    rtrace_enc e;
+    rtrace_arena a = {0};
+    rtrace_enc_init(&e, RTRACE_FORMAT_BINARY, 0);
+    int n = 0;
+    for (char *save = NULL, *l = strtok_r(file, "\n", &save); l && n < 35; l = strtok_r(NULL, "\n", &save), n++) {
+        cJSON *want = cJSON_Parse(l);
+        rtrace_event ev;
+        CU_ASSERT_FATAL(json_to_event(&ev, &a, want) == 0);
+        rtrace_enc_reset(&e);
+        rtrace_enc_event_struct(&e, &ev);
+        cbor_in in = {e.buf, e.buf + e.len, false};
+        cJSON *got = cbor_item(&in);
+        bool ok = !in.bad && in.p == in.end && same_in_order(want, got);
+        if (!ok) {
+            char *g = got ? cJSON_PrintUnformatted(got) : NULL;
+            fprintf(stderr, "\nline %d: want %s\n  got %s%s\n", n + 1, l, g ? g : "(undecodable)",
+                    in.bad ? " (bad CBOR)" : in.p != in.end ? " (trailing bytes)" : "");
+            free(g);
+        }
+        CU_ASSERT(ok);
+        cJSON_Delete(want);
+        cJSON_Delete(got);
+        rtrace_arena_reset(&a);
+    }
+    CU_ASSERT_EQUAL(n, 35);
+    rtrace_arena_free(&a);
+    rtrace_enc_free(&e);
+    free(file);
+}
+
 void register_encode_cbor_suite(void)
 {
     CU_pSuite s = CU_add_suite("encode_cbor", NULL, NULL);
     CU_add_test(s, "cbor__good_bin_payload_byte_identical", test_cbor__good_bin_payload_byte_identical);
     CU_add_test(s, "cbor__hand_checked_shapes", test_cbor__hand_checked_shapes);
+    CU_add_test(s, "cbor__every_event_shape_decodes_to_golden_json", test_cbor__every_event_shape_decodes_to_golden_json);
 }
