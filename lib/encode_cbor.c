@@ -12,6 +12,11 @@
  * always closed before the text that follows, e.g. "\x64" "kind").
  * Texts are made valid UTF-8 as in JSON (utf8.c); the sanitized length is
  * computed first because CBOR puts it in the head.
+ *
+ * Contracts: rtrace__cbor_<name> implements, for this format, the encode.h
+ * function rtrace_enc_<name> (encode.c dispatches on e->format); `_n`
+ * variants take (pointer, length) strings; each reserves its room, keeps
+ * e->depth, and on a failed growth writes nothing more (e->oom is set).
  */
 #include "encode_inline.h"
 

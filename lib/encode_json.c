@@ -11,6 +11,11 @@
  * \u00XX); well-formed UTF-8 is copied as is; every other byte becomes U+FFFD
  * (see utf8.c). Commas between elements of a list are decided per nesting
  * level with e->need_comma[e->depth].
+ *
+ * Contracts: rtrace__json_<name> implements, for this format, the encode.h
+ * function rtrace_enc_<name> (encode.c dispatches on e->format); `_n`
+ * variants take (pointer, length) strings; each reserves its room, keeps
+ * e->depth, and on a failed growth writes nothing more (e->oom is set).
  */
 #include "encode_inline.h"
 
