@@ -15,7 +15,7 @@
  * Contracts: rtrace__json_<name> implements, for this format, the encode.h
  * function rtrace_enc_<name> (encode.c dispatches on e->format); `_n`
  * variants take (pointer, length) strings; each reserves its room, keeps
- * e->depth, and on a failed growth writes nothing more (e->oom is set).
+ * e->depth; after a failed growth (e->oom set) the event may be cut short.
  */
 #include "encode_inline.h"
 
