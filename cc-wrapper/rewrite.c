@@ -116,7 +116,87 @@ typedef struct rw {
     bool any_probe;
     bool intel;           /* .intel_syntax in effect (gcc -masm=intel) */
     bool strip_md5;       /* clang's .file rows mix md5 and no md5 */
+
+    /* Same-line fall-through rows (see flush_pending). */
+    bool all_rows;        /* RTCC_RW_ALL_ROWS: probe every is_stmt group */
+    const struct strset *targets;   /* labels referenced outside debug info */
+    bool grp_mixed;       /* the pending group has rows of several lines */
+    unsigned grp_file;
+    long grp_line;
+    bool last_valid;      /* last_* is the line control falls through from */
+    unsigned last_file;
+    long last_line;
 } rw;
+
+/* ---- a set of label names (open addressing) ------------------------------ */
+typedef struct strset {
+    char **slot;
+    size_t cap, n;
+} strset;
+
+static uint64_t hash_str(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;           /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Adds s[0..n) to the set; returns false on allocation failure. */
+static bool strset_add(strset *set, const char *s, size_t n)
+{
+    size_t i;
+    if ((set->n + 1) * 2 > set->cap) {
+        size_t ncap = set->cap ? set->cap * 2 : 1024;
+        char **nslot = calloc(ncap, sizeof *nslot);
+        if (!nslot)
+            return false;
+        for (size_t k = 0; k < set->cap; k++) {
+            if (!set->slot[k])
+                continue;
+            i = hash_str(set->slot[k], strlen(set->slot[k])) & (ncap - 1);
+            while (nslot[i])
+                i = (i + 1) & (ncap - 1);
+            nslot[i] = set->slot[k];
+        }
+        free(set->slot);
+        set->slot = nslot;
+        set->cap = ncap;
+    }
+    i = hash_str(s, n) & (set->cap - 1);
+    while (set->slot[i]) {
+        if (strncmp(set->slot[i], s, n) == 0 && set->slot[i][n] == 0)
+            return true;
+        i = (i + 1) & (set->cap - 1);
+    }
+    set->slot[i] = strndup(s, n);
+    if (!set->slot[i])
+        return false;
+    set->n++;
+    return true;
+}
+
+static bool strset_has(const strset *set, const char *s)
+{
+    size_t i;
+    if (!set || !set->cap)
+        return false;
+    i = hash_str(s, strlen(s)) & (set->cap - 1);
+    while (set->slot[i]) {
+        if (strcmp(set->slot[i], s) == 0)
+            return true;
+        i = (i + 1) & (set->cap - 1);
+    }
+    return false;
+}
+
+static void strset_free(strset *set)
+{
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->slot[i]);
+    free(set->slot);
+    memset(set, 0, sizeof *set);
+}
 
 /* Writes n bytes; records a write error. */
 static void emit(rw *w, const char *s, size_t n)
@@ -173,11 +253,30 @@ static bool probing(const rw *w)
     return w->in_func && w->in_text && !w->naked;
 }
 
-/* Emits the pending line probe, if any. */
+/*
+ * Emits the pending line probe, if any.  A group whose rows are all of the
+ * line control falls through from (same file and line as the previous stmt
+ * group, no jump target between them) is not probed: gdb never stops there
+ * (a line is not a new stop while control stays on it), so neither does the
+ * runtime.  Groups right after a label some code refers to (a jump target,
+ * a jump-table entry, a computed-goto address) or after a call (control
+ * comes back there from the callee: gdb stops at a row that starts at a
+ * return address), the first group of a function and groups after inline
+ * asm are always probed.
+ */
 static void flush_pending(rw *w)
 {
-    if (w->pending && probing(w))
-        emit_probe(w, "__rt_line_probe", 1);
+    if (w->pending && probing(w)) {
+        bool same = !w->all_rows && w->last_valid && !w->grp_mixed &&
+                    w->grp_file == w->last_file && w->grp_line == w->last_line;
+        if (same)
+            w->st.skipped_same_line++;
+        else
+            emit_probe(w, "__rt_line_probe", 1);
+        w->last_valid = !w->grp_mixed;
+        w->last_file = w->grp_file;
+        w->last_line = w->grp_line;
+    }
     w->pending = false;
 }
 
@@ -334,8 +433,10 @@ static void do_loc(rw *w, const char *d)
 {
     char tok[64];
     long line;
+    unsigned file;
     bool stmt_row;
     const char *p = token(d + 4, tok, sizeof tok);     /* file number */
+    file = (unsigned)strtoul(tok, NULL, 10);
     p = token(p, tok, sizeof tok);                      /* line */
     line = strtol(tok, NULL, 10);
     while (*(p = skip_ws(p)) && *p != '#') {
@@ -357,8 +458,16 @@ static void do_loc(rw *w, const char *d)
         w->first_loc_seen = true;
         return;
     }
-    if (stmt_row)
+    if (!stmt_row)
+        return;
+    if (!w->pending) {
         w->pending = true;
+        w->grp_mixed = false;
+        w->grp_file = file;
+        w->grp_line = line;
+    } else if (file != w->grp_file || line != w->grp_line) {
+        w->grp_mixed = true;
+    }
 }
 
 /*
@@ -482,6 +591,15 @@ static bool is_ret(const char *s)
     return word_is(s, "ret") || word_is(s, "retq") || word_is(s, "retl");
 }
 
+/* Is this instruction a call (callq, call *%rax, notrack call ...)? */
+static bool is_call(const char *s)
+{
+    if (word_is(s, "notrack") || word_is(s, "bnd") || word_is(s, "rex64") ||
+        word_is(s, "data16"))
+        s = skip_ws(s + strcspn(s, " \t"));
+    return word_is(s, "call") || word_is(s, "callq") || word_is(s, "calll");
+}
+
 /* Is `s` gcc's start-of-asm-statement marker `# LINE "file" 1`? */
 static bool gcc_asm_begin(const char *s)
 {
@@ -506,6 +624,7 @@ static bool gcc_asm_end(const char *s)
 /* The user's asm text starts (no probe inside; a pending one goes first). */
 static void user_asm_starts(rw *w)
 {
+    w->last_valid = false;
     if (w->in_func && !w->body_started) {
         w->naked = true;                   /* body starts with an asm block */
         w->pending = false;
@@ -573,7 +692,10 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
     }
 
     if (parse_label(s, name, sizeof name)) {
+        if (strset_has(w->targets, name))
+            w->last_valid = false;                  /* control may jump here */
         if (w->in_text && take_function_name(w, name)) {
+            w->last_valid = false;
             w->st.functions++;
             w->in_func = true;
             snprintf(w->func_name, sizeof w->func_name, "%s", name);
@@ -625,13 +747,108 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
         w->body_started = true;
         if (probing(w) && is_ret(s))
             emit_probe(w, "__rt_ret_probe", 2);
+        /* Control also comes back after a call, from the callee's line: gdb
+         * stops at a row starting at a return address. */
+        if (is_call(s))
+            w->last_valid = false;
     }
     emit(w, raw, n);
 }
 
-int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats *stats)
+/* Is the section named at p (after .section/.pushsection) debug info? */
+static bool debug_section_at(const char *p)
+{
+    char name[256];
+    token(p, name, sizeof name);
+    return strncmp(name, ".debug", 6) == 0 || strncmp(name, ".zdebug", 7) == 0;
+}
+
+/*
+ * Collects every name that instructions and data (outside .debug_* sections)
+ * refer to: the labels control can reach other than by falling through
+ * (jumps, jump tables, computed gotos, asm goto).  Over-approximating is
+ * harmless (a probe is kept); missing one would lose a stop, so everything
+ * that looks like a name counts.  Returns false on allocation failure.
+ */
+static bool collect_targets(const char *src, size_t len, strset *set)
+{
+    bool debug = false, prev_debug = false;
+    bool stack[RTCC_MAX_SECT_STACK];
+    int depth = 0;
+    const char *p = src, *end = src + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        const char *q = p;
+        char first[32];
+        size_t fl = 0;
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        while (q + fl < e && fl + 1 < sizeof first && !isspace((unsigned char)q[fl]))
+            fl++;
+        memcpy(first, q, fl);
+        first[fl] = 0;
+        p = e + 1;
+        if (fl == 0 || first[0] == '#' || first[fl - 1] == ':')
+            continue;                              /* blank, comment, label */
+        if (first[0] == '.') {
+            if (!strcmp(first, ".section")) {
+                prev_debug = debug;
+                debug = debug_section_at(q + 8);
+                continue;
+            } else if (!strcmp(first, ".pushsection")) {
+                if (depth < RTCC_MAX_SECT_STACK)
+                    stack[depth] = debug;
+                depth++;
+                prev_debug = debug;
+                debug = debug_section_at(q + 12);
+                continue;
+            } else if (!strcmp(first, ".popsection")) {
+                if (depth > 0 && --depth < RTCC_MAX_SECT_STACK)
+                    debug = stack[depth];
+                continue;
+            } else if (!strcmp(first, ".previous")) {
+                bool t = debug;
+                debug = prev_debug;
+                prev_debug = t;
+                continue;
+            } else if (!strcmp(first, ".text") || !strcmp(first, ".data") ||
+                       !strcmp(first, ".bss")) {
+                prev_debug = debug;
+                debug = false;
+                continue;
+            } else if (!data_directive(q) && strcmp(first, ".set") && strcmp(first, ".equ")) {
+                continue;                          /* other directives */
+            }
+        }
+        if (debug)
+            continue;
+        /* every name-looking token of the operands */
+        for (const char *r = q + fl; r < e; ) {
+            if (isalpha((unsigned char)*r) || *r == '_' || *r == '.' || *r == '$') {
+                const char *b = r;
+                while (r < e && (isalnum((unsigned char)*r) || *r == '_' || *r == '.' || *r == '$'))
+                    r++;
+                if (!strset_add(set, b, (size_t)(r - b)))
+                    return false;
+            } else if (*r == '"') {                /* skip strings */
+                r++;
+                while (r < e && *r != '"')
+                    r += (*r == '\\') ? 2 : 1;
+                r++;
+            } else {
+                r++;
+            }
+        }
+    }
+    return true;
+}
+
+int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
+                     rtcc_rewrite_stats *stats)
 {
     rw w;
+    strset targets = {0};
     char *line = NULL;
     size_t cap = 0;
     size_t pos = 0;
@@ -640,6 +857,13 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats 
     w.out = out;
     w.is_stmt = true;
     w.strip_md5 = md5_mixed(src, len);
+    w.all_rows = (flags & RTCC_RW_ALL_ROWS) != 0;
+    if (!w.all_rows) {
+        if (collect_targets(src, len, &targets))
+            w.targets = &targets;
+        else
+            w.all_rows = true;                     /* out of memory: be safe */
+    }
     while (pos < len && !w.err) {
         const char *nl = memchr(src + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - src) : len;
@@ -672,6 +896,7 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats 
         emits(&w, "\t.hidden\t__rt_line_probe\n\t.hidden\t__rt_ret_probe\n");
     w.st.instrumented = w.st.functions - w.st.naked;
     free(line);
+    strset_free(&targets);
     for (int i = 0; i < w.nfnames; i++)
         free(w.fnames[i]);
     if (stats)
@@ -681,7 +906,7 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats 
     return w.err ? -1 : 0;
 }
 
-int rtcc_rewrite_file(const char *in_path, const char *out_path,
+int rtcc_rewrite_file(const char *in_path, const char *out_path, unsigned flags,
                       rtcc_rewrite_stats *stats, char *err, size_t errlen)
 {
     FILE *in = fopen(in_path, "rb");
@@ -725,7 +950,7 @@ int rtcc_rewrite_file(const char *in_path, const char *out_path,
         free(buf);
         return -1;
     }
-    rc = rtcc_rewrite_buf(buf, len, out, stats);
+    rc = rtcc_rewrite_buf(buf, len, out, flags, stats);
     if (out == stdout ? fflush(out) != 0 : fclose(out) != 0)
         rc = -1;
     free(buf);

@@ -18,15 +18,22 @@ typedef struct rtcc_rewrite_stats {
     unsigned line_probes;
     unsigned ret_probes;
     unsigned wrapped;         /* probes wrapped in .cfi_adjust_cfa_offset */
+    unsigned skipped_same_line; /* is_stmt groups left without a probe: reached
+                                   only by falling through from the same line */
     int lto;                  /* the input is LTO bytecode: nothing to rewrite */
 } rtcc_rewrite_stats;
+
+/* Flags of a rewrite. */
+#define RTCC_RW_ALL_ROWS 1u   /* probe every is_stmt row group, also those only
+                                 reached by falling through from the same line */
 
 /*
  * Rewrites `len` bytes of assembly text `src` into `out`.
  * Returns 0 on success; -1 on a write error (errno set).  `stats` may be NULL.
  * Never fails on unknown input: lines it does not understand are copied.
  */
-int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats *stats);
+int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
+                     rtcc_rewrite_stats *stats);
 
 /*
  * Rewrites the file `in_path` into `out_path` (created or truncated; "-" is
@@ -34,7 +41,7 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, rtcc_rewrite_stats 
  * Returns 0 on success; -1 with a message naming the file and the problem
  * written to `err` (size errlen) on failure.
  */
-int rtcc_rewrite_file(const char *in_path, const char *out_path,
+int rtcc_rewrite_file(const char *in_path, const char *out_path, unsigned flags,
                       rtcc_rewrite_stats *stats, char *err, size_t errlen);
 
 #endif

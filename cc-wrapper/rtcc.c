@@ -32,6 +32,7 @@
 static rtcc_argv cc_prefix;        /* RTCC_CC split on blanks */
 static bool keep_opt;              /* RTCC_KEEP_OPT=1 */
 static bool verbose;               /* -v */
+static bool all_rows;              /* RTCC_ALL_ROWS=1 */
 static const rtcc_cmdline *cl;
 
 static void usage(void)
@@ -48,8 +49,10 @@ static void usage(void)
 "  replaces  -O1 -O2 -O3 -Os -Ofast -Og -O by -O0 (set RTCC_KEEP_OPT=1 to keep them;\n"
 "            the trace then follows optimised code)\n"
 "  drops     -flto... with a warning: link-time optimisation cannot be traced\n"
-"  inserts   a probe after each line-table row and before each `ret`\n"
-"            (C sources only; -S gives the instrumented assembly)\n"
+"  inserts   a probe after each is_stmt line-table row group and before each\n"
+"            `ret` (C sources only; -S gives the instrumented assembly); rows only\n"
+"            reached by falling through from the same line get none (gdb never\n"
+"            stops there; RTCC_ALL_ROWS=1 probes them too)\n"
 "  links     <libdir>/rtrace_probe.o -L<libdir> -Wl,-rpath,<libdir> -lrtrace_rt\n"
 "            into executables and shared objects (-shared: it is traced too)\n"
 "  warns     when it links an object or archive that was not built by rtcc\n"
@@ -67,7 +70,8 @@ static void usage(void)
 "  RTCC_KEEP_OPT=1    keep the -O level\n"
 "  RTCC_LIBDIR=dir    where rtrace_probe.o and librtrace_rt.so are (default:\n"
 "                     <directory of rtcc>/../lib)\n"
-"  RTCC_VERBOSE=1     print each command rtcc runs (as does -v)\n"
+"  RTCC_VERBOSE=1     print each command rtcc runs (as does -v), and probe counts\n"
+"  RTCC_ALL_ROWS=1    also probe rows reached only from the same line\n"
 "  TMPDIR             where temporary files go (default /tmp)\n"
 "\n"
 "Environment of the traced program (read by librtrace_rt at start-up):\n"
@@ -326,15 +330,16 @@ static int compile_c(const rtcc_arg *in, const char *obj, const char *asm_out,
     if (rc != 0)
         return rc;
 
-    if (rtcc_rewrite_file(raw, inst, &st, err, sizeof err) != 0) {
+    if (rtcc_rewrite_file(raw, inst, all_rows ? RTCC_RW_ALL_ROWS : 0, &st, err, sizeof err) != 0) {
         fprintf(stderr, "rtcc: error: %s\n", err);
         return 1;
     }
     if (st.lto)
         fprintf(stderr, "rtcc: warning: %s: the compiler produced LTO bytecode: not traced\n", in->s);
     if (verbose)
-        fprintf(stderr, "rtcc: %s: %u functions, %u line probes, %u return probes\n",
-                in->s, st.functions, st.line_probes, st.ret_probes);
+        fprintf(stderr, "rtcc: %s: %u functions, %u line probes, %u return probes, "
+                        "%u same-line rows without probe\n",
+                in->s, st.functions, st.line_probes, st.ret_probes, st.skipped_same_line);
     if (!obj)
         return 0;
 
@@ -538,6 +543,8 @@ int main(int argc, char **argv)
     check_compiler();
     keep_opt = env_keep && strcmp(env_keep, "0") != 0 && *env_keep;
     verbose = env_verbose && strcmp(env_verbose, "0") != 0 && *env_verbose;
+    all_rows = getenv("RTCC_ALL_ROWS") && strcmp(getenv("RTCC_ALL_ROWS"), "0") != 0 &&
+               *getenv("RTCC_ALL_ROWS");
 
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         printf("rtcc (runtime_tracing C edition) %s, wrapping:\n", RTCC_VERSION);

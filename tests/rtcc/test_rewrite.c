@@ -50,6 +50,10 @@ static char *read_input(const char *name, size_t *len)
     return buf;
 }
 
+/* The flags of the rewrites below (tests of the basic placement rules probe
+ * every is_stmt group; the same-line tests use the default, 0). */
+static unsigned rw_flags = RTCC_RW_ALL_ROWS;
+
 /* Rewrites a buffer; returns the output text (malloc'ed). */
 static char *rewrite_text(const char *src, size_t len, rtcc_rewrite_stats *st)
 {
@@ -59,7 +63,7 @@ static char *rewrite_text(const char *src, size_t len, rtcc_rewrite_stats *st)
     int rc;
     if (!f)
         return NULL;
-    rc = rtcc_rewrite_buf(src, len, f, st);
+    rc = rtcc_rewrite_buf(src, len, f, rw_flags, st);
     fclose(f);
     if (rc != 0) {
         free(out);
@@ -386,6 +390,43 @@ static void test_rewrite__clang_mixed_md5_file_rows_lose_md5(void)
     free(out);
 }
 
+static void test_rewrite__same_line_fallthrough_row_gets_no_probe(void)
+{
+    rtcc_rewrite_stats st;
+    rw_flags = 0;
+    check_input("same_line.s",
+                "L:movl $0, -4(%rbp)|L:movl $0, -8(%rbp)|L:movl -8(%rbp), %eax|"
+                "L:addl %eax, -4(%rbp)|L:addl $1, -8(%rbp)|L:cmpl $9, -8(%rbp)|"
+                "L:movl -4(%rbp), %eax|L:popq %rbp|Rw:ret|"
+                "L:nop|L:nop|L:popq %rbp|L:ret|R:ret", &st);
+    CU_ASSERT_EQUAL(st.skipped_same_line, 3);
+    rw_flags = RTCC_RW_ALL_ROWS;
+}
+
+static void test_rewrite__all_rows_flag_probes_fallthrough_rows_too(void)
+{
+    rtcc_rewrite_stats st;
+    check_input("same_line.s",
+                "L:movl $0, -4(%rbp)|L:movl $0, -8(%rbp)|L:jmp .L2|L:movl -8(%rbp), %eax|"
+                "L:addl %eax, -4(%rbp)|L:addl $1, -8(%rbp)|L:cmpl $9, -8(%rbp)|"
+                "L:movl -4(%rbp), %eax|L:addl $1, %eax|L:popq %rbp|Rw:ret|"
+                "L:nop|L:nop|L:movl $1, %eax|L:popq %rbp|L:ret|R:ret", &st);
+    CU_ASSERT_EQUAL(st.skipped_same_line, 0);
+}
+
+/* The basic inputs under the default flags: only same-line rows go. */
+static void test_rewrite__default_flags_on_gcc_basic(void)
+{
+    rtcc_rewrite_stats st;
+    rw_flags = 0;
+    /* add() is one line: its closing-brace row (2:46) falls through from 2:41 */
+    check_input("gcc_basic.s",
+                "L:movl -4(%rbp), %edx|Rw:ret|"
+                "L:movl g(%rip), %eax|L:popq %rbp|Rw:ret", &st);
+    CU_ASSERT_EQUAL(st.skipped_same_line, 1);
+    rw_flags = RTCC_RW_ALL_ROWS;
+}
+
 static void test_rewrite__records_match_probes(void)
 {
     char *out = rewrite_input("cfi_states.s", NULL);
@@ -450,7 +491,7 @@ static void test_rewrite__last_line_without_newline_and_empty_input(void)
 static void test_rewrite__missing_input_file_gives_clear_error(void)
 {
     char err[512] = "";
-    int rc = rtcc_rewrite_file("/nonexistent/dir/x.s", "/tmp/rtcc-test-never.s", NULL,
+    int rc = rtcc_rewrite_file("/nonexistent/dir/x.s", "/tmp/rtcc-test-never.s", 0, NULL,
                                err, sizeof err);
     CU_ASSERT_EQUAL(rc, -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/dir/x.s"));
@@ -476,6 +517,9 @@ int main(int argc, char **argv)
     T(test_rewrite__cfa_from_rsp_wraps_probe_and_restore_state);
     T(test_rewrite__intel_syntax_probes_switch_to_att_and_back);
     T(test_rewrite__clang_mixed_md5_file_rows_lose_md5);
+    T(test_rewrite__same_line_fallthrough_row_gets_no_probe);
+    T(test_rewrite__all_rows_flag_probes_fallthrough_rows_too);
+    T(test_rewrite__default_flags_on_gcc_basic);
     T(test_rewrite__records_match_probes);
     T(test_rewrite__data_only_file_gets_only_the_marker_section);
     T(test_rewrite__last_line_without_newline_and_empty_input);
