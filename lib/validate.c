@@ -345,6 +345,13 @@ int rtrace_validate(size_t *nerrors, const char *dir, unsigned flags, size_t max
         return ret;
     }
     thread_index(&v, 0);                    /* the main thread */
+    {
+        char a[4096], b[4096];
+        snprintf(a, sizeof a, "%s/trace.json", dir);
+        snprintf(b, sizeof b, "%s/trace.bin", dir);
+        if (stat(a, &st) == 0 && stat(b, &st) == 0)
+            report(&v, -1, "%s holds both trace.json and trace.bin (consumers disagree on which to read)", dir);
+    }
     bool complete = false;
     int rc = rtrace_reader_open(&r, dir);
     if (rc) {
