@@ -814,6 +814,8 @@ size_t rt_module_visible_vars(const rt_module *m, const rt_func *f, uint64_t add
             out[n].loc = var_loc_at(v, addr);
             out[n].is_param = true;
             out[n].is_static = false;
+            out[n].vla_count = v->vla_count;
+            out[n].vla_add = v->vla_add;
         }
         n++;
         nparams++;
@@ -843,6 +845,8 @@ size_t rt_module_visible_vars(const rt_module *m, const rt_func *f, uint64_t add
                 out[n].loc = var_loc_at(v, addr);
                 out[n].is_param = false;
                 out[n].is_static = v->is_static;
+                out[n].vla_count = v->vla_count;
+                out[n].vla_add = v->vla_add;
             }
             n++;
         }

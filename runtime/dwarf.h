@@ -91,6 +91,13 @@ typedef struct rt_var_at {
     rt_loc loc;
     bool is_param;
     bool is_static;           /* static local (or a global shown as a local: never) */
+    /* A VLA (type: RT_T_ARRAY with count 0 whose outer bound is a run-time
+     * value): its element count is the 64-bit value stored at the address
+     * vla_count gives (same rules as loc: REG_OFFSET = reg + offset) plus
+     * vla_add (gcc stores the upper bound: +1; clang the count: +0).
+     * vla_count.kind is RT_LOC_NONE for every other variable. */
+    rt_loc vla_count;
+    int64_t vla_add;
 } rt_var_at;
 
 /* ---- Functions, lines ----------------------------------------------------- */

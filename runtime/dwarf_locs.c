@@ -222,3 +222,85 @@ void rt_loc_var(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_fbase fb, rt_svar *v
     dwarf_loc_head_c_dealloc(head);
     dwarf_dealloc_attribute(a);
 }
+
+/* Where a VLA's bound is stored, from its DW_TAG_subrange_type at `sub`:
+ * gcc: DW_AT_upper_bound = `fbreg N; deref` (the upper bound is in the
+ * frame at fb+N: the address is the expression without its deref; +1);
+ * clang: DW_AT_count = a reference to an artificial variable (__vla_expr0)
+ * whose location is the address; +0. Anything else: RT_LOC_NONE. */
+void rt_loc_vla(rt_ctx *c, const rt_cu *cu, Dwarf_Off sub, rt_fbase fb, rt_loc *out, int64_t *add)
+{
+    *out = mkloc(RT_LOC_NONE, 0, 0, 0);
+    *add = 0;
+    Dwarf_Die d = NULL;
+    Dwarf_Error e = NULL;
+    if (dwarf_offdie_b(c->dbg, sub, 1, &d, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); return; }
+    Dwarf_Attribute a = NULL;
+    Dwarf_Half at = DW_AT_count;
+    int r = dwarf_attr(d, at, &a, &e);
+    if (r == DW_DLV_NO_ENTRY) {
+        at = DW_AT_upper_bound;
+        r = dwarf_attr(d, at, &a, &e);
+    }
+    if (r != DW_DLV_OK) {
+        if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
+        dwarf_dealloc_die(d);
+        return;
+    }
+    Dwarf_Signed lb = 0;
+    int64_t plus = at == DW_AT_upper_bound ? 1 - (rt_attr_sdata(c, d, DW_AT_lower_bound, &lb) == 1 ? lb : 0) : 0;
+    Dwarf_Half form = 0;
+    if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); form = 0; e = NULL; }
+    if (form == DW_FORM_ref1 || form == DW_FORM_ref2 || form == DW_FORM_ref4 || form == DW_FORM_ref8 ||
+        form == DW_FORM_ref_udata || form == DW_FORM_ref_addr) {
+        /* the bound is a variable: its address is where the value is */
+        Dwarf_Off vo = 0;
+        Dwarf_Die vd = NULL;
+        if (dwarf_global_formref(a, &vo, &e) == DW_DLV_OK && dwarf_offdie_b(c->dbg, vo, 1, &vd, &e) == DW_DLV_OK) {
+            rt_svar tmp;
+            memset(&tmp, 0, sizeof tmp);
+            rt_loc_var(c, cu, vd, fb, &tmp);
+            if (!tmp.is_list && (tmp.loc.kind == RT_LOC_REG_OFFSET || tmp.loc.kind == RT_LOC_ADDR)) {
+                *out = tmp.loc;
+                *add = plus;
+            }
+            dwarf_dealloc_die(vd);
+        } else {
+            rt_dw_errfree(c, e);
+        }
+    } else if (form == DW_FORM_exprloc || form == DW_FORM_block1 || form == DW_FORM_block2 ||
+               form == DW_FORM_block4 || form == DW_FORM_block) {
+        Dwarf_Loc_Head_c head = NULL;
+        Dwarf_Unsigned cnt = 0;
+        unsigned kind = DW_LKIND_unknown;
+        if (dwarf_get_loclist_c(a, &head, &cnt, &e) == DW_DLV_OK) {
+            Dwarf_Small lle = 0, src = 0;
+            Dwarf_Unsigned rlo, rhi, nops = 0, eoff, doff;
+            Dwarf_Bool unavail = 0;
+            Dwarf_Addr lo, hi;
+            Dwarf_Locdesc_c desc = NULL;
+            rt_op ops[RT_MAX_OPS];
+            if (dwarf_get_loclist_head_kind(head, &kind, &e) == DW_DLV_OK && kind == DW_LKIND_expression &&
+                cnt == 1 &&
+                dwarf_get_locdesc_entry_d(head, 0, &lle, &rlo, &rhi, &unavail, &lo, &hi, &nops, &desc,
+                                          &src, &eoff, &doff, &e) == DW_DLV_OK) {
+                size_t n = read_ops(c, d, desc, nops, ops, RT_MAX_OPS);
+                /* `address; deref`: the value is stored at `address` */
+                if (n != (size_t)-1 && n >= 2 && ops[n - 1].atom == DW_OP_deref) {
+                    rt_loc l = ops_to_loc(ops, n - 1, fb);
+                    if (l.kind == RT_LOC_REG_OFFSET || l.kind == RT_LOC_ADDR) {
+                        *out = l;
+                        *add = plus;
+                    }
+                }
+            } else if (e) {
+                rt_dw_errfree(c, e);
+            }
+            dwarf_loc_head_c_dealloc(head);
+        } else {
+            rt_dw_errfree(c, e);
+        }
+    }
+    dwarf_dealloc_attribute(a);
+    dwarf_dealloc_die(d);
+}

@@ -76,6 +76,7 @@ struct rt_xtype {
     const char *raw;          /* name before renames ("struct node") */
     const char *uniq;         /* STRUCT/UNION/ENUM/TYPEDEF: final name ("struct node@b.c:7") */
     rt_xtype *canon;          /* representative after dedup */
+    Dwarf_Off vla_sub;        /* ARRAY: DIE of a run-time outer bound (VLA), else 0 */
     rt_xtype *next_all;       /* every type, in creation order */
 };
 
@@ -91,6 +92,8 @@ typedef struct rt_svar {
     bool is_list;
     bool is_param, is_static;
     uint32_t decl_line;
+    rt_loc vla_count;              /* VLA bound's address (see rt_var_at) */
+    int64_t vla_add;
 } rt_svar;
 
 typedef struct rt_scope rt_scope;
@@ -170,5 +173,9 @@ typedef struct rt_fbase { bool ok; int reg; int64_t off; } rt_fbase;
 RT_DW_HIDDEN rt_fbase rt_loc_frame_base(rt_ctx *c, Dwarf_Die fn);
 /* A variable's DW_AT_location into *v (loc, or ranges for a list). */
 RT_DW_HIDDEN void rt_loc_var(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_fbase fb, rt_svar *v);
+/* Where a VLA's run-time bound (subrange DIE at `sub`) is stored: an address
+ * location in *out and the amount to add to the stored value in *add. */
+RT_DW_HIDDEN void rt_loc_vla(rt_ctx *c, const rt_cu *cu, Dwarf_Off sub, rt_fbase fb, rt_loc *out,
+                             int64_t *add);
 
 #endif

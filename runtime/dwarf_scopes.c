@@ -81,6 +81,8 @@ static void build_scope(rt_ctx *c, fn_ctx *fc, Dwarf_Die d, rt_scope *s)
                     Dwarf_Unsigned dl = 0;
                     if (rt_attr_udata(c, ch, DW_AT_decl_line, &dl) == 1) v->decl_line = (uint32_t)dl;
                     rt_loc_var(c, fc->cu, ch, fc->fb, v);
+                    if (v->type && v->type->xk == RT_X_ARRAY && v->type->vla_sub)
+                        rt_loc_vla(c, fc->cu, v->type->vla_sub, fc->fb, &v->vla_count, &v->vla_add);
                     v->is_static = !v->is_param && !v->is_list && v->loc.kind == RT_LOC_ADDR;
                     /* a const-folded local (DW_AT_const_value, no location)
                      * stays RT_LOC_NONE: shown as optimised out */

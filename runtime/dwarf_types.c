@@ -263,11 +263,19 @@ static void build_array(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
         if ((tag == DW_TAG_subrange_type || tag == DW_TAG_enumeration_type) && nd < 16) {
             Dwarf_Unsigned v = 0, lb = 0;
             uint32_t cnt = 0;
-            if (const_attr(c, ch, DW_AT_count, &v) == 1) cnt = (uint32_t)v;
-            else if (const_attr(c, ch, DW_AT_upper_bound, &v) == 1) {
+            int rc = const_attr(c, ch, DW_AT_count, &v), ru = 0;
+            if (rc == 1) cnt = (uint32_t)v;
+            else if (rc == 0 && (ru = const_attr(c, ch, DW_AT_upper_bound, &v)) == 1) {
                 if (const_attr(c, ch, DW_AT_lower_bound, &lb) != 1) lb = 0;
                 /* upper bound -1: a zero-length array */
                 cnt = (int64_t)v < (int64_t)lb ? 0 : (uint32_t)(v - lb + 1);
+            }
+            if (nd == 0 && (rc == 2 || ru == 2)) {
+                /* a VLA: the bound is read at run time (see rt_loc_vla) */
+                Dwarf_Off so = 0;
+                Dwarf_Error e2 = NULL;
+                if (dwarf_dieoffset(ch, &so, &e2) == DW_DLV_OK) x->vla_sub = so;
+                else rt_dw_errfree(c, e2);
             }
             dims[nd++] = cnt;
         }

@@ -122,6 +122,11 @@ int main(int argc, char **argv)
                 printf(" %s%s%s:'%s'=", v[j].is_param ? "param " : "", v[j].is_static ? "static " : "",
                        v[j].name, v[j].type ? v[j].type->name : "?");
                 print_loc(&v[j].loc);
+                if (v[j].vla_count.kind != RT_LOC_NONE) {
+                    printf(" count at ");
+                    print_loc(&v[j].vla_count);
+                    printf(" %+lld", (long long)v[j].vla_add);
+                }
                 printf(";");
             }
             printf("\n");

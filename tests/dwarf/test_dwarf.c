@@ -448,6 +448,26 @@ static void check_locations(const char *prog)
             CU_ASSERT(found);
             CU_ASSERT_PTR_NOT_NULL(var->type);
             if (var->type) CU_ASSERT_EQUAL(var->type->tag, RT_T_ARRAY);
+            /* its run-time length: the next line lists the slots holding
+             * n - 1 and n; the tables' bound slot must hold n - vla_add */
+            CU_ASSERT_PTR_NOT_NULL_FATAL(lines[i + 1]);
+            int vn = 0, k2;
+            const char *q = lines[i + 1];
+            CU_ASSERT_FATAL(sscanf(q, "VLA %d%n", &vn, &k2) == 1);
+            q += k2;
+            CU_ASSERT_EQUAL(var->vla_count.kind, RT_LOC_REG_OFFSET);
+            CU_ASSERT_EQUAL(var->vla_count.reg, 6);
+            CU_ASSERT(var->vla_add == 0 || var->vla_add == 1);
+            bool in_low = false, in_high = false, high = false;
+            while (*q) {
+                if (*q == ' ') { q++; continue; }
+                if (*q == '|') { high = true; q++; continue; }
+                if (sscanf(q, " %ld%n", &slot, &k2) != 1) break;
+                if (slot == var->vla_count.offset) { if (high) in_high = true; else in_low = true; }
+                q += k2;
+            }
+            CU_ASSERT(var->vla_add == 1 ? in_low : in_high);
+            checked++;
         }
         checked++;
     }

@@ -5,6 +5,7 @@
  *     LOC <function> <name> fb <address - __builtin_frame_address(0)> <line>
  *     LOC <function> <name> abs <address> <line>        (statics, functions)
  *     LOC vla arr deref <arr - frame address> <line> <frame slots holding arr>
+ *     VLA <n> <frame slots holding n - 1> | <frame slots holding n>
  * which the test compares with the rt_loc the tables give (rbp-relative;
  * link-time address + load bias). Lines marked L:<name> are found by the
  * tests by that marker, so the file can change freely.
@@ -79,6 +80,15 @@ int vla(int n)                                             /* L:vla */
         for (long off = -8; off >= -256; off -= 8)
             if (*(char **)(fb + off) == (char *)arr) printf(" %ld", off);
         printf("\n");
+        /* the frame slots that hold n - 1 (gcc keeps the upper bound) and n
+         * (clang keeps the count) */
+        printf("VLA %d", n);
+        for (long off = -8; off >= -256; off -= 8)
+            if (*(long *)(fb + off) == n - 1) printf(" %ld", off);
+        printf(" |");
+        for (long off = -8; off >= -256; off -= 8)
+            if (*(long *)(fb + off) == n) printf(" %ld", off);
+        printf("\n");
     }
     return arr[n - 1];
 }
@@ -88,7 +98,7 @@ int main(void)                                             /* L:main */
     int r = add(2, 3);
     r += nested(r, 1.5);
     r += shadow(4);
-    r += vla(4) + counter;
+    r += vla(13) + counter;
     FB("main", r);
     printf("LOC main main abs %lu %d\n", (unsigned long)(void *)main, __LINE__);
     printf("LOC main probes abs %lu %d\n", (unsigned long)(void *)rt_test_probes_start, __LINE__);
