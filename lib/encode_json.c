@@ -24,6 +24,18 @@ static const unsigned char json_plain[256] = {
     [0x20] = 1, [0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7f] = 1,
 };
 
+/* Word-at-a-time byte tests (exact for "is there any such byte"). */
+#define SWAR_ONES 0x0101010101010101ull
+#define SWAR_HIGH 0x8080808080808080ull
+/* Some byte of w is < n (n <= 128). */
+static inline bool swar_has_less(uint64_t w, unsigned n) { return ((w - SWAR_ONES * n) & ~w & SWAR_HIGH) != 0; }
+/* Some byte of w equals c. */
+static inline bool swar_has_byte(uint64_t w, unsigned c)
+{
+    uint64_t x = w ^ (SWAR_ONES * c);
+    return ((x - SWAR_ONES) & ~x & SWAR_HIGH) != 0;
+}
+
 /* Starts an event: the ",\n" separator unless it is the trace's first. Room reserved by caller. */
 static inline void json_ev(rtrace_enc *e)
 {
@@ -54,6 +66,17 @@ static void json_str(rtrace_enc *e, const char *s, size_t n)
     *p++ = '"';
     size_t i = 0;
     while (i < n) {
+        /* 8 bytes at a time while none needs care: no byte < 0x20, '"', '\\' or >= 0x80. */
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, u + i, 8);
+            if (!(w & SWAR_HIGH) && !swar_has_less(w, 0x20) && !swar_has_byte(w, '"') && !swar_has_byte(w, '\\')) {
+                memcpy(p, &w, 8);
+                p += 8;
+                i += 8;
+                continue;
+            }
+        }
         unsigned c = u[i];
         if (rtrace__likely(json_plain[c])) {
             *p++ = (unsigned char)c;

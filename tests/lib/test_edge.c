@@ -100,6 +100,37 @@ static void test_edge__invalid_utf8_replaced_per_byte(void)
 #undef FFFD
 }
 
+/* Reference JSON escaper for one special byte sequence (per the RFC and our UTF-8 policy). */
+static const char *escaped(const char *special)
+{
+    static const struct { const char *in, *out; } map[] = {
+        {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {"\x01", "\\u0001"}, {"\x1f", "\\u001f"},
+        {"\x7f", "\x7f"}, {"\x80", "\xef\xbf\xbd"}, {"\xc3\xa9", "\xc3\xa9"}, {" ", " "}, {"~", "~"},
+    };
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+        if (!strcmp(map[k].in, special))
+            return map[k].out;
+    return NULL;
+}
+
+static void test_edge__special_byte_at_every_offset(void)
+{
+    /* Exercises the 8-bytes-at-a-time scan: the special byte at each offset of a 24-byte string. */
+    static const char *const specials[] = {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\x80", "\xc3\xa9", " ", "~"};
+    for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++) {
+        for (int pos = 0; pos < 24; pos++) {
+            char in[32], body[64];
+            size_t sl = strlen(specials[k]);
+            memset(in, 'a', 24);
+            memcpy(in + pos, specials[k], sl);
+            size_t n = (size_t)pos + sl > 24 ? (size_t)pos + sl : 24;
+            snprintf(body, sizeof body, "%.*s%s%.*s", pos, "aaaaaaaaaaaaaaaaaaaaaaaa", escaped(specials[k]),
+                     (int)(n - (size_t)pos - sl), "aaaaaaaaaaaaaaaaaaaaaaaa");
+            check_json_text(in, n, body);
+        }
+    }
+}
+
 static void test_edge__one_mib_string(void)
 {
     size_t n = 1u << 20;
@@ -406,6 +437,7 @@ void register_edge_suite(void)
     CU_add_test(s, "edge__empty_string", test_edge__empty_string);
     CU_add_test(s, "edge__control_bytes_escaped_in_json", test_edge__control_bytes_escaped_in_json);
     CU_add_test(s, "edge__invalid_utf8_replaced_per_byte", test_edge__invalid_utf8_replaced_per_byte);
+    CU_add_test(s, "edge__special_byte_at_every_offset", test_edge__special_byte_at_every_offset);
     CU_add_test(s, "edge__one_mib_string", test_edge__one_mib_string);
     CU_add_test(s, "edge__floats_as_round_trip_text", test_edge__floats_as_round_trip_text);
     CU_add_test(s, "edge__integer_extremes", test_edge__integer_extremes);
