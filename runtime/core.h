@@ -56,6 +56,7 @@ typedef struct rt_core_func {
 
 /* Site flags. */
 #define RT_SITE_STMT 1u       /* the row is is_stmt: gdb may stop here */
+#define RT_SITE_ROWSTART 2u   /* the probe starts a row of gdb's line table */
 
 /* A probe, everything precomputed. */
 typedef struct rt_site {

@@ -263,13 +263,15 @@ int rt_core_add_module(rt_module *m)
             if (first_line && before_cyg_enter(pc, f->lowpc + m->bias))
                 continue;
             const rt_line_row *row = rt_module_row_at(m, lstart);
-            if (!row)
+            s->flags = row ? RT_SITE_ROWSTART : 0;
+            if (!row)       /* a row gdb merges into the previous one */
                 row = rt_module_row_covering(m, lstart);
             if (!row)
                 continue;
             s->line = row->line;
             s->path_id = file_pid(m, pids, row->file);
-            s->flags = row->is_stmt ? RT_SITE_STMT : 0;
+            if (row->is_stmt)
+                s->flags |= RT_SITE_STMT;
             size_t nv = rt_module_visible_vars(m, f, lstart, tmp, vcap);
             if (nv > vcap) {
                 rt_var_at *nt = realloc(tmp, nv * sizeof *nt);

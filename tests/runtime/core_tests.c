@@ -509,7 +509,7 @@ static rt_site mk_line(const rt_core_func *fn, int64_t line, uint64_t start, boo
     s.line = line;
     s.start = start;
     s.pc = start + 13;
-    s.flags = stmt ? RT_SITE_STMT : 0;
+    s.flags = (stmt ? RT_SITE_STMT : 0) | RT_SITE_ROWSTART;
     return s;
 }
 
@@ -580,6 +580,27 @@ static void test_step__return_address_starting_a_row_is_a_stop(void)
     line(&q, &m6, 1000);          /* then the same line: no stop */
     CU_ASSERT_STRING_EQUAL(text_of(&q.t.enc),
         STEP(4) ",\n" CALL(1) ",\n" STEP(6) ",\n" STEP(1) ",\n" CALL(2) ",\n" STEP(2) ",\n" RET_NONE ",\n" STEP(6));
+}
+
+static void test_step__merged_row_at_return_address_is_not_a_stop(void)
+{
+    reset_cfg();
+    seq q;
+    seq_init(&q);
+    rt_site m6 = mk_line(&f_main, 6, 0x1080, true), m6m = mk_line(&f_main, 6, 0x10c0, true);
+    rt_site m7m = mk_line(&f_main, 7, 0x1100, true), m8 = mk_line(&f_main, 8, 0x1140, true);
+    m6m.flags &= ~RT_SITE_ROWSTART;   /* gdb merged it (same line, discriminator) */
+    m7m.flags &= ~RT_SITE_ROWSTART;
+    rt_site a2 = mk_line(&f_add, 2, 0x2000, true);
+    rt_site ar = { .kind = RT_PROBE_RETURN, .fn = &f_add, .pc = 0x2100 };
+    line(&q, &m6, 1000);
+    line(&q, &a2, 900);
+    ret(&q, &ar, 900, 0x10c0);
+    line(&q, &m6m, 1000);         /* mid-row for gdb: no stop */
+    line(&q, &m7m, 1000);         /* mid-row of another line: no stop either, line 7 current */
+    line(&q, &m8, 1000);          /* a row start of a new line: stop */
+    CU_ASSERT_STRING_EQUAL(text_of(&q.t.enc),
+        STEP(4) ",\n" CALL(1) ",\n" STEP(6) ",\n" STEP(1) ",\n" CALL(2) ",\n" STEP(2) ",\n" RET_NONE ",\n" STEP(8));
 }
 
 static void test_step__non_stmt_row_is_never_a_stop(void)
@@ -770,6 +791,7 @@ int main(void)
         T(test_ret__struct_in_registers_rebuilt),
         T(test_step__first_line_same_line_next_line_and_return),
         T(test_step__return_address_starting_a_row_is_a_stop),
+        T(test_step__merged_row_at_return_address_is_not_a_stop),
         T(test_step__non_stmt_row_is_never_a_stop),
         T(test_step__longjmp_pops_abandoned_frames),
         T(test_step__return_of_unknown_frame_is_ignored_and_deeper_frames_closed),
