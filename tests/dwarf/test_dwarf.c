@@ -238,7 +238,7 @@ static void check_rows_vs_gdb(const char *prog)
     FILE *p = popen(cmd, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     static char line[8192];
-    size_t n = 0, bad = 0, nvars = 0, badvars = 0;
+    size_t n = 0, bad = 0, nvars = 0, badvars = 0, nstmt = 0, badstmt = 0;
     while (fgets(line, sizeof line, p)) {
         unsigned long long pc;
         unsigned ln;
@@ -272,6 +272,17 @@ static void check_rows_vs_gdb(const char *prog)
             }
             continue;
         }
+        char yn;
+        if (sscanf(line, "STMT %llx %c", &pc, &yn) == 2) {
+            const rt_line_row *r = rt_module_row_at(m, pc);
+            nstmt++;
+            if (!r || r->is_stmt != (yn == 'Y')) {
+                if (badstmt++ < 5)
+                    fprintf(stderr, "\n  %s: at 0x%llx gdb's row is_stmt=%c, tables %d", prog, pc, yn,
+                            r ? r->is_stmt : -1);
+            }
+            continue;
+        }
         if (sscanf(line, "PC %llx %u %255s", &pc, &ln, file) != 3) continue;
         n++;
         const rt_line_row *r = rt_module_row_at(m, pc);
@@ -287,6 +298,8 @@ static void check_rows_vs_gdb(const char *prog)
     CU_ASSERT_EQUAL(n, m->nrows);
     CU_ASSERT(nvars > 0);
     CU_ASSERT_EQUAL(badvars, 0);
+    CU_ASSERT_EQUAL(nstmt, n);
+    CU_ASSERT_EQUAL(badstmt, 0);
 }
 static void test_dwarf__gcc_rows_and_scopes_match_gdb(void)
 {
