@@ -256,8 +256,10 @@ class Stepper:
                 if sym.name in seen or not (sym.is_argument or sym.is_variable):
                     continue
                 is_static = sym.addr_class == gdb.SYMBOL_LOC_STATIC
-                if not sym.is_argument and not is_static and sym.line >= line:
-                    seen[sym.name] = "?"       # may not be initialised yet
+                # May not be initialised yet: declared on or after this line, or made by the
+                # compiler with no declaration line at all (clang's __vla_expr0).
+                if not sym.is_argument and not is_static and (sym.line >= line or sym.line == 0):
+                    seen[sym.name] = "?"
                     continue
                 try:
                     seen[sym.name] = fmt_value(sym.value(frame))
