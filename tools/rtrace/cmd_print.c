@@ -258,6 +258,10 @@ static void on_event(printer *p, const rtrace_event *ev)
             putchar('\n');
         }
         return;
+    case RTRACE_E_DROP_LAST_STEP:
+        /* The recorder took back its last Step: never show it. */
+        flush(p, p->pending);
+        return;
     default:
         if (p->pending)
             p->touched = true;
