@@ -645,7 +645,6 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
         }
         goto fail;
     }
-    c->void_t = NULL;
     if (walk_cus(c) < 0) {
         if (c->warnings)
             errf(err, errlen, "%s: no readable compile unit in .debug_info: %s", path, c->first_warning);
@@ -796,7 +795,7 @@ size_t rt_module_visible_vars(const rt_module *m, const rt_func *f, uint64_t add
         if (!next || depth == RT_MAX_DEPTH) break;
         chain[depth++] = s = next;
     }
-    size_t n = 0, nparams = 0;
+    size_t n = 0;
     const rt_scope *root = chain[0];
     for (uint32_t i = 0; i < root->nvars; i++) {
         const rt_svar *v = &root->vars[i];
@@ -818,7 +817,6 @@ size_t rt_module_visible_vars(const rt_module *m, const rt_func *f, uint64_t add
             out[n].vla_add = v->vla_add;
         }
         n++;
-        nparams++;
     }
     size_t first_local = n;
     for (size_t d = depth; d-- > 0;) {
@@ -851,7 +849,6 @@ size_t rt_module_visible_vars(const rt_module *m, const rt_func *f, uint64_t add
             n++;
         }
     }
-    (void)nparams;
     return n;
 }
 

@@ -65,7 +65,8 @@ struct rt_xtype {
                                  TYPEDEF: name */
     rt_xtype *under;          /* PTR target, ARRAY elem, FUNC return, TYPEDEF/CONST
                                  underlying (NULL = void) */
-    rt_xtype **params;        /* FUNC parameter types */
+    rt_xtype **params;        /* FUNC parameter types; STRUCT/UNION: until finish,
+                                 the bitfields' bit positions (uint64_t[], +1) */
     uint32_t nparams;
     uint8_t proto;            /* FUNC: 0 unprototyped, 1 prototyped, 2 varargs */
     bool decl_only;           /* STRUCT/UNION/ENUM: incomplete (DW_AT_declaration) */
@@ -132,7 +133,6 @@ typedef struct rt_ctx {
     rt_vec files_v;                /* char * */
     rt_vec rows;                   /* rt_line_row (+ seq order) */
     rt_vec funcs;                  /* rt_func */
-    rt_xtype *void_t;
     rt_strmap name_groups;         /* type naming: raw name -> layouts seen */
     rt_vec name_owned;
     char *err; size_t errlen;
@@ -160,7 +160,7 @@ RT_DW_HIDDEN size_t rt_die_ranges(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, uint6
 RT_DW_HIDDEN void rt_lines_cu(rt_ctx *c, rt_cu *cu);      /* file map + rows */
 RT_DW_HIDDEN int rt_lines_finish(rt_ctx *c);               /* sort, collapse */
 
-RT_DW_HIDDEN rt_xtype *rt_type_of(rt_ctx *c, const rt_cu *cu, Dwarf_Die d); /* DW_AT_type; void_t if none */
+RT_DW_HIDDEN rt_xtype *rt_type_of(rt_ctx *c, const rt_cu *cu, Dwarf_Die d); /* DW_AT_type; NULL (void) if none */
 RT_DW_HIDDEN rt_xtype *rt_type_at(rt_ctx *c, const rt_cu *cu, Dwarf_Off off);
 RT_DW_HIDDEN int rt_types_finish(rt_ctx *c);               /* resolve, name, dedup */
 RT_DW_HIDDEN const rt_type *rt_type_public(rt_xtype *x);   /* canonical, NULL for void */

@@ -27,6 +27,7 @@
 #define NAME_MAX_LEN 1024
 
 /* ---- Creation ------------------------------------------------------------- */
+/* A new zeroed type in the arena, appended to the module's list. */
 static rt_xtype *new_type(rt_ctx *c, rt_xkind xk, rt_type_tag tag)
 {
     rt_xtype *x = rt_arena_alloc(&c->p->arena, sizeof *x);
@@ -137,6 +138,9 @@ static uint64_t member_offset(rt_ctx *c, Dwarf_Die d)
 
 typedef struct member_tmp { rt_member m; uint64_t bitpos; bool is_bf; } member_tmp;
 
+/* Reads a struct/union DIE's size and members into x. Bitfields keep their
+ * bit position from the start of the struct (in x->params, +1, 0 = not a
+ * bitfield) until rt_types_finish() knows their types' sizes. */
 static void build_struct(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
 {
     Dwarf_Unsigned sz = 0;
@@ -196,6 +200,7 @@ static void build_struct(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
     rt_vec_free(&mv);
 }
 
+/* Reads an enumeration DIE: size, underlying signedness, enumerators. */
 static void build_enum(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
 {
     Dwarf_Unsigned sz = 0;
@@ -473,6 +478,9 @@ static bool is_const_q(const rt_xtype *x)
     return false;
 }
 
+/* Completes x once every type exists: typedef/const copy what they name,
+ * pointers and arrays point at their parts, arrays get their size, bitfields
+ * their storage unit. Idempotent; cycles are cut by in_naming. */
 static void resolve(rt_xtype *x)
 {
     if (!x || x->resolved || x->in_naming) return;
@@ -686,6 +694,8 @@ static void struct_sig(rt_ctx *c, rt_xtype *x, char *out, size_t n)
     }
 }
 
+/* Gives typedef x its final name: its own name for the first underlying
+ * type seen under that name, name@file:line for the others. */
 static void assign_typedef(rt_ctx *c, rt_xtype *x)
 {
     if (x->uniq || x->in_naming) return;
