@@ -250,6 +250,7 @@ static double half_to_double(uint16_t h)
 typedef struct dec {
     const unsigned char *p, *end;
     rtrace_arena *a;
+    size_t nodes;                    /* nodes of the item being decoded */
 } dec;
 
 /* Reads an item head: major type, argument. 0, D_MORE or an error. */
@@ -288,6 +289,8 @@ static int item(dec *d, int depth, rt_node **out)
     uint64_t val = 0;
     if ((rc = head(d, &major, &ai, &val)))
         return rc;
+    if (++d->nodes > RT_RD_MAX_NODES)
+        return rtrace_set_error(RTRACE_EFORMAT, "event too large (over 4 Mi CBOR items)");
     rt_node *n = new_node(d->a, RT_N_NULL);
     if (!n)
         return rtrace_set_error(RTRACE_ENOMEM, "out of memory");
@@ -398,7 +401,7 @@ int rt_cbor_item(rt_cbor *c, rtrace_arena *arena, rt_node **out)
                     : RTRACE_EOF;
             continue;
         }
-        dec d = { c->win + c->pos, c->win + c->len, arena };
+        dec d = { c->win + c->pos, c->win + c->len, arena, 0 };
         int rc = item(&d, 0, out);
         if (rc == 0) {
             c->pos = (size_t)(d.p - c->win);

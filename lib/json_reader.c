@@ -29,6 +29,7 @@ struct rt_json {
     uint64_t base;                   /* input offset of buf[0] */
     uint64_t line;                   /* 1-based line of buf[pos] */
     bool eof, ioerr;
+    size_t nodes;                    /* nodes of the value being parsed */
     char *sbuf;                      /* string being decoded */
     size_t slen, scap;
     unsigned char buf[JSON_BUF];
@@ -430,6 +431,8 @@ static int parse_literal(rt_json *j, const char *lit)
 static int parse_value(rt_json *j, rtrace_arena *a, int depth, rt_node **out)
 {
     int c = skip_ws(j);
+    if (++j->nodes > RT_RD_MAX_NODES)
+        return syntax(j, "event too large (over 4 Mi JSON values)");
     rt_node *n = new_node(a, RT_N_NULL);
     if (!n)
         return rtrace_set_error(RTRACE_ENOMEM, "out of memory");
@@ -506,6 +509,7 @@ static int parse_value(rt_json *j, rtrace_arena *a, int depth, rt_node **out)
 /* See reader_int.h. */
 int rt_json_value(rt_json *j, rtrace_arena *arena, int depth0, rt_node **out)
 {
+    j->nodes = 0;
     return parse_value(j, arena, depth0, out);
 }
 

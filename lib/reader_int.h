@@ -25,6 +25,8 @@
 #define RT_RD_MAX_DEPTH 127
 /* No single event may need more memory than this (bounded memory on garbage). */
 #define RT_RD_MAX_EVENT_BYTES ((size_t)256 << 20)
+/* ... nor more tree nodes than this (about 256 MiB of nodes). */
+#define RT_RD_MAX_NODES ((size_t)4 << 20)
 
 typedef enum rt_node_type {
     RT_N_NULL, RT_N_BOOL, RT_N_UINT, RT_N_NEGINT, RT_N_BIGNEG, RT_N_FLOAT,

@@ -465,6 +465,25 @@ static void test_reader__deep_nesting_capped(void)
     free(brackets);
 }
 
+static void test_reader__huge_event_capped(void)
+{
+    /* {"DropVariables":[0,0,...]} with 5 Mi ids: over the per-event node budget. */
+    size_t n = (size_t)5 << 20, k = 0;
+    char *s = malloc(n * 2 + 64);
+    k += (size_t)sprintf(s, "{\"DropVariables\":[");
+    for (size_t i = 0; i < n; i++) {
+        s[k++] = '0';
+        s[k++] = ',';
+    }
+    s[k - 1] = ']';
+    s[k++] = '}';
+    s[k] = '\0';
+    rtrace_event ev;
+    CU_ASSERT_EQUAL(parse_one(s, &ev, NULL), RTRACE_EFORMAT);
+    CU_ASSERT(strstr(rtrace_last_error(), "event too large") != NULL);
+    free(s);
+}
+
 /* Wraps raw CBOR bytes as a trace.bin without seek table (read leniently). */
 static int read_cbor(const unsigned char *cbor, size_t n, size_t *good)
 {
@@ -657,6 +676,7 @@ int main(int argc, char **argv)
     T(test_reader__bin_cut_at_every_offset_rejected_cleanly);
     T(test_reader__random_and_mutated_inputs_rejected_cleanly);
     T(test_reader__deep_nesting_capped);
+    T(test_reader__huge_event_capped);
     T(test_reader__cbor_nesting_indefinite_and_tags_rejected);
     T(test_reader__float_must_be_string);
     T(test_reader__ids_unsigned_and_lines_integers);
