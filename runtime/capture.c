@@ -299,6 +299,23 @@ static void put_bitfield(rtrace_enc *e, const rt_member *m, const unsigned char 
     cap(e, mt, buf, false, depth, nest);
 }
 
+/* An array of n elements of t's element type (n: the type's count, or a
+ * VLA's run-time count), at most rt_cfg.max_elems of them. */
+static void put_array(rtrace_enc *e, const rt_type *t, const unsigned char *src, uint64_t n,
+                      bool safe, unsigned depth, unsigned nest)
+{
+    const rt_type *el = t->u.arr.elem;
+    uint32_t max = rt_cfg.max_elems ? rt_cfg.max_elems : 32;
+    if (n > max)
+        n = max;
+    if (!el || el->size == 0)
+        n = 0;
+    rtrace_enc_seq_begin(e, (size_t)n);
+    for (uint32_t i = 0; i < n; i++)
+        cap(e, el, src + (size_t)i * el->size, safe, depth, nest + 1);
+    rtrace_enc_seq_end(e, t->trace_type_id, false);
+}
+
 /*
  * The value of type t stored at src. safe: reads go through rt_safe_copy.
  * depth: pointer levels followed so far; nest: struct/array nesting so far.
@@ -358,20 +375,9 @@ static void cap(rtrace_enc *e, const rt_type *t, const unsigned char *src, bool 
         rtrace_enc_struct_end(e, id);
         return;
     }
-    case RT_T_ARRAY: {
-        const rt_type *el = t->u.arr.elem;
-        uint32_t n = t->u.arr.count;
-        uint32_t max = rt_cfg.max_elems ? rt_cfg.max_elems : 32;
-        if (n > max)
-            n = max;
-        if (!el || el->size == 0)
-            n = 0;
-        rtrace_enc_seq_begin(e, n);
-        for (uint32_t i = 0; i < n; i++)
-            cap(e, el, src + (size_t)i * el->size, safe, depth, nest + 1);
-        rtrace_enc_seq_end(e, id, false);
+    case RT_T_ARRAY:
+        put_array(e, t, src, t->u.arr.count, safe, depth, nest);
         return;
-    }
     case RT_T_POINTER: {
         uint64_t a;
         if (!rd(&a, src, 8, safe))
@@ -406,52 +412,81 @@ void rt_capture(rtrace_enc *e, const rt_type *t, const void *src, bool safe, uns
     cap(e, t, src, safe, depth, 0);
 }
 
+/* Writes a VLA's value: its element count is read from the frame. */
+static void put_vla(rtrace_enc *e, const rt_core_var *v, const rt_regs *regs,
+                    const unsigned char *src, bool safe)
+{
+    uint64_t base;
+    int64_t cnt;
+    const rt_loc *c = &v->vla_count;
+    if (c->kind == RT_LOC_ADDR)
+        base = 0;
+    else if (!rt_regs_get(regs, c->reg, &base))
+        goto bad;
+    if (rt_safe_copy(&cnt, (const void *)(base + c->offset), 8) != 8)
+        goto bad;
+    cnt += v->vla_add;
+    put_array(e, v->type, src, cnt > 0 ? (uint64_t)cnt : 0, safe, 0, 0);
+    return;
+bad:
+    rtrace_enc_error(e, v->type->trace_type_id, "VLA bound not readable");
+}
+
 /* Contract: see core.h. Locations relative to rbp/rsp are the frame's own
  * slots (plain loads); any other register-relative address may be anything
  * and is read safely. */
 void rt_capture_var(rtrace_enc *e, const rt_core_var *v, const rt_regs *regs)
 {
     const rt_loc *l = &v->loc;
+    const unsigned char *src;
+    bool safe = false;
     uint64_t base;
+    unsigned char buf[16] __attribute__((aligned(16))) = {0};
     switch (l->kind) {
     case RT_LOC_REG_OFFSET:
         if (likely(l->reg == 6)) {
-            cap(e, v->type, (const unsigned char *)(regs->rbp + l->offset), false, 0, 0);
-            return;
+            src = (const unsigned char *)(regs->rbp + l->offset);
+            break;
         }
         if (!rt_regs_get(regs, l->reg, &base))
-            break;
-        cap(e, v->type, (const unsigned char *)(base + l->offset), l->reg != 7, 0, 0);
-        return;
+            goto unsupported;
+        src = (const unsigned char *)(base + l->offset);
+        safe = l->reg != 7;
+        break;
     case RT_LOC_ADDR:
-        cap(e, v->type, (const unsigned char *)l->offset, false, 0, 0);
-        return;
+        src = (const unsigned char *)l->offset;
+        break;
     case RT_LOC_REG_OFFSET_DEREF: {
         uint64_t p;
         if (!rt_regs_get(regs, l->reg, &base) ||
             rt_safe_copy(&p, (const void *)(base + l->offset), 8) != 8)
-            break;
-        cap(e, v->type, (const unsigned char *)(p + l->offset2), true, 0, 0);
-        return;
+            goto unsupported;
+        src = (const unsigned char *)(p + l->offset2);
+        safe = true;
+        break;
     }
-    case RT_LOC_IN_REG: {
-        unsigned char buf[16] __attribute__((aligned(16))) = {0};
+    case RT_LOC_IN_REG:
         if (l->reg >= 17 && l->reg <= 32) {
             memcpy(buf, regs->xmm[l->reg - 17], 16);
         } else {
             if (!rt_regs_get(regs, l->reg, &base))
-                break;
+                goto unsupported;
             memcpy(buf, &base, 8);
         }
-        cap(e, v->type, buf, false, 0, 0);
-        return;
-    }
+        src = buf;
+        break;
     case RT_LOC_NONE:
         rtrace_enc_error(e, rt_type_id(v->type), "<optimized out>");
         return;
     default:
-        break;
+        goto unsupported;
     }
+    if (unlikely(v->vla_count.kind != RT_LOC_NONE) && v->type && v->type->tag == RT_T_ARRAY)
+        put_vla(e, v, regs, src, safe);
+    else
+        cap(e, v->type, src, safe, 0, 0);
+    return;
+unsupported:
     rtrace_enc_error(e, rt_type_id(v->type), "unsupported location");
 }
 

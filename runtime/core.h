@@ -36,6 +36,8 @@ typedef struct rt_core_var {
     const rt_type *type;
     rt_loc loc;               /* RT_LOC_ADDR: run-time address in `offset` */
     const char *name;
+    rt_loc vla_count;         /* VLA: where its element count is (else RT_LOC_NONE) */
+    int64_t vla_add;          /* ... plus this */
 } rt_core_var;
 
 /* One function of a module that has probes. */

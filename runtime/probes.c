@@ -287,6 +287,8 @@ int rt_core_add_module(rt_module *m)
             for (size_t k = 0; same && k < nv; k++)
                 same = prev->vars[k].type == tmp[k].type && prev->vars[k].name == tmp[k].name &&
                        !memcmp(&prev->vars[k].loc, &tmp[k].loc, sizeof(rt_loc)) &&
+                       !memcmp(&prev->vars[k].vla_count, &tmp[k].vla_count, sizeof(rt_loc)) &&
+                       prev->vars[k].vla_add == tmp[k].vla_add &&
                        tmp[k].loc.kind != RT_LOC_ADDR;
             if (same) {
                 s->vars = prev->vars;
@@ -301,6 +303,8 @@ int rt_core_add_module(rt_module *m)
                     vs[k].name = tmp[k].name;
                     vs[k].type = tmp[k].type;
                     vs[k].loc = tmp[k].loc;
+                    vs[k].vla_count = tmp[k].vla_count;
+                    vs[k].vla_add = tmp[k].vla_add;
                     if (vs[k].loc.kind == RT_LOC_ADDR)
                         vs[k].loc.offset += (int64_t)m->bias;
                     if (tmp[k].is_param && np == k)

@@ -374,10 +374,10 @@ static void test_capture__variable_locations(void)
     regs.rbp = (uint64_t)(uintptr_t)&slots[2];       /* the int is at rbp-8 */
     regs.rbx = 99;
     static int stat = 12;
-    rt_core_var v_stack = { 0, &t_int, { RT_LOC_REG_OFFSET, 6, -8, 0 }, "a" };
-    rt_core_var v_reg = { 0, &t_long, { RT_LOC_IN_REG, 3, 0, 0 }, "b" };
-    rt_core_var v_static = { 0, &t_int, { RT_LOC_ADDR, 0, (int64_t)(uintptr_t)&stat, 0 }, "c" };
-    rt_core_var v_none = { 0, &t_int, { RT_LOC_NONE, 0, 0, 0 }, "d" };
+    rt_core_var v_stack = { .type = &t_int, .loc = { RT_LOC_REG_OFFSET, 6, -8, 0 }, .name = "a" };
+    rt_core_var v_reg = { .type = &t_long, .loc = { RT_LOC_IN_REG, 3, 0, 0 }, .name = "b" };
+    rt_core_var v_static = { .type = &t_int, .loc = { RT_LOC_ADDR, 0, (int64_t)(uintptr_t)&stat, 0 }, .name = "c" };
+    rt_core_var v_none = { .type = &t_int, .loc = { RT_LOC_NONE, 0, 0, 0 }, .name = "d" };
     rtrace_enc e;
     rtrace_enc_init(&e, RTRACE_FORMAT_JSON, 0);
     e.json_first = true;
@@ -392,6 +392,30 @@ static void test_capture__variable_locations(void)
         "{\"Value\":{\"variable_id\":1,\"value\":{\"kind\":\"Int\",\"i\":99,\"type_id\":6}}},\n"
         "{\"Value\":{\"variable_id\":2,\"value\":{\"kind\":\"Int\",\"i\":12,\"type_id\":4}}},\n"
         "{\"Value\":{\"variable_id\":3,\"value\":{\"kind\":\"Error\",\"msg\":\"<optimized out>\",\"type_id\":4}}}");
+    rtrace_enc_free(&e);
+}
+
+static void test_capture__vla_count_from_the_frame(void)
+{
+    reset_cfg();
+    int data[5] = { 9, 8, 7, 6, 5 };
+    /* the frame: [0] pointer to the VLA's storage, [1] gcc's upper bound (count - 1) */
+    uint64_t frame[2] = { (uint64_t)(uintptr_t)data, 2 };
+    rt_regs regs;
+    memset(&regs, 0, sizeof regs);
+    regs.rbp = (uint64_t)(uintptr_t)&frame[2];
+    rt_type t_vla = { .tag = RT_T_ARRAY, .size = 0, .name = "int[]", .trace_type_id = 55, .u.arr = { &t_int, 0 } };
+    rt_core_var v = { .type = &t_vla, .loc = { RT_LOC_REG_OFFSET_DEREF, 6, -16, 0 }, .name = "vla",
+                      .vla_count = { RT_LOC_REG_OFFSET, 6, -8, 0 }, .vla_add = 1 };
+    rtrace_enc e;
+    rtrace_enc_init(&e, RTRACE_FORMAT_JSON, 0);
+    e.json_first = true;
+    rtrace_enc_value_begin(&e, 0);
+    rt_capture_var(&e, &v, &regs);
+    rtrace_enc_value_end(&e);
+    CU_ASSERT_STRING_EQUAL(text_of(&e), "{\"Value\":{\"variable_id\":0,\"value\":{\"kind\":\"Sequence\",\"elements\":["
+                           "{\"kind\":\"Int\",\"i\":9,\"type_id\":4},{\"kind\":\"Int\",\"i\":8,\"type_id\":4},"
+                           "{\"kind\":\"Int\",\"i\":7,\"type_id\":4}],\"is_slice\":false,\"type_id\":55}}}");
     rtrace_enc_free(&e);
 }
 
@@ -663,8 +687,8 @@ static void test_step__values_after_step_and_args_in_call(void)
     seq_init(&q);
     int slots[4] = { 0, 11, 22, 0 };   /* a = 11 at rbp-8, x = 22 at rbp-4 */
     q.regs.rbp = (uint64_t)(uintptr_t)&slots[3];
-    rt_core_var vars[2] = { { 0, &t_int, { RT_LOC_REG_OFFSET, 6, -8, 0 }, "a" },
-                            { 1, &t_int, { RT_LOC_REG_OFFSET, 6, -4, 0 }, "x" } };
+    rt_core_var vars[2] = { { .var_id = 0, .type = &t_int, .loc = { RT_LOC_REG_OFFSET, 6, -8, 0 }, .name = "a" },
+                            { .var_id = 1, .type = &t_int, .loc = { RT_LOC_REG_OFFSET, 6, -4, 0 }, .name = "x" } };
     rt_core_func f = { .name = "f", .function_id = 5, .decl_line = 10, .ret = &t_int, .ret_class = RT_RET_INT };
     rt_site s11 = mk_line(&f, 11, 0x5000, true);
     s11.vars = vars;
@@ -787,6 +811,7 @@ int main(void)
         T(test_capture__char_pointer_string_null_unreadable_capped),
         T(test_capture__function_pointer_raw_with_name),
         T(test_capture__variable_locations),
+        T(test_capture__vla_count_from_the_frame),
         T(test_ret__sysv_classification),
         T(test_ret__struct_in_registers_rebuilt),
         T(test_step__first_line_same_line_next_line_and_return),
