@@ -123,6 +123,7 @@ static _Atomic int rt_lk_owner;
 static int rt_lk_depth;
 static bool rt_lk_masked;
 static sigset_t rt_lk_saved;
+static int rt_lk_cancel_state;
 static sigset_t rt_async_set;
 static bool rt_async_set_ready;
 
@@ -154,8 +155,13 @@ static bool lk_acquire(bool from_signal)
         return true;
     }
     sigset_t old;
-    if (!from_signal)
+    int cancel_state = PTHREAD_CANCEL_ENABLE;
+    if (!from_signal) {
         pthread_sigmask(SIG_BLOCK, &rt_async_set, &old);
+        /* the sink's write() is a cancellation point: a thread cancelled
+         * there would die holding the lock */
+        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    }
     uint64_t deadline = 0;
     unsigned spins = 0;
     int zero = 0;
@@ -176,8 +182,10 @@ static bool lk_acquire(bool from_signal)
     }
     rt_lk_depth = 1;
     rt_lk_masked = !from_signal;
-    if (!from_signal)
+    if (!from_signal) {
         rt_lk_saved = old;
+        rt_lk_cancel_state = cancel_state;
+    }
     return true;
 }
 
@@ -187,9 +195,12 @@ static void lk_release(void)
         return;
     bool masked = rt_lk_masked;
     sigset_t saved = rt_lk_saved;
+    int cancel_state = rt_lk_cancel_state;
     atomic_store(&rt_lk_owner, 0);
-    if (masked)
+    if (masked) {
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        pthread_setcancelstate(cancel_state, NULL);
+    }
 }
 
 /* ---- Writing to the sink (lock held) --------------------------------------- */

@@ -5,8 +5,8 @@
  * (a probe in a signal handler) or before libc's stdio is usable, so this file
  * formats with its own small printf subset into a stack buffer and writes it
  * with one write(2): no stdio, no malloc, no locks. The subset is what the
- * runtime's messages use: %s %c %d %i %u %x %p %% with the l, ll, z modifiers
- * and a field precision for strings (%.*s).
+ * runtime's messages use: %s %c %d %i %u %x %p %% with the l, ll, z modifiers,
+ * a zero-padded width for numbers (%02u) and a precision for strings (%.*s).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,8 +23,8 @@ static void put(char *buf, size_t cap, size_t *pos, const char *s, size_t n)
         buf[(*pos)++] = *s++;
 }
 
-/* Appends an unsigned number in base 10 or 16. */
-static void put_u(char *buf, size_t cap, size_t *pos, unsigned long long v, unsigned base)
+/* Appends an unsigned number in base 10 or 16, zero-padded to `width`. */
+static void put_u(char *buf, size_t cap, size_t *pos, unsigned long long v, unsigned base, int width)
 {
     char tmp[24];
     int i = sizeof tmp;
@@ -32,6 +32,8 @@ static void put_u(char *buf, size_t cap, size_t *pos, unsigned long long v, unsi
         tmp[--i] = "0123456789abcdef"[v % base];
         v /= base;
     } while (v);
+    while ((int)sizeof tmp - i < width && i > 0)
+        tmp[--i] = '0';
     put(buf, cap, pos, tmp + i, sizeof tmp - i);
 }
 
@@ -51,7 +53,11 @@ size_t rt_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
             continue;
         }
         p++;
-        int prec = -1, lng = 0;
+        int prec = -1, lng = 0, width = 0;
+        if (*p == '0')
+            p++;
+        while (*p >= '1' && *p <= '9' && width < 20)
+            width = width * 10 + (*p++ - '0');
         if (*p == '.' && p[1] == '*') {
             prec = va_arg(ap, int);
             p += 2;
@@ -80,21 +86,21 @@ size_t rt_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
             long long v = lng >= 2 ? va_arg(ap, long long) : lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
             if (v < 0) {
                 put(buf, cap, &pos, "-", 1);
-                put_u(buf, cap, &pos, 0ULL - (unsigned long long)v, 10);
+                put_u(buf, cap, &pos, 0ULL - (unsigned long long)v, 10, width);
             } else {
-                put_u(buf, cap, &pos, (unsigned long long)v, 10);
+                put_u(buf, cap, &pos, (unsigned long long)v, 10, width);
             }
             break;
         }
         case 'u': case 'x': {
             unsigned long long v = lng >= 2 ? va_arg(ap, unsigned long long)
                                  : lng == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
-            put_u(buf, cap, &pos, v, *p == 'x' ? 16 : 10);
+            put_u(buf, cap, &pos, v, *p == 'x' ? 16 : 10, width);
             break;
         }
         case 'p':
             put(buf, cap, &pos, "0x", 2);
-            put_u(buf, cap, &pos, (unsigned long long)(uintptr_t)va_arg(ap, void *), 16);
+            put_u(buf, cap, &pos, (unsigned long long)(uintptr_t)va_arg(ap, void *), 16, 0);
             break;
         case '%':
             put(buf, cap, &pos, "%", 1);
