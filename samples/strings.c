@@ -1,5 +1,6 @@
 /* samples/strings.c - differential-test sample: char pointers, char arrays, string literals with
- * escapes, and libc string functions (strlen, strcpy, strcat, strcmp, strchr, snprintf). */
+ * escapes, an array of strings and a char ** (shown `&<ptr>`: one level of pointer only), and libc
+ * string functions (strlen, strcpy, strcat, strcmp, strchr, snprintf). */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ int main(void)
     char buf[24] = "tab\there";
     char *empty = NULL;
     const char *quoted = "say \"hi\" \\ ok";
+    const char *words[3] = {"one", "two", "three"};
+    const char **wp = &words[1];
     size_t len = strlen(greeting);
     strcpy(buf, "abc");
     strcat(buf, "def");
@@ -28,6 +31,6 @@ int main(void)
     int ls = count_char(greeting, 'l');
     char out[16] = "";
     snprintf(out, sizeof out, "%d-%d", (int)len, ls);
-    printf("%s|%s|%s|%d|%s|%s|%d\n", greeting, buf, comma, cmp, out, quoted, empty == NULL);
+    printf("%s|%s|%s|%d|%s|%s|%d|%s\n", greeting, buf, comma, cmp, out, quoted, empty == NULL, *wp);
     return 0;
 }
