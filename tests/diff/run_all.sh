@@ -9,7 +9,7 @@ set -u
 here=$(dirname "$0")
 bin=$1 out=$2 ccs=$3
 shift 3
-passed=0 failed=0
+passed=0 failed=0 failures=""
 for cc in $ccs; do
     for s in "$@"; do
         if [ -d "$s" ]; then
@@ -21,9 +21,9 @@ for cc in $ccs; do
         if "$here/run_diff.sh" --cc "$cc" --bin "$bin" --out "$out/$name-$cc" --name "$name" $srcs; then
             passed=$((passed + 1))
         else
-            failed=$((failed + 1))
+            failed=$((failed + 1)) failures="$failures $name-$cc"
         fi
     done
 done
-echo "diff: $passed passed, $failed failed"
+echo "diff: $passed passed, $failed failed${failures:+ (failed:$failures)}"
 [ $failed = 0 ]
