@@ -38,7 +38,15 @@ typedef struct rt_core_var {
     const char *name;
     rt_loc vla_count;         /* VLA: where its element count is (else RT_LOC_NONE) */
     int64_t vla_add;          /* ... plus this */
+    uint64_t type_id;         /* the type's id (set with var_id) */
+    uint8_t fast;             /* RT_FAST_*: a plain integer read with one load */
 } rt_core_var;
+
+/* Variables whose value is an Int read straight from the frame (rbp+offset)
+ * or a static (run-time address): the per-event path writes them with one
+ * load and one fused encoder call. */
+enum { RT_FAST_NONE = 0, RT_FAST_I8, RT_FAST_I16, RT_FAST_I32, RT_FAST_I64,
+       RT_FAST_U8, RT_FAST_U16, RT_FAST_U32 };
 
 /* One function of a module that has probes. */
 typedef struct rt_core_func {

@@ -174,6 +174,31 @@ static bool before_cyg_enter(uint64_t pc, uint64_t fstart)
     return pc + sizeof seq + 4 + (int64_t)rel == fstart;
 }
 
+/* The RT_FAST_* class of v: a plain integer (not an enum, char included)
+ * at rbp+offset or at a static address, not a VLA; RT_FAST_NONE otherwise. */
+static uint8_t fast_kind(const rt_core_var *v)
+{
+    const rt_type *t = v->type;
+    if (!t || (v->loc.kind != RT_LOC_ADDR && !(v->loc.kind == RT_LOC_REG_OFFSET && v->loc.reg == 6)) ||
+        v->vla_count.kind != RT_LOC_NONE)
+        return RT_FAST_NONE;
+    if (t->tag == RT_T_INT) {
+        switch (t->size) {
+        case 1: return RT_FAST_I8;
+        case 2: return RT_FAST_I16;
+        case 4: return RT_FAST_I32;
+        case 8: return RT_FAST_I64;
+        }
+    } else if (t->tag == RT_T_UINT) {
+        switch (t->size) {
+        case 1: return RT_FAST_U8;
+        case 2: return RT_FAST_U16;
+        case 4: return RT_FAST_U32;
+        }
+    }
+    return RT_FAST_NONE;
+}
+
 /* The path id of file index `fi` of m (cached in pids). */
 static uint32_t file_pid(const rt_module *m, uint32_t *pids, uint32_t fi)
 {
@@ -346,8 +371,9 @@ int rt_core_add_module(rt_module *m)
             continue;
         rt_core_var *vs = (rt_core_var *)s->vars;
         for (uint32_t k = 0; k < s->nvars; k++) {
-            rt_defs_type(e, vs[k].type);
+            vs[k].type_id = rt_defs_type(e, vs[k].type);
             vs[k].var_id = rt_defs_var(e, vs[k].name);
+            vs[k].fast = fast_kind(&vs[k]);
         }
         done = s->vars;
     }

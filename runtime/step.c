@@ -31,6 +31,7 @@
 #include <errno.h>
 
 #include "core.h"
+#include "../lib/encode_inline.h"   /* the encoder's fused fast paths */
 
 /* Frame flags. */
 #define RT_FR_RETURNED 1u     /* a callee returned to this frame since its last probe */
@@ -44,13 +45,33 @@ static inline bool frames_room(rt_thread *t)
     return rt_thread_frames_reserve(t, t->nframes + 1);
 }
 
-/* Writes one Value event per variable of vars[0..n). */
+/* Writes one Value event per variable of vars[0..n). Plain integers in the
+ * frame or in statics (most locals) take one load and one fused encoder
+ * call; the rest goes through the general capture. */
 static unsigned write_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n, const rt_regs *regs)
 {
     for (uint32_t i = 0; i < n; i++) {
-        rtrace_enc_value_begin(e, vars[i].var_id);
-        rt_capture_var(e, &vars[i], regs);
-        rtrace_enc_value_end(e);
+        const rt_core_var *v = &vars[i];
+        if (likely(v->fast != RT_FAST_NONE)) {
+            const unsigned char *p = v->loc.kind == RT_LOC_ADDR
+                ? (const unsigned char *)v->loc.offset
+                : (const unsigned char *)(regs->rbp + v->loc.offset);
+            int64_t x;
+            switch (v->fast) {
+            case RT_FAST_I8: { int8_t y; memcpy(&y, p, 1); x = y; break; }
+            case RT_FAST_I16: { int16_t y; memcpy(&y, p, 2); x = y; break; }
+            case RT_FAST_I32: { int32_t y; memcpy(&y, p, 4); x = y; break; }
+            case RT_FAST_I64: { memcpy(&x, p, 8); break; }
+            case RT_FAST_U8: { uint8_t y; memcpy(&y, p, 1); x = y; break; }
+            case RT_FAST_U16: { uint16_t y; memcpy(&y, p, 2); x = y; break; }
+            default: { uint32_t y; memcpy(&y, p, 4); x = y; break; }
+            }
+            rtrace__enc_value_int_fast(e, v->var_id, v->type_id, x);
+            continue;
+        }
+        rtrace__enc_value_begin_fast(e, v->var_id);
+        rt_capture_var(e, v, regs);
+        rtrace__enc_event_value_end_fast(e);
     }
     return n;
 }
@@ -152,7 +173,7 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
     fr->path_id = s->path_id;
     if (!stop)
         return n;
-    rtrace_enc_step(e, s->path_id, s->line);
+    rtrace__enc_step_fast(e, s->path_id, s->line);
     t->last_path_id = s->path_id;
     t->last_line = s->line;
     return n + 1 + write_values(e, s->vars, s->nvars, regs);

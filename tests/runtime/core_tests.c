@@ -703,8 +703,34 @@ static void test_step__values_after_step_and_args_in_call(void)
         "{\"Call\":{\"function_id\":5,\"args\":[{\"variable_id\":0,\"value\":{\"kind\":\"Int\",\"i\":11,\"type_id\":4}}]}},\n"
         STEP(11) ",\n" V(0, 11) ",\n" V(1, 22) ",\n"
         "{\"Return\":{\"return_value\":{\"kind\":\"Int\",\"i\":3,\"type_id\":4}}}");
+    /* the fused fast path for plain ints writes the same bytes */
+    static char general[sizeof out];
+    memcpy(general, text_of(&q.t.enc), sizeof general);
+    seq_init(&q);
+    q.regs.rbp = (uint64_t)(uintptr_t)&slots[3];
+    for (int i = 0; i < 2; i++) {
+        vars[i].fast = RT_FAST_I32;
+        vars[i].type_id = 4;
+    }
+    line(&q, &s11, 500);
+    ret(&q, &fr, 500, 0);
+    CU_ASSERT_STRING_EQUAL(text_of(&q.t.enc), general);
+    /* and in CBOR */
+    rtrace_enc cb[2];
+    for (int k = 0; k < 2; k++) {
+        seq_init(&q);
+        rtrace_enc_free(&q.t.enc);
+        rtrace_enc_init(&q.t.enc, RTRACE_FORMAT_BINARY, 0);
+        q.regs.rbp = (uint64_t)(uintptr_t)&slots[3];
+        for (int i = 0; i < 2; i++)
+            vars[i].fast = k ? RT_FAST_I32 : RT_FAST_NONE;
+        line(&q, &s11, 500);
+        cb[k] = q.t.enc;
+    }
+    CU_ASSERT_EQUAL(cb[0].len, cb[1].len);
+    CU_ASSERT(cb[0].len == cb[1].len && memcmp(cb[0].buf, cb[1].buf, cb[0].len) == 0);
 #undef V
-    CU_ASSERT_EQUAL(q.t.nframes, 0);
+    CU_ASSERT_EQUAL(q.t.nframes, 1);
 }
 
 static void test_step__calls_mode_writes_only_calls_and_returns(void)
