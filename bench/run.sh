@@ -12,8 +12,9 @@
 #   rtcc-calls   the same, RTRACE_MODE=calls (calls, args and returns only)
 #   uftrace      `uftrace record` of a -pg build
 #   uftrace-a    `uftrace record -a` (arguments and return values too)
-# Every traced configuration runs at a smaller "traced" size (a full recording
-# of a 0.1 s -O0 run would be gigabytes) and at size 0 (start-up and exit only).
+# Every traced configuration runs at a smaller size (a full recording of a
+# 0.1 s -O0 run would be gigabytes; PROGS below) and at size 0 (start-up and
+# exit only).
 # Then a start-up case: a generated program of 2,000 functions run with size 0.
 # Configurations whose tool is missing (rtcc and the runtime not built yet,
 # uftrace not installed) print n/a. Everything goes under $BUILD/bench.
@@ -80,6 +81,7 @@ measure() {
     runs=$RUNS
     eval "last=\${$#}"
     [ "$last" = 0 ] && runs=$RUNS0
+    [ -n "${MRUNS:-}" ] && runs=$MRUNS
     echo "== run [$envs] $*" >> "$LOG"
     # shellcheck disable=SC2086
     line=$(env $envs "$MEASURE" -n "$runs" -q -- "$@" 2>> "$LOG")
@@ -140,7 +142,8 @@ for spec in $PROGS; do
     echo "bench: $p ..." >&2
 
     if ! build "$p" "$CC" -O0 -g -o "$plain" "$src"; then na_row "$p" untraced; continue; fi
-    measure "" "$plain" "$N"; t_n=$MS; rss=$RSS; st=$ST
+    # the baseline of every slowdown: cheap, so as many runs as size 0 gets
+    MRUNS=$RUNS0; measure "" "$plain" "$N"; MRUNS=""; t_n=$MS; rss=$RSS; st=$ST
     measure "" "$plain" 0; t_0=$MS
     # untraced cost per unit of size, from the long run (ms)
     u=$(awk -v a="$t_n" -v b="$t_0" -v n="$N" 'BEGIN { printf "%.9g", (a - b) / n }')
@@ -228,7 +231,8 @@ fi
 # ---- the table -----------------------------------------------------------------
 echo
 awk -F '\t' -f "$HERE/table.awk" "$RES"
-echo "  wall = median of $RUNS runs at 'size'; start-up = median of $RUNS0 runs at size 0; RSS = peak of the process tree."
+echo "  wall = median of $RUNS runs at 'size' ($RUNS0 for untraced); start-up = median of $RUNS0 runs at size 0;"
+echo "  RSS = peak of the process tree."
 echo "  u = (T_untraced(N) - T_untraced(0)) / N, the untraced cost per unit of size;"
 echo "  slowdown = (T(n) - T(0)) / (u*n): steady state, start-up excluded;"
 echo "  ns/step (full modes), ns/call (calls-only, uftrace; from 1,000 calls) = (T(n) - T(0) - u*n) / count:"
