@@ -476,28 +476,45 @@ size_t rt_die_ranges(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, uint64_t **out)
     return n;
 }
 
-/* ---- ELF side: .rtrace_probes -------------------------------------------- */
-/* Fills probes_addr / nprobes when the object has the section. */
-static void read_probes(rt_module *m, int fd)
+/* ---- ELF side: .rtrace_probes, raw .debug_line ----------------------------- */
+/* Reads, with libelf, what libdwarf does not give: probes_addr / nprobes when
+ * the object has .rtrace_probes, and the bytes of .debug_line (decompressed
+ * when SHF_COMPRESSED or .zdebug_line) for rt_lines_cu's file-register fix.
+ * Returns the Elf handle (owner of those bytes) or NULL. */
+static Elf *read_elf(rt_ctx *c, int fd)
 {
-    if (elf_version(EV_CURRENT) == EV_NONE) return;
+    if (elf_version(EV_CURRENT) == EV_NONE) return NULL;
     Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-    if (!elf) return;
+    if (!elf) return NULL;
     size_t shstrndx;
-    if (elf_kind(elf) == ELF_K_ELF && elf_getshdrstrndx(elf, &shstrndx) == 0) {
-        Elf_Scn *scn = NULL;
-        while ((scn = elf_nextscn(elf, scn)) != NULL) {
-            GElf_Shdr sh;
-            if (!gelf_getshdr(scn, &sh)) continue;
-            const char *nm = elf_strptr(elf, shstrndx, sh.sh_name);
-            if (nm && strcmp(nm, RT_PROBE_SECTION) == 0) {
-                m->probes_addr = sh.sh_addr;
-                m->nprobes = sh.sh_size / sizeof(rt_probe_record);
-                break;
+    if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
+        elf_end(elf);
+        return NULL;
+    }
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh)) continue;
+        const char *nm = elf_strptr(elf, shstrndx, sh.sh_name);
+        if (!nm) continue;
+        if (strcmp(nm, RT_PROBE_SECTION) == 0) {
+            c->m->probes_addr = sh.sh_addr;
+            c->m->nprobes = sh.sh_size / sizeof(rt_probe_record);
+        } else if ((strcmp(nm, ".debug_line") == 0 || strcmp(nm, ".zdebug_line") == 0) &&
+                   sh.sh_type != SHT_NOBITS) {
+            if (sh.sh_flags & SHF_COMPRESSED) {
+                if (elf_compress(scn, 0, 0) < 0) continue;
+            } else if (nm[1] == 'z') {
+                if (elf_compress_gnu(scn, 0, 0) < 0) continue;
+            }
+            Elf_Data *d = elf_getdata(scn, NULL);
+            if (d && d->d_buf && d->d_size) {
+                c->line_sec = d->d_buf;
+                c->line_sec_len = d->d_size;
             }
         }
     }
-    elf_end(elf);
+    return elf;
 }
 
 /* ---- The driver ---------------------------------------------------------- */
@@ -629,6 +646,7 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
 
     char *rp = realpath(path, NULL);
     m->path = rp ? rp : strdup(path);
+    Elf *elf = read_elf(c, fd);
 
     Dwarf_Error e = NULL;
     /* every object this file gets from libdwarf is freed explicitly, so
@@ -674,9 +692,9 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
     if (c->warnings)
         errf(err, errlen, "%s: %u DWARF problem(s) skipped, first: %s", path, c->warnings,
              c->first_warning);
-    read_probes(m, fd);
 
     dwarf_finish(c->dbg, &e);
+    if (elf) elf_end(elf);
     dwarf_set_de_alloc_flag(old_flag);   /* a program's own libdwarf use is left as it was */
     close(fd);
     rt_u64map_free(&c->die_types);
@@ -690,6 +708,7 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
 
 fail:
     if (c->dbg) dwarf_finish(c->dbg, &e);
+    if (elf) elf_end(elf);
     dwarf_set_de_alloc_flag(old_flag);
     close(fd);
     rt_u64map_free(&c->die_types);

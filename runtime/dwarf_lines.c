@@ -54,6 +54,104 @@ static const char *join_path(char *buf, size_t n, const char *comp_dir, const ch
     return buf;
 }
 
+/* ---- The file register, from the line program itself ------------------------
+ * libdwarf 20210528 starts the file register of a DWARF 5 line program at 0;
+ * the standard (and gdb, and gas, which relies on it) starts it at 1. So a
+ * row before the first DW_LNS_set_file of its sequence is reported in file 0
+ * (the CU's primary file) when it is in file 1 (e.g. a static inline
+ * function from a header placed first). This small scanner walks the raw
+ * program only to know each row's file register; its rows must line up with
+ * libdwarf's (same count), or it is not used. */
+typedef struct lp_reader { const unsigned char *p, *end; bool bad; } lp_reader;
+
+static uint64_t lp_uleb(lp_reader *r)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    while (r->p < r->end) {
+        unsigned char b = *r->p++;
+        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) return v;
+    }
+    r->bad = true;
+    return 0;
+}
+
+static uint64_t lp_fixed(lp_reader *r, unsigned n)
+{
+    uint64_t v = 0;
+    if ((size_t)(r->end - r->p) < n) { r->bad = true; r->p = r->end; return 0; }
+    for (unsigned i = 0; i < n; i++) v |= (uint64_t)r->p[i] << (8 * i);
+    r->p += n;
+    return v;
+}
+
+/* The file register of every row (end-of-sequence rows included) of the
+ * line program at offset `off`, malloc'ed into *out; the row count, or -1. */
+static long lp_row_files(const rt_ctx *c, uint64_t off, uint64_t **out)
+{
+    *out = NULL;
+    if (!c->line_sec || off >= c->line_sec_len) return -1;
+    lp_reader r = { c->line_sec + off, c->line_sec + c->line_sec_len, false };
+    uint64_t unit_len = lp_fixed(&r, 4);
+    unsigned osz = 4;
+    if (unit_len == 0xffffffffu) { unit_len = lp_fixed(&r, 8); osz = 8; }
+    if (r.bad || unit_len > (uint64_t)(r.end - r.p)) return -1;
+    const unsigned char *unit_end = r.p + unit_len;
+    r.end = unit_end;
+    unsigned version = (unsigned)lp_fixed(&r, 2);
+    if (version >= 5) lp_fixed(&r, 2);                    /* address_size, seg_sel_size */
+    uint64_t hlen = lp_fixed(&r, osz);
+    if (r.bad || hlen > (uint64_t)(unit_end - r.p)) return -1;
+    const unsigned char *prog = r.p + hlen;
+    lp_fixed(&r, 1);                                      /* minimum_instruction_length */
+    if (version >= 4) lp_fixed(&r, 1);                    /* maximum_operations_per_instruction */
+    lp_fixed(&r, 3);                                      /* default_is_stmt, line_base, line_range */
+    unsigned opcode_base = (unsigned)lp_fixed(&r, 1);
+    const unsigned char *std_len = r.p;
+    if (r.bad || opcode_base == 0 || (size_t)(unit_end - std_len) < opcode_base - 1) return -1;
+    r.p = prog;
+    size_t n = 0, cap = 256;
+    uint64_t *files = malloc(cap * sizeof *files);
+    if (!files) return -1;
+    uint64_t file = 1;
+    while (r.p < r.end && !r.bad) {
+        unsigned op = *r.p++;
+        bool row = false, endseq = false;
+        if (op >= opcode_base) {
+            row = true;                                   /* special opcode */
+        } else if (op == 0) {                             /* extended */
+            uint64_t len = lp_uleb(&r);
+            if (r.bad || len == 0 || len > (uint64_t)(r.end - r.p)) { r.bad = true; break; }
+            if (r.p[0] == DW_LNE_end_sequence) row = endseq = true;
+            r.p += len;
+        } else if (op == DW_LNS_copy) {
+            row = true;
+        } else if (op == DW_LNS_set_file) {
+            file = lp_uleb(&r);
+        } else if (op == DW_LNS_advance_line) {
+            lp_uleb(&r);                                  /* sleb: same length */
+        } else if (op == DW_LNS_fixed_advance_pc) {
+            lp_fixed(&r, 2);
+        } else {
+            for (unsigned k = 0; k < std_len[op - 1]; k++) lp_uleb(&r);
+        }
+        if (row) {
+            if (n == cap) {
+                uint64_t *nf = realloc(files, (cap *= 2) * sizeof *files);
+                if (!nf) { free(files); return -1; }
+                files = nf;
+            }
+            files[n++] = file;
+            if (endseq) file = 1;
+        }
+    }
+    if (r.bad) { free(files); return -1; }
+    *out = files;
+    return (long)n;
+}
+
 /* gdb's end marker: drops the rows of file `file` recorded at `addr` (the
  * last ones of this CU). */
 static void pop_at(rt_ctx *c, size_t first, uint64_t addr, int64_t file)
@@ -125,6 +223,18 @@ void rt_lines_cu(rt_ctx *c, rt_cu *cu)
     }
     /* gdb's line-program state (dwarf2/read.c, lnp_state_machine), per
      * sequence: which rows it records, which it drops */
+    /* DWARF 5: the file register as the program sets it (see lp_row_files) */
+    uint64_t *lp_files = NULL;
+    if (ver >= 5) {
+        Dwarf_Unsigned toff = 0;
+        if (dwarf_srclines_table_offset(lc, &toff, &e) == DW_DLV_OK) {
+            long nf = lp_row_files(c, toff, &lp_files);
+            if (nf != (long)nlines) { free(lp_files); lp_files = NULL; }
+        } else {
+            rt_dw_errfree(c, e);
+            e = NULL;
+        }
+    }
     size_t cu_first = c->rows.n;
     bool seq_start = true, seq_skip = false, disc_flag = false;
     int64_t last_file = -1;
@@ -143,6 +253,7 @@ void rt_lines_cu(rt_ctx *c, rt_cu *cu)
             e = NULL;
             continue;
         }
+        if (lp_files) fno = lp_files[i];
         if (seq_start) {
             /* a sequence at address 0: code the linker discarded */
             seq_skip = addr == 0;
@@ -187,6 +298,7 @@ void rt_lines_cu(rt_ctx *c, rt_cu *cu)
         }
         last_addr = addr;
     }
+    free(lp_files);
     dwarf_srclines_dealloc_b(lc);
 }
 

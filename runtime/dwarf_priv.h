@@ -133,6 +133,8 @@ typedef struct rt_ctx {
     rt_vec files_v;                /* char * */
     rt_vec rows;                   /* rt_line_row (+ seq order) */
     rt_vec funcs;                  /* rt_func */
+    const unsigned char *line_sec; /* .debug_line bytes (decompressed), via libelf */
+    size_t line_sec_len;
     rt_strmap name_groups;         /* type naming: raw name -> layouts seen */
     rt_vec name_owned;
     char *err; size_t errlen;

@@ -114,7 +114,7 @@ int main(int argc, char **argv)
         for (size_t r = 0; r < m->nrows; r++) {
             const rt_line_row *row = &m->rows[r];
             if (row->addr < f->lowpc || row->addr >= f->highpc) continue;
-            printf("  row 0x%llx line %u%s:", (unsigned long long)row->addr, row->line,
+            printf("  row 0x%llx line %u file %u%s:", (unsigned long long)row->addr, row->line, row->file,
                    row->is_stmt ? "" : " (not stmt)");
             rt_var_at v[64];
             size_t n = rt_module_visible_vars(m, f, row->addr, v, 64);

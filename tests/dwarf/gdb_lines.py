@@ -19,7 +19,7 @@ pcs = set()
 sources = gdb.execute("info sources", to_string=True).replace(",", "\n").split("\n")
 for src in sources:
     src = src.strip()
-    if not src.startswith("/") or not src.endswith(".c"):
+    if not src.startswith("/"):
         continue
     try:
         sals = gdb.decode_line(src + ":1")[1]

@@ -832,6 +832,15 @@ static void check_multi(const char *prog)
     CU_ASSERT_PTR_EQUAL(b->u.su.members[1].type->u.ptr.target, b);
     CU_ASSERT_STRING_EQUAL(var_named(vb, nb, "w")->type->name, other_t);
     CU_ASSERT_STRING_EQUAL(var_named(va, na, "k")->type->name, "my_t");
+    /* a function defined in a header: its rows are in the header */
+    const rt_func *tw = func_named(m, "twice");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tw);
+    CU_ASSERT_STRING_EQUAL(base_name(m->files[tw->file]), "multi.h");
+    CU_ASSERT_EQUAL(tw->decl_line, marker_line("multi.h", "static inline int twice"));
+    const rt_line_row *tr = rt_module_row_at(m, tw->lowpc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+    CU_ASSERT_STRING_EQUAL(base_name(m->files[tr->file]), "multi.h");
+    CU_ASSERT(tr->line == tw->decl_line || tr->line == tw->decl_line + 1);
     /* an opaque struct in a_func's CU, defined in b_func's: complete layout */
     const rt_var_at *op = var_named(va, na, "op");
     CU_ASSERT_PTR_NOT_NULL_FATAL(op);

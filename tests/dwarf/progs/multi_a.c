@@ -23,5 +23,5 @@ int main(void)
 {
     struct node n = { 1, 0 };
     struct same s = { 2, 3 };
-    return a_func(&n, &s) + b_func(&s) - 4;
+    return a_func(&n, &s) + b_func(&s) - 4 + twice(0);
 }
