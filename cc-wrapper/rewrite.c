@@ -49,7 +49,8 @@
  * The probe, as runtime/arch/x86_64/regs.h draws it:
  *
  *   .Lrtp_N:     leaq -128(%rsp),%rsp      # over the red zone
- *                call __rt_line_probe      # or __rt_ret_probe
+ *                call __rt_line_probe      # or __rt_ret_probe; in functions
+ *                                          # using ymm/zmm: the _avx variants
  *   .Lrtp_N_pc:  leaq 128(%rsp),%rsp
  *                .pushsection .rtrace_probes,"aR",@progbits  (a record)
  *
@@ -126,6 +127,12 @@ typedef struct rw {
     bool last_valid;      /* last_* is the line control falls through from */
     unsigned last_file;
     long last_line;
+
+    /* Functions whose code mentions ymm/zmm registers: their probes call the
+     * _avx trampolines (ymm upper halves saved). */
+    const struct strset *avx_funcs;
+    bool avx;             /* the current function is one of them */
+    bool used_plain, used_avx;
 } rw;
 
 /* ---- a set of label names (open addressing) ------------------------------ */
@@ -213,7 +220,7 @@ static void emits(rw *w, const char *s) { emit(w, s, strlen(s)); }
  */
 static void emit_probe(rw *w, const char *tramp, int kind)
 {
-    char buf[512];
+    char buf[640];
     unsigned n = w->next_label++;
     bool wrap = w->in_cfi && w->cfa_rsp;
     int len;
@@ -223,7 +230,7 @@ static void emit_probe(rw *w, const char *tramp, int kind)
         ".Lrtp_%u:\n"
         "\tleaq\t-128(%%rsp), %%rsp\n"
         "%s"
-        "\tcall\t%s\n"
+        "\tcall\t%s%s\n"
         ".Lrtp_%u_pc:\n"
         "\tleaq\t128(%%rsp), %%rsp\n"
         "%s"
@@ -233,11 +240,17 @@ static void emit_probe(rw *w, const char *tramp, int kind)
         "\t.long\t.Lrtp_%u_pc - .\n"
         "\t.long\t%d\n"
         "\t.popsection\n",
-        n, wrap ? "\t.cfi_adjust_cfa_offset 128\n" : "", tramp, n,
+        n, wrap ? "\t.cfi_adjust_cfa_offset 128\n" : "", tramp, w->avx ? "_avx" : "", n,
         wrap ? "\t.cfi_adjust_cfa_offset -128\n" : "", n, n, kind);
     emit(w, buf, (size_t)len);
     if (w->intel)
         emits(w, "\t.intel_syntax noprefix\n");
+    if (w->avx) {
+        w->used_avx = true;
+        w->st.avx_probes++;
+    } else {
+        w->used_plain = true;
+    }
     if (wrap)
         w->st.wrapped++;
     if (kind == 1)
@@ -696,6 +709,7 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
             w->last_valid = false;                  /* control may jump here */
         if (w->in_text && take_function_name(w, name)) {
             w->last_valid = false;
+            w->avx = strset_has(w->avx_funcs, name);
             w->st.functions++;
             w->in_func = true;
             snprintf(w->func_name, sizeof w->func_name, "%s", name);
@@ -844,11 +858,81 @@ static bool collect_targets(const char *src, size_t len, strset *set)
     return true;
 }
 
+/* Does [p, e) mention a ymm or zmm register (AT&T or Intel syntax)? */
+static bool mentions_wide_vector(const char *p, const char *e)
+{
+    for (; p + 3 <= e; p++) {
+        char a = (char)tolower((unsigned char)p[0]);
+        if ((a == 'y' || a == 'z') && tolower((unsigned char)p[1]) == 'm' &&
+            tolower((unsigned char)p[2]) == 'm')
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Collects the functions whose code (between `NAME:` and its .size or
+ * .cfi_endproc) mentions ymm/zmm registers, the compiler's or inline asm's.
+ * All vector registers are caller-saved, so only these functions can hold a
+ * ymm value across a probe.  Returns false on allocation failure.
+ */
+static bool collect_avx_functions(const char *src, size_t len, strset *avx)
+{
+    strset declared = {0};
+    char cur[256] = "";
+    bool cur_avx = false, ok = true;
+    const char *p = src, *end = src + len;
+    while (p < end && ok) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        const char *q = p;
+        size_t n;
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        n = (size_t)(e - q);
+        p = e + 1;
+        if (n > 6 && strncmp(q, ".type", 5) == 0 && isspace((unsigned char)q[5])) {
+            char line[512], name[256], kind[64];
+            const char *r;
+            snprintf(line, sizeof line, "%.*s", (int)n, q);
+            r = token(line + 5, name, sizeof name);
+            token(r, kind, sizeof kind);
+            if (strstr(kind, "function") || strcmp(kind, "STT_FUNC") == 0)
+                ok = strset_add(&declared, name, strlen(name));
+            continue;
+        }
+        if (n > 1 && n < 512 && memchr(q, ':', n)) {
+            char line[512], name[256];
+            snprintf(line, sizeof line, "%.*s", (int)n, q);
+            if (parse_label(line, name, sizeof name)) {   /* clang: `f:   # @f` */
+                if (strset_has(&declared, name)) {
+                    snprintf(cur, sizeof cur, "%s", name);
+                    cur_avx = false;
+                }
+                continue;
+            }
+        }
+        if (!cur[0])
+            continue;
+        if ((n >= 12 && strncmp(q, ".cfi_endproc", 12) == 0) ||
+            (n > 6 && strncmp(q, ".size", 5) == 0 && isspace((unsigned char)q[5]))) {
+            cur[0] = 0;
+            continue;
+        }
+        if (!cur_avx && q[0] != '#' && mentions_wide_vector(q, e)) {
+            cur_avx = true;
+            ok = strset_add(avx, cur, strlen(cur));
+        }
+    }
+    strset_free(&declared);
+    return ok;
+}
+
 int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
                      rtcc_rewrite_stats *stats)
 {
     rw w;
-    strset targets = {0};
+    strset targets = {0}, avx_funcs = {0};
     char *line = NULL;
     size_t cap = 0;
     size_t pos = 0;
@@ -858,6 +942,14 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
     w.is_stmt = true;
     w.strip_md5 = md5_mixed(src, len);
     w.all_rows = (flags & RTCC_RW_ALL_ROWS) != 0;
+    if (!collect_avx_functions(src, len, &avx_funcs)) {
+        if (stats)
+            memset(stats, 0, sizeof *stats);
+        strset_free(&avx_funcs);
+        errno = ENOMEM;
+        return -1;
+    }
+    w.avx_funcs = &avx_funcs;
     if (!w.all_rows) {
         if (collect_targets(src, len, &targets))
             w.targets = &targets;
@@ -892,11 +984,14 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
     /* The section exists even without probes: it marks the object as
      * compiled by rtcc (rtcc warns at link time about objects without it). */
     emits(&w, "\t.pushsection\t.rtrace_probes,\"aR\",@progbits\n\t.popsection\n");
-    if (w.any_probe)
+    if (w.used_plain)
         emits(&w, "\t.hidden\t__rt_line_probe\n\t.hidden\t__rt_ret_probe\n");
+    if (w.used_avx)
+        emits(&w, "\t.hidden\t__rt_line_probe_avx\n\t.hidden\t__rt_ret_probe_avx\n");
     w.st.instrumented = w.st.functions - w.st.naked;
     free(line);
     strset_free(&targets);
+    strset_free(&avx_funcs);
     for (int i = 0; i < w.nfnames; i++)
         free(w.fnames[i]);
     if (stats)

@@ -158,6 +158,13 @@ FOO=3 PRE=5 CONFIG=7 std=199901"' "$RTCC"
     check "-m32 is refused with a clear error" sh -c '
         ! "$0" -m32 -c util.c -o u32.o 2> m32.err && grep -q "x86-64" m32.err' "$RTCC"
 
+    # ymm values live across probes keep their upper halves.
+    if grep -qw avx /proc/cpuinfo; then
+        check "-mavx: a ymm value live across probes survives (vzeroupper in the hook)" sh -c '
+            "$0" -mavx avx.c -o pavx && RTCC_STUB_OUT=/dev/null ./pavx > avx.out &&
+            cmp -s avx.out avx.expected || { cat avx.out; exit 1; }' "$RTCC"
+    fi
+
     # gdb unwinds through a probe (.cfi wrapping before ret and in the body).
     if command -v gdb > /dev/null 2>&1; then
         check "gdb backtrace from inside a return probe and a line probe reaches main" sh -c '

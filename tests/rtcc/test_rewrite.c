@@ -427,6 +427,38 @@ static void test_rewrite__default_flags_on_gcc_basic(void)
     rw_flags = RTCC_RW_ALL_ROWS;
 }
 
+static void test_rewrite__ymm_function_calls_avx_trampolines(void)
+{
+    rtcc_rewrite_stats st;
+    char *out, *scalar;
+    check_input("avx.s",
+                "L:vmovaps -64(%rbp), %ymm0|L:vmovaps %ymm0, -32(%rbp)|L:popq %rbp|Rw:ret|"
+                "L:movss -4(%rbp), %xmm0|L:popq %rbp|Rw:ret", &st);
+    CU_ASSERT_EQUAL(st.avx_probes, 4);
+    out = rewrite_input("avx.s", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    scalar = strstr(out, "\nscalar:\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(scalar);
+    /* vec's probes (before `scalar:`) are all _avx, scalar's none */
+    {
+        int avx_before = 0, plain_before = 0;
+        for (char *p = out; (p = strstr(p, "\tcall\t__rt_")) != NULL && p < scalar; p++) {
+            if (strncmp(p, "\tcall\t__rt_line_probe_avx\n", 26) == 0 ||
+                strncmp(p, "\tcall\t__rt_ret_probe_avx\n", 25) == 0)
+                avx_before++;
+            else
+                plain_before++;
+        }
+        CU_ASSERT_EQUAL(avx_before, 4);
+        CU_ASSERT_EQUAL(plain_before, 0);
+    }
+    CU_ASSERT_PTR_NULL(strstr(scalar, "_avx\n\t.L"));
+    CU_ASSERT_PTR_NULL(strstr(scalar, "call\t__rt_line_probe_avx"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t.hidden\t__rt_line_probe_avx\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t.hidden\t__rt_line_probe\n"));
+    free(out);
+}
+
 static void test_rewrite__records_match_probes(void)
 {
     char *out = rewrite_input("cfi_states.s", NULL);
@@ -520,6 +552,7 @@ int main(int argc, char **argv)
     T(test_rewrite__same_line_fallthrough_row_gets_no_probe);
     T(test_rewrite__all_rows_flag_probes_fallthrough_rows_too);
     T(test_rewrite__default_flags_on_gcc_basic);
+    T(test_rewrite__ymm_function_calls_avx_trampolines);
     T(test_rewrite__records_match_probes);
     T(test_rewrite__data_only_file_gets_only_the_marker_section);
     T(test_rewrite__last_line_without_newline_and_empty_input);

@@ -13,6 +13,7 @@
  */
 #include <CUnit/Basic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -27,6 +28,11 @@ typedef struct rtt_state {
 
 void rtt_run_line(rtt_state *before, rtt_state *after, long misalign);
 void rtt_run_ret(rtt_state *before, rtt_state *after, long misalign);
+void rtt_run_line_ymm(const uint8_t in[16][32], uint8_t out[16][32]);
+
+/* Set while a test wants the hook to behave like glibc's AVX string
+ * functions (vzeroupper: upper halves of ymm0-15 zeroed). */
+static int hook_vzeroupper;
 
 /* The arithmetic flags: CF PF AF ZF SF OF. */
 #define FLAG_MASK 0x8d5u
@@ -62,6 +68,10 @@ void rt_on_line(rt_regs *r)
     seen = *r;
     seen_addr = (uintptr_t)r;
     clobber();
+    if (hook_vzeroupper)
+        __asm__ volatile("vzeroupper" ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
+                         "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
+                         "xmm13", "xmm14", "xmm15");
 }
 
 void rt_on_return(rt_regs *r)
@@ -176,6 +186,29 @@ static void test_trampoline__ret_probe_fills_regs_and_restores_all(void)
     check_probe(1, 1, FLAG_MASK);
 }
 
+/* ymm0-15 survive an _avx probe whose hook runs vzeroupper (as glibc's AVX
+ * string functions do); rt_regs.xmm holds their low halves. */
+static void test_trampoline__avx_probe_keeps_ymm_through_vzeroupper_in_hook(void)
+{
+    static uint8_t in[16][32], out[16][32];
+    if (!__builtin_cpu_supports("avx")) {
+        fprintf(stderr, "(no AVX on this CPU: ymm test skipped) ");
+        return;
+    }
+    for (int i = 0; i < 16; i++)
+        for (int j = 0; j < 32; j++)
+            in[i][j] = (uint8_t)(0x11 * (i + 1) + j * 3 + 1);
+    memset(out, 0, sizeof out);
+    memset(&seen, 0, sizeof seen);
+    hook_vzeroupper = 1;
+    rtt_run_line_ymm(in, out);
+    hook_vzeroupper = 0;
+    for (int i = 0; i < 16; i++) {
+        CU_ASSERT_EQUAL(memcmp(out[i], in[i], 32), 0);
+        CU_ASSERT_EQUAL(memcmp(seen.xmm[i], in[i], 16), 0);
+    }
+}
+
 /* The layout the trampolines write (trampoline.S hard-codes these offsets). */
 static void test_trampoline__rt_regs_layout_matches_trampoline(void)
 {
@@ -208,6 +241,8 @@ int main(void)
                 test_trampoline__line_probe_misaligned_stack);
     CU_add_test(s, "test_trampoline__ret_probe_fills_regs_and_restores_all",
                 test_trampoline__ret_probe_fills_regs_and_restores_all);
+    CU_add_test(s, "test_trampoline__avx_probe_keeps_ymm_through_vzeroupper_in_hook",
+                test_trampoline__avx_probe_keeps_ymm_through_vzeroupper_in_hook);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     fails = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

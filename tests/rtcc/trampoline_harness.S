@@ -7,6 +7,7 @@
  *
  * void rtt_run_line(rtt_state *before, rtt_state *after, long misalign);
  * void rtt_run_ret(rtt_state *before, rtt_state *after, long misalign);
+ * void rtt_run_line_ymm(const uint8_t in[16][32], uint8_t out[16][32]);
  *   before: the values to load (gprs, flags, xmm); its .sp and .pc fields
  *           are filled with the program's %rsp at the probe and the pc the
  *           trampoline must report.
@@ -119,6 +120,33 @@ name:                                                                   \
         .text
 HARNESS(rtt_run_line, __rt_line_probe)
 HARNESS(rtt_run_ret, __rt_ret_probe)
+
+/*
+ * void rtt_run_line_ymm(const uint8_t in[16][32], uint8_t out[16][32]);
+ * Loads ymm0-15 from `in`, runs an _avx line probe, stores ymm0-15 to `out`.
+ * Only called when the CPU has AVX.
+ */
+#define LOADY(n)  vmovdqu 32 * n(%rdi), %ymm##n
+#define STOREY(n) vmovdqu %ymm##n, 32 * n(%rsi)
+        .globl  rtt_run_line_ymm
+        .type   rtt_run_line_ymm, @function
+rtt_run_line_ymm:
+        pushq   %rbp
+        movq    %rsi, rtt_after_ptr(%rip)
+        LOADY(0); LOADY(1); LOADY(2); LOADY(3); LOADY(4); LOADY(5);
+        LOADY(6); LOADY(7); LOADY(8); LOADY(9); LOADY(10); LOADY(11);
+        LOADY(12); LOADY(13); LOADY(14); LOADY(15);
+        leaq    -128(%rsp), %rsp
+        call    __rt_line_probe_avx
+        leaq    128(%rsp), %rsp
+        movq    rtt_after_ptr(%rip), %rsi
+        STOREY(0); STOREY(1); STOREY(2); STOREY(3); STOREY(4); STOREY(5);
+        STOREY(6); STOREY(7); STOREY(8); STOREY(9); STOREY(10); STOREY(11);
+        STOREY(12); STOREY(13); STOREY(14); STOREY(15);
+        vzeroupper
+        popq    %rbp
+        ret
+        .size   rtt_run_line_ymm, .-rtt_run_line_ymm
 
         .bss
         .balign 8

@@ -12,8 +12,16 @@
  * A probe may sit anywhere between two instructions of compiled code, so it
  * must be invisible: every register the C hook may clobber (rax rcx rdx rsi
  * rdi r8-r11, xmm0-15) and the arithmetic flags are restored on the way out.
- * The x87 stack and ymm upper halves are left untouched (the hook does not use
- * x87; st0 still holds a long double return value inside rt_on_return).
+ * The upper halves of ymm0-15 are saved by the _avx variants, which the
+ * rewriter calls from functions whose code mentions ymm registers (all vector
+ * registers are caller-saved: only such a function can have a ymm value live
+ * across a probe): the hook may call glibc's AVX string functions, whose
+ * vzeroupper would zero them.  The plain trampolines execute no AVX
+ * instruction (checking XINUSE with xgetbv costs more than the rest of the
+ * probe, and restoring uppers that were clean would leave them dirty, slowing
+ * every later SSE instruction).  The x87 stack is left untouched (the hook
+ * does not use x87; st0 still holds a long double return value inside
+ * rt_on_return).  Not saved: AVX-512 state (zmm16-31, zmm uppers, k0-7).
  * Flags are saved with lahf/seto and restored with add/sahf: measurably
  * cheaper than pushfq/popfq (popfq is microcoded) and enough for compiled
  * code (DF is clear at every statement boundary by the psABI).
@@ -28,7 +36,9 @@
  *                                | saved program rbp                |  <- our %rbp
  *                                | saved rax                        |  -8(%rbp)
  *                                | flags word: ah = SZ-A-P-C, al=OF |  -16(%rbp)
+ *                                | (8 bytes of padding)             |  -24(%rbp)
  *                                | (padding to 16)                  |
+ *                                | ymm0-15 upper halves (_avx only) |  YMMHI(%rsp)
  *      %rsp (16-aligned)      -> | rt_regs (RTR_SIZE bytes)         |  -> rt_on_*(&regs)
  *
  * regs->sp = entry rsp + 8 + 128 = %rbp + 16 + 128.
@@ -55,6 +65,8 @@
 #define RTR_R15     136
 #define RTR_XMM     144
 #define RTR_SIZE    400     /* 144 + 16 * 16, a multiple of 16 */
+#define YMMHI       RTR_SIZE                /* 16 * 16 bytes of ymm uppers */
+#define FRAME_SIZE  (RTR_SIZE + 256)        /* a multiple of 16 */
 
 #define RED_ZONE    128
 
@@ -71,13 +83,34 @@ name:
 
 #define SAVE_XMM(n)     movaps %xmm##n, RTR_XMM + 16 * n(%rsp)
 #define LOAD_XMM(n)     movaps RTR_XMM + 16 * n(%rsp), %xmm##n
+/* Upper halves of ymm0-15, after rt_regs in the frame.  LOAD_YMMHI runs
+ * after LOAD_XMM (the legacy-SSE movaps keeps bits 255:128; vinsertf128
+ * then writes them back). */
+#define SAVE_YMMHI(n)   vextractf128 $1, %ymm##n, YMMHI + 16 * n(%rsp)
+#define LOAD_YMMHI(n)   vinsertf128 $1, YMMHI + 16 * n(%rsp), %ymm##n, %ymm##n
+
+/* SAVE_UPPERS_1 / LOAD_UPPERS_1: the _avx trampolines; _0: the others. */
+#define SAVE_UPPERS_0
+#define LOAD_UPPERS_0
+#define SAVE_UPPERS_1                                                   \
+        SAVE_YMMHI(0);  SAVE_YMMHI(1);  SAVE_YMMHI(2);  SAVE_YMMHI(3);  \
+        SAVE_YMMHI(4);  SAVE_YMMHI(5);  SAVE_YMMHI(6);  SAVE_YMMHI(7);  \
+        SAVE_YMMHI(8);  SAVE_YMMHI(9);  SAVE_YMMHI(10); SAVE_YMMHI(11); \
+        SAVE_YMMHI(12); SAVE_YMMHI(13); SAVE_YMMHI(14); SAVE_YMMHI(15)
+#define LOAD_UPPERS_1                                                   \
+        LOAD_YMMHI(0);  LOAD_YMMHI(1);  LOAD_YMMHI(2);  LOAD_YMMHI(3);  \
+        LOAD_YMMHI(4);  LOAD_YMMHI(5);  LOAD_YMMHI(6);  LOAD_YMMHI(7);  \
+        LOAD_YMMHI(8);  LOAD_YMMHI(9);  LOAD_YMMHI(10); LOAD_YMMHI(11); \
+        LOAD_YMMHI(12); LOAD_YMMHI(13); LOAD_YMMHI(14); LOAD_YMMHI(15)
 
 /*
  * PROBE_BODY(hook): the whole trampoline; `hook` is the C function to call.
+ * avx: 1 to save and restore the upper halves of ymm0-15 too.
  * Contract: on return every register and arithmetic flag holds the value it
- * had at the `call`; the hook received a pointer to a filled rt_regs.
+ * had at the `call` (with avx = 1, ymm0-15 whole), and the hook received a
+ * pointer to a filled rt_regs.
  */
-#define PROBE_BODY(hook)                                                \
+#define PROBE_BODY(hook, avx)                                           \
         .cfi_startproc;                                                 \
         pushq   %rbp;                   /* no flags change until lahf */ \
         .cfi_adjust_cfa_offset 8;                                       \
@@ -88,8 +121,9 @@ name:
         lahf;                           /* ah = SF ZF AF PF CF */       \
         seto    %al;                    /* al = OF */                   \
         pushq   %rax;                                                   \
+        pushq   %rax;                   /* padding: keeps FRAME 16-aligned */ \
         andq    $-16, %rsp;                                             \
-        subq    $RTR_SIZE, %rsp;                                        \
+        subq    $FRAME_SIZE, %rsp;                                      \
         movq    %rcx, RTR_RCX(%rsp);                                    \
         movq    %rdx, RTR_RDX(%rsp);                                    \
         movq    %rsi, RTR_RSI(%rsp);                                    \
@@ -121,12 +155,14 @@ name:
         shll    $11, %edx;                                              \
         orl     %edx, %ecx;                                             \
         movq    %rcx, RTR_FLAGS(%rsp);                                  \
+        SAVE_UPPERS_##avx;                                              \
         movq    %rsp, %rdi;                                             \
         call    hook@PLT;                                               \
         LOAD_XMM(0);  LOAD_XMM(1);  LOAD_XMM(2);  LOAD_XMM(3);          \
         LOAD_XMM(4);  LOAD_XMM(5);  LOAD_XMM(6);  LOAD_XMM(7);          \
         LOAD_XMM(8);  LOAD_XMM(9);  LOAD_XMM(10); LOAD_XMM(11);         \
         LOAD_XMM(12); LOAD_XMM(13); LOAD_XMM(14); LOAD_XMM(15);         \
+        LOAD_UPPERS_##avx;                                              \
         movq    RTR_RCX(%rsp), %rcx;                                    \
         movq    RTR_RDX(%rsp), %rdx;                                    \
         movq    RTR_RSI(%rsp), %rsi;                                    \
@@ -148,12 +184,22 @@ name:
 
 /* void __rt_line_probe(void): called after each line-table row group. */
 ENTRY(__rt_line_probe)
-        PROBE_BODY(rt_on_line)
+        PROBE_BODY(rt_on_line, 0)
 END(__rt_line_probe)
 
 /* void __rt_ret_probe(void): called right before each `ret`. */
 ENTRY(__rt_ret_probe)
-        PROBE_BODY(rt_on_return)
+        PROBE_BODY(rt_on_return, 0)
 END(__rt_ret_probe)
+
+/* The same, for functions whose code uses ymm registers (the rewriter picks
+ * them): the upper halves of ymm0-15 are saved and restored as well. */
+ENTRY(__rt_line_probe_avx)
+        PROBE_BODY(rt_on_line, 1)
+END(__rt_line_probe_avx)
+
+ENTRY(__rt_ret_probe_avx)
+        PROBE_BODY(rt_on_return, 1)
+END(__rt_ret_probe_avx)
 
         .section .note.GNU-stack,"",@progbits
