@@ -79,7 +79,7 @@ build() {
 measure() {
     envs=$1; shift
     runs=$RUNS
-    eval "last=\${$#}"
+    for last in "$@"; do :; done   # the size
     [ "$last" = 0 ] && runs=$RUNS0
     [ -n "${MRUNS:-}" ] && runs=$MRUNS
     echo "== run [$envs] $*" >> "$LOG"
@@ -104,6 +104,7 @@ count() {
     [ -n "$file" ] || return 0
     BYTES=$(wc -c < "$file" | tr -d ' ')
     if [ $have_stats = 1 ]; then
+        # shellcheck disable=SC2046 # three numbers, split on purpose
         set -- $("$RTRACE" stats "$dir" 2>> "$LOG" | awk -f "$HERE/stats.awk")
         if [ $# -eq 3 ]; then STEPS=$1; CALLS=$2; EVENTS=$3; stats_used=1; return 0; fi
         echo "bench: could not read the counts of 'rtrace stats $dir'" >> "$LOG"
@@ -111,6 +112,7 @@ count() {
     fi
     case $file in
     *.json)
+        # shellcheck disable=SC2046 # three numbers, split on purpose
         set -- $(awk '/^\{"Step"/ { s++ } /^\{"Call"/ { c++ } /^[{"]/ { e++ }
                       END { print s + 0, c + 0, e + 0 }' "$file")
         STEPS=$1; CALLS=$2; EVENTS=$3 ;;
