@@ -19,6 +19,12 @@
 #include "rtrace/reader.h"
 
 /*
+ * Hidden: usable by everything linked statically with the library (rtrace,
+ * tests, fuzzers) but never exported from librtrace.so or the runtime's .so.
+ */
+#pragma GCC visibility push(hidden)
+
+/*
  * Maximum nesting of arrays/maps, counting the top-level array of trace.json:
  * serde_json (upstream's JSON reader) refuses 128 levels, so we do too.
  */
@@ -136,5 +142,7 @@ const char *rt_node_type_name(const rt_node *n);
 bool rt_rd_utf8_valid(const char *p, size_t n);
 /* Base64 (standard, padded) decode into the arena; -1 when malformed. */
 int rt_rd_base64_decode(uint8_t **out, size_t *n, rtrace_arena *a, const char *s, size_t len);
+
+#pragma GCC visibility pop
 
 #endif
