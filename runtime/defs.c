@@ -139,23 +139,11 @@ static rtrace_type_kind kind_of(const rt_type *t)
     }
 }
 
-/* Assigns ids to t and every type it refers to (post-order), queueing them. */
-static void assign(rt_type *t)
+static void assign(rt_type *t);
+
+/* Assigns ids to the types t refers to. */
+static void assign_children(rt_type *t)
 {
-    if (!t || t->trace_type_id || t->tag == RT_T_VOID)
-        return;
-    const char *name = t->name && *t->name ? t->name : "?";
-    uint64_t id;
-    if (strmap_get(&type_names, name, &id)) {
-        t->trace_type_id = id;
-        return;
-    }
-    for (size_t i = 0; i < nvisiting; i++)
-        if (visiting[i] == t)
-            return;                     /* a cycle: the id comes when t completes */
-    if (nvisiting == RT_DEFS_MAX_NEST)
-        return;
-    visiting[nvisiting++] = t;
     switch (t->tag) {
     case RT_T_POINTER:
         if (kind_of(t) == RTRACE_TYPE_POINTER)
@@ -171,6 +159,30 @@ static void assign(rt_type *t)
     default:
         break;
     }
+}
+
+/* Assigns ids to t and every type it refers to (post-order), queueing them. */
+static void assign(rt_type *t)
+{
+    if (!t || t->trace_type_id || t->tag == RT_T_VOID)
+        return;
+    const char *name = t->name && *t->name ? t->name : "?";
+    uint64_t id;
+    if (strmap_get(&type_names, name, &id)) {
+        /* the same C type from another compile unit or module: its Type is
+         * written, but this copy's members and targets still need their ids
+         * (the capture reads them from these objects) */
+        t->trace_type_id = id;
+        assign_children(t);
+        return;
+    }
+    for (size_t i = 0; i < nvisiting; i++)
+        if (visiting[i] == t)
+            return;                     /* a cycle: the id comes when t completes */
+    if (nvisiting == RT_DEFS_MAX_NEST)
+        return;
+    visiting[nvisiting++] = t;
+    assign_children(t);
     nvisiting--;
     /* a member may have reached t by name through another object */
     if (strmap_get(&type_names, name, &id)) {

@@ -772,6 +772,17 @@ static void test_defs__recursive_struct_types_and_dedup(void)
     CU_ASSERT_EQUAL(d_int.trace_type_id, 1);
     CU_ASSERT_EQUAL(d_pnode.trace_type_id, 2);
     CU_ASSERT_EQUAL(rt_defs_type(&defs_enc, &d_int2), 1);
+    /* struct node again from another module: found by name, and its own
+     * members get their ids too (the capture reads them there) */
+    rt_type e_int = { .tag = RT_T_INT, .size = 4, .name = "int" };
+    rt_type e_node = { .tag = RT_T_STRUCT, .size = 16, .name = "struct node" };
+    rt_type e_pnode = { .tag = RT_T_POINTER, .size = 8, .name = "struct node *", .u.ptr = { &e_node } };
+    const rt_member em[] = { { "v", &e_int, 0, 0, 0 }, { "next", &e_pnode, 8, 0, 0 } };
+    e_node.u.su.members = em;
+    e_node.u.su.n = 2;
+    CU_ASSERT_EQUAL(rt_defs_type(&defs_enc, &e_node), 3);
+    CU_ASSERT_EQUAL(e_int.trace_type_id, 1);
+    CU_ASSERT_EQUAL(e_pnode.trace_type_id, 2);
     CU_ASSERT_EQUAL(rt_defs_type(&defs_enc, &d_str), 4);
     CU_ASSERT_EQUAL(rt_defs_type(&defs_enc, &d_vp), 5);
     CU_ASSERT_EQUAL(rt_defs_type(&defs_enc, &d_void), 0);
