@@ -363,6 +363,14 @@ void canon_value(tool_buf *b, const tool_model *m, const rtrace_value *v, bool i
         buf_puts(b, "<error>");
         return;
     }
+    /* Inside a pointed-to value every pointer is <ptr> (0x0 when NULL), char * and function pointers included. */
+    int tkind = v->kind != RTRACE_V_CELL && v->type_id < m->ntypes ? m->types[v->type_id].kind : -1;
+    if (in_deref && (v->kind == RTRACE_V_STRING || v->kind == RTRACE_V_RAW) &&
+        (tkind == RTRACE_TYPE_CSTRING || tkind == RTRACE_TYPE_FUNCTION_KIND || tkind == RTRACE_TYPE_POINTER)) {
+        bool null = v->kind == RTRACE_V_RAW && v->u.text.len == 3 && !memcmp(v->u.text.ptr, "0x0", 3);
+        buf_puts(b, null ? "0x0" : "<ptr>");
+        return;
+    }
     switch (v->kind) {
     case RTRACE_V_INT:
         buf_printf(b, "%lld", (long long)v->u.i);
@@ -402,8 +410,11 @@ void canon_value(tool_buf *b, const tool_model *m, const rtrace_value *v, bool i
         for (size_t i = 0; i < v->u.seq.n; i++) {
             if (i)
                 buf_puts(b, ", ");
-            buf_puts(b, named ? t->fields[i] : "?");
-            buf_puts(b, "=");
+            /* Anonymous struct/union members print without a name, as gdb does. */
+            if (!named || t->fields[i][0]) {
+                buf_puts(b, named ? t->fields[i] : "?");
+                buf_puts(b, "=");
+            }
             canon_value(b, m, v->u.seq.items[i], in_deref);
         }
         buf_puts(b, "}");
