@@ -104,7 +104,7 @@ typedef struct rt_var_at {
 typedef struct rt_func {
     const char *name;
     uint64_t lowpc, highpc;   /* link-time [lowpc, highpc) */
-    uint32_t file;            /* index into rt_module.files (declaration file) */
+    uint32_t file;            /* index into rt_module.files (declaration file; always < nfiles) */
     uint32_t decl_line;       /* line of the function's declaration (DW_AT_decl_line) */
     const rt_type *ret;       /* NULL for void */
     bool external;

@@ -302,6 +302,14 @@ void rt_lines_cu(rt_ctx *c, rt_cu *cu)
     dwarf_srclines_dealloc_b(lc);
 }
 
+uint32_t rt_cu_primary_file(rt_ctx *c, const rt_cu *cu)
+{
+    if (cu->filemap) return cu->filemap[0];
+    char buf[4096];
+    join_path(buf, sizeof buf, cu->comp_dir, NULL, cu->name ? cu->name : "<unknown>");
+    return rt_file_index(c, buf);
+}
+
 static int cmp_row(const void *a, const void *b)
 {
     const rt_row_tmp *x = a, *y = b;

@@ -160,6 +160,9 @@ RT_DW_HIDDEN Dwarf_Half rt_die_tag(rt_ctx *c, Dwarf_Die d);
 RT_DW_HIDDEN size_t rt_die_ranges(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, uint64_t **out);
 
 RT_DW_HIDDEN void rt_lines_cu(rt_ctx *c, rt_cu *cu);      /* file map + rows */
+/* The module file index of the CU's primary file (its line table's file 0
+ * or 1, else DW_AT_name joined with DW_AT_comp_dir): always valid. */
+RT_DW_HIDDEN uint32_t rt_cu_primary_file(rt_ctx *c, const rt_cu *cu);
 RT_DW_HIDDEN int rt_lines_finish(rt_ctx *c);               /* sort, collapse */
 
 RT_DW_HIDDEN rt_xtype *rt_type_of(rt_ctx *c, const rt_cu *cu, Dwarf_Die d); /* DW_AT_type; NULL (void) if none */

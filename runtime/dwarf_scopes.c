@@ -158,10 +158,7 @@ static void add_function(rt_ctx *c, const rt_cu *cu, Dwarf_Die d)
     }
     bool ok = false;
     uint32_t file = hf == 1 ? rt_cu_file(cu, df, &ok) : 0;
-    if (!ok) {
-        /* no usable decl_file: the CU's primary file */
-        file = cu->filemap ? cu->filemap[0] : 0;
-    }
+    if (!ok) file = rt_cu_primary_file(c, cu);   /* no usable decl_file */
     for (size_t i = 0; i < np; i++) {
         rt_func *f = rt_vec_push(&c->funcs);
         if (!f) break;

@@ -15,7 +15,8 @@ DWARF_PROGS := $(foreach c,gcc clang,$(DWARF_T)/scopes-$(c) $(DWARF_T)/types-$(c
                                       $(DWARF_T)/multi-$(c) $(DWARF_T)/opt-$(c) $(DWARF_T)/cold-$(c)) \
                $(DWARF_T)/cold-dw4 $(DWARF_T)/opt-dw4 $(DWARF_T)/libshlib.so \
                $(DWARF_T)/scopes-dw4 $(DWARF_T)/scopes-gz $(DWARF_T)/types-dw3 $(DWARF_T)/types-dw2 \
-               $(DWARF_T)/scopes-stripped $(DWARF_T)/scopes-nodebug $(DWARF_T)/big
+               $(DWARF_T)/scopes-stripped $(DWARF_T)/scopes-nodebug $(DWARF_T)/scopes-nolines \
+               $(DWARF_T)/big
 
 .PHONY: check-dwarf
 CHECK_TARGETS += check-dwarf
@@ -64,6 +65,8 @@ $(DWARF_T)/types-dw2: $(DWARF_PSRC)/types.c | $(DEPS_STAMP)
 	gcc $(DWARF_PFLAGS) -gdwarf-2 -gstrict-dwarf $< -o $@
 $(DWARF_T)/scopes-stripped: $(DWARF_T)/scopes-gcc
 	strip -o $@ $<
+$(DWARF_T)/scopes-nolines: $(DWARF_T)/scopes-gcc
+	objcopy --remove-section .debug_line $< $@
 $(DWARF_T)/scopes-nodebug: $(DWARF_PSRC)/scopes.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	gcc -O0 $< -o $@

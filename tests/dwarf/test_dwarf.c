@@ -1020,11 +1020,13 @@ static void test_dwarf__truncated_and_corrupted_files_never_crash(void)
         rt_module *m = rt_module_load(tmp, err, sizeof err);
         if (m) {
             loaded++;
-            /* use what was loaded */
+            /* use what was loaded; indexes stay inside the tables */
             for (size_t i = 0; i < m->nfuncs; i++) {
                 rt_var_at v[16];
                 rt_module_visible_vars(m, &m->funcs[i], m->funcs[i].lowpc, v, 16);
+                CU_ASSERT(m->funcs[i].file < m->nfiles);
             }
+            for (size_t i = 0; i < m->nrows; i++) CU_ASSERT(m->rows[i].file < m->nfiles);
             rt_type *const *ts;
             rt_module_types(m, &ts);
             rt_module_free(m);
@@ -1036,6 +1038,24 @@ static void test_dwarf__truncated_and_corrupted_files_never_crash(void)
     unlink(tmp);
     CU_ASSERT_EQUAL(loaded + refused, 40);
     CU_ASSERT(refused > 0);
+}
+
+/* No .debug_line at all: functions and variables still load, each function
+ * naming its CU's file (DW_AT_name + DW_AT_comp_dir). */
+static void test_dwarf__no_line_table_still_names_files(void)
+{
+    rt_module *m = mod("scopes-nolines");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_EQUAL(m->nrows, 0);
+    const rt_func *f = func_named(m, "nested");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_FATAL(f->file < m->nfiles);
+    CU_ASSERT_STRING_EQUAL(base_name(m->files[f->file]), "scopes.c");
+    CU_ASSERT(m->files[f->file][0] == '/');
+    rt_var_at v[16];
+    CU_ASSERT(rt_module_visible_vars(m, f, f->highpc - 1, v, 16) >= 4);
+    CU_ASSERT_PTR_NULL(rt_module_row_at(m, f->lowpc));
+    CU_ASSERT_PTR_NULL(rt_module_row_covering(m, f->lowpc));
 }
 
 /* ---- Performance ------------------------------------------------------------------ */
@@ -1118,6 +1138,7 @@ int main(int argc, char **argv)
         T(test_dwarf__own_o2_binary_loads_without_warnings),
         T(test_dwarf__bad_files_give_clear_errors),
         T(test_dwarf__truncated_and_corrupted_files_never_crash),
+        T(test_dwarf__no_line_table_still_names_files),
         T(test_dwarf__big_program_loads_fast),
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
