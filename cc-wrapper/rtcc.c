@@ -273,6 +273,34 @@ static const char *debug_flag(void)
 }
 
 /*
+ * Adds the dependency options of the user (-MD, -MMD, -MF, -MT, -MQ, -MP) to
+ * a compile step of `in`, with the file name and target cc would use for the
+ * user's command: the step itself writes a temporary file, whose name must
+ * not leak into them.  `dep_target` is the make target cc would name.
+ */
+static void add_dep_options(rtcc_argv *c, const rtcc_arg *in, const char *dep_target)
+{
+    char buf[PATH_MAX];
+    if (!cl->deps)
+        return;
+    for (size_t i = 0; i < cl->n; i++)
+        if (cl->a[i].cls == RTCC_A_DEPS)
+            push_arg(c, &cl->a[i]);
+    if (!cl->deps_file) {
+        if (cl->output && cl->mode != RTCC_MODE_ASM)
+            strip_suffix(cl->output, buf, sizeof buf);
+        else
+            stem(in->s, buf, sizeof buf);
+        rtcc_argv_push(c, "-MF");
+        rtcc_argv_pushf(c, "%s.d", buf);
+    }
+    if (!cl->deps_target) {
+        rtcc_argv_push(c, "-MT");
+        rtcc_argv_push(c, dep_target);
+    }
+}
+
+/*
  * Compiles the C source `in` to instrumented assembly and, when `obj` is
  * not NULL, assembles it into `obj`; else the assembly goes to `asm_out`.
  * `dep_target` names the make target of the dependency file, if any.
@@ -285,33 +313,17 @@ static int compile_c(const rtcc_arg *in, const char *obj, const char *asm_out,
     const char *raw = rtcc_tmp_create(".s");
     const char *inst = obj ? rtcc_tmp_create(".s") : asm_out;
     const char *g = debug_flag();
-    char err[4096], buf[PATH_MAX];
+    char err[4096];
     rtcc_rewrite_stats st;
     int rc;
 
     cmd_start(&c);
     for (size_t i = 0; i < cl->n; i++) {
         const rtcc_arg *a = &cl->a[i];
-        if (a->cls == RTCC_A_BOTH || a->cls == RTCC_A_COMPILE ||
-            (a->cls == RTCC_A_DEPS && cl->deps))
+        if (a->cls == RTCC_A_BOTH || a->cls == RTCC_A_COMPILE)
             push_arg(&c, a);
     }
-    if (cl->deps) {
-        /* The real step writes raw.s: name the dependency file and target as
-         * cc would for the user's command. */
-        if (!cl->deps_file) {
-            if (cl->output && cl->mode != RTCC_MODE_ASM)
-                strip_suffix(cl->output, buf, sizeof buf);
-            else
-                stem(in->s, buf, sizeof buf);
-            rtcc_argv_push(&c, "-MF");
-            rtcc_argv_pushf(&c, "%s.d", buf);
-        }
-        if (!cl->deps_target) {
-            rtcc_argv_push(&c, "-MT");
-            rtcc_argv_push(&c, dep_target);
-        }
-    }
+    add_dep_options(&c, in, dep_target);
     if (g)
         rtcc_argv_push(&c, g);
     if (!keep_opt)
@@ -360,20 +372,26 @@ static int compile_c(const rtcc_arg *in, const char *obj, const char *asm_out,
 
 /*
  * Compiles a non-C input (.s, .S, other languages) untouched with `step`
- * ("-c" or "-S") into `out` (NULL: the compiler's default name).
+ * ("-c" or "-S") into `out` (NULL: the compiler's default name).  `tmp_out`:
+ * `out` is rtcc's temporary object (linking): the dependency file is then
+ * named for the user's command (plain .s files get none: the assembler would
+ * name it after the temporary object).
  */
-static int compile_other(const rtcc_arg *in, const char *step, const char *out)
+static int compile_other(const rtcc_arg *in, const char *step, const char *out,
+                         bool tmp_out)
 {
     rtcc_argv c = {0};
     cmd_start(&c);
     for (size_t i = 0; i < cl->n; i++) {
         const rtcc_arg *a = &cl->a[i];
         if (a->cls == RTCC_A_BOTH || a->cls == RTCC_A_COMPILE || a->cls == RTCC_A_ASM ||
-            (a->cls == RTCC_A_DEPS && cl->deps))
+            (a->cls == RTCC_A_DEPS && cl->deps && !tmp_out))
             push_arg(&c, a);
         else if (a->cls == RTCC_A_SELF && keep_opt && a->s[1] == 'O')
             push_arg(&c, a);
     }
+    if (tmp_out && in->kind != RTCC_IN_ASM)
+        add_dep_options(&c, in, cl->output ? cl->output : "a.out");
     rtcc_argv_push(&c, step);
     if (in->xlang) {
         rtcc_argv_push(&c, "-x");
@@ -445,7 +463,7 @@ static int compile_only(void)
                 rc = compile_c(a, out, NULL, out);
             }
         } else {
-            rc = compile_other(a, cl->mode == RTCC_MODE_ASM ? "-S" : "-c", cl->output);
+            rc = compile_other(a, cl->mode == RTCC_MODE_ASM ? "-S" : "-c", cl->output, false);
         }
         if (rc != 0 && status == 0)
             status = rc;
@@ -493,7 +511,7 @@ static int compile_and_link(void)
             snprintf(tgt, sizeof tgt, "%s", cl->output ? cl->output : "a.out");
             rc = compile_c(a, objs[i], NULL, tgt);
         } else {
-            rc = compile_other(a, "-c", objs[i]);
+            rc = compile_other(a, "-c", objs[i], true);
         }
         if (rc != 0 && status == 0)
             status = rc;

@@ -105,8 +105,19 @@ const char *rtcc_tmp_create(const char *suffix)
     }
     close(fd);
     rtcc_tmp_register(path);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    return tmp_paths[tmp_count - 1];
+    {
+        /* A tool that names a side file after its output (gas --MD, gcc
+         * -MD without -MF) would write <temp>.d: removed too, should it. */
+        const char *ret = tmp_paths[tmp_count - 1];
+        char side[4096 + 8];
+        size_t n = strlen(path) - strlen(suffix);
+        if (*suffix && strcmp(suffix, ".d") != 0) {
+            snprintf(side, sizeof side, "%.*s.d", (int)n, path);
+            rtcc_tmp_register(side);
+        }
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return ret;
+    }
 }
 
 /* Prints a command line on stderr, as `cc -v` does for its sub-commands. */

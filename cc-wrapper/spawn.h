@@ -12,8 +12,9 @@ void rtcc_tmp_init(void);
 
 /*
  * Creates an empty temporary file TMPDIR/rtcc-XXXXXX<suffix> and registers
- * it for removal; returns its path (owned by the registry).  Exits with a
- * clear message if it cannot.
+ * it (and its .d sibling, which gas --MD or gcc -MD might write) for removal;
+ * returns its path (owned by the registry).  Exits with a clear message if
+ * it cannot.
  */
 const char *rtcc_tmp_create(const char *suffix);
 

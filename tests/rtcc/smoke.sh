@@ -104,6 +104,9 @@ for CCN in gcc clang; do
         grep -q "^mytarget: util.c util.h" custom.d && grep -q "^util.h:" custom.d' "$RTCC" "$CCN"
     check "-MD without -o: util.d in the current folder" sh -c '
         rm -f util.d && "$0" -MD -c util.c && grep -q "^util.o: util.c" util.d' "$RTCC"
+    check "-MD when linking in one step: <output>.d names the output, as cc does" sh -c '
+        "$0" -MD prog.c util.c asm_add.s asm_mul.S -o pmd && $1 -MD prog.c util.c asm_add.s asm_mul.S -o pmd2 &&
+        sed s/pmd2/pmd/ pmd2.d | cmp -s - pmd.d && grep -q "^pmd:" pmd.d' "$RTCC" "$CCN"
     check "-MQ kept" sh -c '"$0" -MMD -MQ "a\$b" -c util.c -o u3.o && grep -q "^a\\\$\\\$b:" u3.d' "$RTCC"
 
     # Several sources with -c.

@@ -36,7 +36,6 @@
  *                                | saved program rbp                |  <- our %rbp
  *                                | saved rax                        |  -8(%rbp)
  *                                | flags word: ah = SZ-A-P-C, al=OF |  -16(%rbp)
- *                                | (8 bytes of padding)             |  -24(%rbp)
  *                                | (padding to 16)                  |
  *                                | ymm0-15 upper halves (_avx only) |  YMMHI(%rsp)
  *      %rsp (16-aligned)      -> | rt_regs (RTR_SIZE bytes)         |  -> rt_on_*(&regs)
@@ -121,7 +120,6 @@ name:
         lahf;                           /* ah = SF ZF AF PF CF */       \
         seto    %al;                    /* al = OF */                   \
         pushq   %rax;                                                   \
-        pushq   %rax;                   /* padding: keeps FRAME 16-aligned */ \
         andq    $-16, %rsp;                                             \
         subq    $FRAME_SIZE, %rsp;                                      \
         movq    %rcx, RTR_RCX(%rsp);                                    \
