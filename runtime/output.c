@@ -82,6 +82,10 @@ static bool rt_write_error_reported;
 static bool rt_summary_ready, rt_summary_printed;
 static char rt_summary[sizeof rt_dir_used + 128];
 
+static void sync_side_files(void);
+static _Atomic uint32_t rt_npaths;          /* source paths known (paths section) */
+static _Atomic uint32_t rt_paths_synced;    /* ... of which copied to files/ */
+
 /* defs log: every byte of definitions and start events, for fork children */
 static unsigned char *rt_dlog;
 static size_t rt_dlog_len, rt_dlog_cap;
@@ -469,6 +473,9 @@ void rt_output_flush_thread(rt_thread_x *x)
     flush_locked(x);
     lk_release();
     x->last_flush_ns = now_coarse_ns();
+    if (unlikely(atomic_load_explicit(&rt_paths_synced, memory_order_relaxed) <
+                 atomic_load_explicit(&rt_npaths, memory_order_relaxed)))
+        sync_side_files();
 }
 
 /* Called by threads.c when a thread ends: flush, then give the slot back
@@ -578,7 +585,6 @@ void rt_output_defs_end(void)
 /* Fixed reservations (MAP_NORESERVE) so that lock-free readers never see a
  * table move: slot = (hash << 32) | (id + 1), 0 = empty. */
 static const char **rt_paths;
-static _Atomic uint32_t rt_npaths;
 static _Atomic uint64_t *rt_ptab;
 static char *rt_parena;
 static size_t rt_parena_left;
@@ -763,6 +769,7 @@ void rt_output_write_start(uint64_t main_tid)
     rtrace_enc_reset(&rt_pre_defs);
     rt_start_written = true;
     rt_last_writer = main_tid;
+    sync_side_files();
 }
 
 void rt_output_note_second_thread(void)
@@ -861,12 +868,11 @@ static void write_paths_safe(const char *dir)
     munmap(buf, cap);
 }
 
-/* Copies the sources into dir/files/ without malloc (signal path). */
-static void copy_sources_safe(const char *dir)
+/* Copies the sources of paths [from, n) into dir/files/ without malloc. */
+static void copy_sources_safe(const char *dir, uint32_t from, uint32_t n)
 {
-    uint32_t n = atomic_load(&rt_npaths);
     char dst[PATH_MAX], parent[PATH_MAX], buf[16384];
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = from; i < n; i++) {
         const char *src = rt_paths[i];
         rt_format(dst, sizeof dst, "%s/files/%s", dir, src[0] == '/' ? src + 1 : src);
         size_t len = strlen(dst);
@@ -891,6 +897,29 @@ static void copy_sources_safe(const char *dir)
         }
         close(in);
     }
+}
+
+/*
+ * Keeps trace_paths.json and files/ up to date while the program runs (at
+ * start-up and after flushes, outside the lock), so that a trace cut by
+ * SIGKILL has its sources and needs only its event file repaired. One
+ * thread at a time; the others skip.
+ */
+static _Atomic int rt_sync_busy;
+
+static void sync_side_files(void)
+{
+    uint32_t n = atomic_load(&rt_npaths);
+    uint32_t from = atomic_load(&rt_paths_synced);
+    int zero = 0;
+    if (from >= n || !rt_sink || !atomic_compare_exchange_strong(&rt_sync_busy, &zero, 1))
+        return;
+    int saved = errno;
+    copy_sources_safe(rt_dir_used, from, n);
+    write_paths_safe(rt_dir_used);
+    atomic_store(&rt_paths_synced, n);
+    atomic_store(&rt_sync_busy, 0);
+    errno = saved;
 }
 
 /* ---- Finishing ----------------------------------------------------------------- */
@@ -973,7 +1002,7 @@ void rt_output_finish(bool from_signal)
     if (rt_sink) {
         if (from_signal) {
             write_paths_safe(rt_dir_used);
-            copy_sources_safe(rt_dir_used);
+            copy_sources_safe(rt_dir_used, atomic_load(&rt_paths_synced), atomic_load(&rt_npaths));
         } else {
             uint32_t n = atomic_load(&rt_npaths);
             rtrace_write_paths(rt_dir_used, rt_paths, n);
@@ -1020,6 +1049,8 @@ void rt_output_after_fork_child(void)
     rt_rg_start = rt_rg_end = 0;
     rt_rg_count = 0;
     rt_main_start_written = false;
+    atomic_store(&rt_paths_synced, 0);
+    atomic_store(&rt_sync_busy, 0);
     if (rt_output_open(true) != 0) {
         atomic_store(&rt_state, RT_ST_DISABLED);
         return;
@@ -1027,4 +1058,5 @@ void rt_output_after_fork_child(void)
     if (rt_dlog_len && rtrace_sink_write(rt_sink, rt_dlog, rt_dlog_len) != 0)
         report_write_error();
     rt_last_writer = (uint64_t)rt_gettid();
+    sync_side_files();
 }

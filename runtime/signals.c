@@ -226,6 +226,8 @@ static void rt_handler(int sig, siginfo_t *info, void *uc)
  */
 void rt_signals_install(void)
 {
+    if (rt_installed)
+        return;   /* a second start (fork child, tests): keep the program's view */
     for (size_t i = 0; i < sizeof rt_fault_sigs / sizeof *rt_fault_sigs; i++) {
         int s = rt_fault_sigs[i];
         __sigaction(s, NULL, &rt_prog_act[s]);

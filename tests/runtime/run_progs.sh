@@ -1,0 +1,310 @@
+#!/bin/sh
+# tests/runtime/run_progs.sh - the runtime's lifecycle tests on real programs.
+#
+#   run_progs.sh BIN WORK [UNIT]
+#
+# Each program of tests/runtime/progs/ is built twice, with cc (untraced) and
+# with $BIN/rtcc (traced), under the same basename in two folders of WORK, and
+# run in each. A test passes when: the exit status is the one written in the
+# table below AND the same as untraced; stdout is byte for byte the same;
+# stderr is the same once the runtime's own "rtrace: " lines are removed; the
+# trace folder passes `$BIN/rtrace validate` (with --crashed where calls are
+# legitimately left open: crash, exit from a nested call, exec); and the
+# program's own checks below (last event, output events, thread events...).
+# UNIT, if given, is the CUnit runner: it is run first and its counts join
+# the summary line "runtime: N passed, M failed".
+set -u
+BIN=$1
+WORK=$2
+UNIT=${3:-}
+SRC=$(cd "$(dirname "$0")" && pwd)/progs
+RTRACE=$BIN/rtrace
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "  ok    $1"; }
+bad() { fail=$((fail + 1)); echo "  FAIL  $1: $2"; }
+
+rm -rf "$WORK"
+mkdir -p "$WORK" || exit 1
+
+# build NAME [extra source] -> $WORK/NAME/{plain,traced}/NAME
+build() {
+    name=$1
+    mkdir -p "$WORK/$name/plain" "$WORK/$name/traced"
+    cc -std=gnu11 -g -O0 -w -o "$WORK/$name/plain/$name" "$SRC/$name.c" -lpthread &&
+        "$BIN/rtcc" -std=gnu11 -o "$WORK/$name/traced/$name" "$SRC/$name.c" -lpthread \
+            2> "$WORK/$name/rtcc.err"
+}
+
+# run NAME VARIANT [args...]: runs in $WORK/NAME/VARIANT with a 60 s limit
+# (environment: RUN_ENV, e.g. "RTRACE_RING=40"), keeps out, err, status.
+run() {
+    name=$1
+    v=$2
+    shift 2
+    d="$WORK/$name/$v"
+    (cd "$d" && env ${RUN_ENV:-} timeout 60 "./$name" "$@" > out 2> err; echo $? > status)
+}
+
+# compare NAME EXPECTED_STATUS: traced vs untraced, and the status expected.
+compare() {
+    name=$1
+    want=$2
+    p="$WORK/$name/plain"
+    t="$WORK/$name/traced"
+    sp=$(cat "$p/status")
+    st=$(cat "$t/status")
+    grep -v '^rtrace: ' "$t/err" > "$t/err.program"
+    if [ "$sp" != "$want" ] || [ "$st" != "$want" ]; then
+        bad "$name" "exit status untraced $sp, traced $st, expected $want"
+        return 1
+    fi
+    if ! cmp -s "$p/out" "$t/out"; then
+        bad "$name" "stdout differs from untraced (see $t/out)"
+        return 1
+    fi
+    if ! cmp -s "$p/err" "$t/err.program"; then
+        bad "$name" "stderr differs from untraced (see $t/err)"
+        return 1
+    fi
+    return 0
+}
+
+# validate NAME DIR [--crashed]
+validate() {
+    if ! "$RTRACE" validate $3 "$2" > "$2.validate" 2>&1; then
+        bad "$1" "rtrace validate $3 $2: $(tail -n 3 "$2.validate" | tr '\n' ' ')"
+        return 1
+    fi
+    return 0
+}
+
+# the last event of a JSON trace (the line before the closing bracket)
+last_event() { tail -n 2 "$1/trace.json" | head -n 1; }
+
+has() { grep -q -- "$2" "$1/trace.json"; }
+
+# number of events that are not definitions (Step, Value, Call, Return, Event)
+count_events() { grep -c -E '^\{"(Step|Value|Call|Return|Event)"' "$1/trace.json"; }
+
+# Function id of NAME in a JSON trace (order of Function events).
+func_id() {
+    grep -o '^{"Function":{[^}]*}' "$1/trace.json" | awk -v n="\"name\":\"$2\"" \
+        'index($0, n) { print NR - 1; exit }'
+}
+
+# simple NAME STATUS MODE CHECK...: build, run both, compare, validate, then
+# each CHECK is a shell command that must succeed (run in the traced folder).
+simple() {
+    name=$1
+    want=$2
+    mode=$3
+    shift 3
+    if ! build "$name"; then
+        bad "$name" "build failed: $(head -n 3 "$WORK/$name/rtcc.err" | tr '\n' ' ')"
+        return
+    fi
+    run "$name" plain
+    run "$name" traced
+    compare "$name" "$want" || return
+    tr="$WORK/$name/traced/$name.trace"
+    validate "$name" "$tr" "$mode" || return
+    for check in "$@"; do
+        if ! (cd "$WORK/$name/traced" && T="$name.trace" && eval "$check") > /dev/null 2>&1; then
+            bad "$name" "check failed: $check"
+            return
+        fi
+    done
+    ok "$name"
+}
+
+echo "runtime lifecycle tests (programs built with $BIN/rtcc)"
+
+if [ -n "$UNIT" ]; then
+    RT_UNIT_COUNTS="$WORK/unit.counts" "$UNIT" > "$WORK/unit.log" 2>&1
+    ustatus=$?
+    if [ -s "$WORK/unit.counts" ]; then
+        read up uf < "$WORK/unit.counts"
+        pass=$((pass + up))
+        fail=$((fail + uf))
+        echo "  unit: $up passed, $uf failed (log: $WORK/unit.log)"
+    else
+        fail=$((fail + 1))
+        echo "  FAIL  unit runner did not finish (status $ustatus, log: $WORK/unit.log)"
+    fi
+fi
+
+# crashes: the trace ends with the Error event naming the signal and place
+simple segv 139 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGSEGV.*read_it"'
+simple abort 134 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGABRT.*give_up"' \
+    'has $T "giving up: 42"'
+simple assert 134 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGABRT"' \
+    'grep -q "Assertion .x == 2. failed" err'
+simple divzero 136 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGFPE.*divide"'
+
+# normal ends
+simple return_main 0 "" \
+    'last_event $T | grep -q "^{\"Return\""' \
+    'has $T "\"content\":\"total 14\\\\n\""' \
+    'test -f $T/files'"$SRC"'/return_main.c' \
+    'grep -q "return_main.c" $T/trace_paths.json' \
+    'grep -q "\"args\":\[\]" $T/trace_metadata.json' \
+    'grep -q "^rtrace: [0-9]* events (.* MiB) written to .*return_main.trace in .* s$" err'
+simple exit_nested 3 --crashed \
+    'has $T "leaving with 3"' \
+    '! has $T "\"kind\":11"'
+simple underscore_exit 5 --crashed \
+    'has $T "\"content\":\"raw write\\\\n\""' \
+    '! has $T "\"kind\":11"'
+simple quick_exit 7 --crashed \
+    'has $T "\"kind\":2,\"metadata\":\"\",\"content\":\"quick exit handler: 42"'
+simple atexit 4 "" \
+    'has $T "handler one: 3"' 'has $T "handler two: 7"' \
+    'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T add)," $T/trace.json)" = 2'
+
+# signals the program handles itself
+simple sigsegv_recover 0 "" \
+    'grep -q "caught 2, old action is ours: yes" out'
+simple sighandler 0 "" \
+    'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T on_usr1)," $T/trace.json)" = 3' \
+    'has $T "handler ran 3 times"'
+simple sigaltstack 9 --crashed \
+    'grep -q "stack overflow caught on the alternate stack" out'
+
+# threads
+simple threads 0 "" \
+    'test "$(grep -c "^{\"ThreadStart\"" $T/trace.json)" = 5' \
+    'test "$(grep -c "^{\"ThreadExit\"" $T/trace.json)" = 4' \
+    'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T leaf)," $T/trace.json)" = 200'
+simple pthread_exit 0 --crashed \
+    'test "$(grep -c "^{\"ThreadExit\"" $T/trace.json)" = 2' \
+    'has $T "sleeper cancelled: yes"'
+
+# processes
+simple system_popen 0 "" \
+    'has $T "system status 3"' 'has $T "popen read 11 chars"'
+simple recursion 0 "" \
+    'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T depth)," $T/trace.json)" = 100001'
+
+# fork: the parent's trace and the child's own <dir>.<pid>, both valid
+name=fork
+if build fork; then
+    run fork plain
+    run fork traced
+    if compare fork 0; then
+        d="$WORK/fork/traced"
+        child=$(ls -d "$d"/fork.trace.* 2> /dev/null | head -n 1)
+        if [ -z "$child" ]; then
+            bad fork "no child trace folder fork.trace.<pid>"
+        elif validate fork "$d/fork.trace" "" && validate fork "$child" --crashed; then
+            if grep -q "child fib 55" "$child/trace.json" && ! grep -q "child fib" "$d/fork.trace/trace.json" &&
+                grep -q "parent: child exited 3, fib 21" "$d/fork.trace/trace.json"; then
+                ok fork
+            else
+                bad fork "child/parent output events not in their own traces"
+            fi
+        fi
+    fi
+fi
+
+# exec: the trace is closed before exec; the exec'd rtcc program records its own
+if build exec && build exec_target; then
+    cp "$WORK/exec_target/plain/exec_target" "$WORK/exec/plain/"
+    cp "$WORK/exec_target/traced/exec_target" "$WORK/exec/traced/"
+    run exec plain ./exec_target
+    run exec traced ./exec_target
+    d="$WORK/exec/traced"
+    if compare exec 6 && validate exec "$d/exec.trace" --crashed &&
+        validate exec "$d/exec_target.trace" ""; then
+        if grep -q '"args":\["from-exec"\]' "$d/exec_target.trace/trace_metadata.json" &&
+            grep -q "before exec 42" "$d/exec.trace/trace.json"; then
+            ok exec
+        else
+            bad exec "metadata or output event missing"
+        fi
+    fi
+else
+    bad exec "build failed"
+fi
+
+# SIGKILL: the trace is cut (invalid), rtrace repair makes it valid again
+if build sigkill; then
+    run sigkill plain
+    run sigkill traced
+    d="$WORK/sigkill/traced/sigkill.trace"
+    if compare sigkill 137; then
+        if "$RTRACE" validate --crashed "$d" > /dev/null 2>&1; then
+            bad sigkill "a killed trace validated before repair"
+        elif ! "$RTRACE" repair "$d" > "$d.repair" 2>&1; then
+            bad sigkill "rtrace repair failed: $(cat "$d.repair")"
+        elif validate sigkill "$d" --crashed; then
+            # the events before the 250 ms pause reached the file
+            if [ "$(grep -c '"Call"' "$d/trace.json")" -ge 3000 ]; then
+                ok sigkill
+            else
+                bad sigkill "fewer than 3000 calls survived the kill"
+            fi
+        fi
+    fi
+fi
+
+# configuration and budgets, on programs built above
+variant() {   # variant LABEL NAME STATUS MODE ENV CHECK...
+    label=$1
+    name=$2
+    want=$3
+    mode=$4
+    RUN_ENV=$5
+    shift 5
+    rm -rf "$WORK/$name/traced/$name.trace"*
+    run "$name" traced
+    RUN_ENV=
+    st=$(cat "$WORK/$name/traced/status")
+    grep -v '^rtrace: ' "$WORK/$name/traced/err" > "$WORK/$name/traced/err.program"
+    if [ "$st" != "$want" ] || ! cmp -s "$WORK/$name/plain/out" "$WORK/$name/traced/out" ||
+        ! cmp -s "$WORK/$name/plain/err" "$WORK/$name/traced/err.program"; then
+        bad "$label" "status $st (expected $want) or output differs from untraced"
+        return
+    fi
+    if [ "$mode" != none ]; then
+        validate "$label" "$WORK/$name/traced/$name.trace" "$mode" || return
+    fi
+    for check in "$@"; do
+        if ! (cd "$WORK/$name/traced" && T="$name.trace" && eval "$check") > /dev/null 2>&1; then
+            bad "$label" "check failed: $check"
+            return
+        fi
+    done
+    ok "$label"
+}
+
+variant unwritable-dir return_main 0 none "RTRACE_DIR=/proc/self/no/such/dir" \
+    'test "$(grep -c "^rtrace: " err)" = 1' \
+    'grep -q "^rtrace: cannot write a trace in /proc/self/no/such/dir" err'
+variant bad-config-value return_main 0 "" "RTRACE_FORMAT=xml RTRACE_MAX_EVENTS=12abc" \
+    'grep -q "^rtrace: RTRACE_FORMAT=\"xml\" is not valid: expected json or binary" err' \
+    'grep -q "^rtrace: RTRACE_MAX_EVENTS=\"12abc\" is not valid" err' \
+    'test -f $T/trace.json'
+variant binary-format return_main 0 "" "RTRACE_FORMAT=binary" \
+    'test -f $T/trace.bin' '! test -f $T/trace.json'
+variant quiet return_main 0 "" "RTRACE_QUIET=1" \
+    '! grep -q "^rtrace: " err'
+variant max-events recursion 0 --crashed "RTRACE_MAX_EVENTS=50" \
+    'grep -q "RTRACE_MAX_EVENTS=50 reached" err' \
+    'test "$(count_events $T)" -le 52'
+variant max-bytes recursion 0 --crashed "RTRACE_MAX_BYTES=64K" \
+    'test "$(wc -c < $T/trace.json)" -lt 200000'
+variant ring recursion 0 --crashed "RTRACE_RING=40" \
+    'test "$(count_events $T)" -le 40' \
+    'has $T "depth 100000"'
+variant threads-main threads 0 "" "RTRACE_THREADS=main" \
+    '! grep -q "Thread" $T/trace.json'
+variant ring-threads threads 0 --crashed "RTRACE_RING=30"
+
+echo "runtime: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
