@@ -100,6 +100,107 @@ static size_t read_ops(rt_ctx *c, Dwarf_Die die, Dwarf_Locdesc_c desc, Dwarf_Uns
 
 #define RT_MAX_OPS 8
 
+/* LEB128 readers bounded by `end`; *bad set when the bytes run out. */
+static uint64_t rd_uleb(const unsigned char **pp, const unsigned char *end, bool *bad)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    const unsigned char *p = *pp;
+    for (;;) {
+        if (p >= end) { *bad = true; break; }
+        unsigned char b = *p++;
+        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) break;
+    }
+    *pp = p;
+    return v;
+}
+
+static int64_t rd_sleb(const unsigned char **pp, const unsigned char *end, bool *bad)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    unsigned char b = 0;
+    const unsigned char *p = *pp;
+    for (;;) {
+        if (p >= end) { *bad = true; break; }
+        b = *p++;
+        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) break;
+    }
+    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
+    *pp = p;
+    return (int64_t)v;
+}
+
+/* Fast path: decodes a DW_FORM_exprloc expression made only of the
+ * operators ops_to_loc() knows, straight from its bytes (libdwarf's
+ * location-list machinery allocates several objects per variable: it was
+ * the biggest cost of loading). Returns the operator count, or -1 when the
+ * expression holds anything else (the caller then asks libdwarf). */
+static long fast_ops(rt_ctx *c, Dwarf_Die die, Dwarf_Attribute a, rt_op *ops, size_t max)
+{
+    Dwarf_Half form = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); return -1; }
+    if (form != DW_FORM_exprloc) return -1;
+    Dwarf_Unsigned len = 0;
+    Dwarf_Ptr ptr = NULL;
+    if (dwarf_formexprloc(a, &len, &ptr, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); return -1; }
+    const unsigned char *p = ptr, *end = p + len;
+    size_t n = 0;
+    bool bad = false;
+    while (p < end && !bad) {
+        if (n == max) return -1;
+        unsigned op = *p++;
+        uint64_t u = 0, u2 = 0;
+        if (op == DW_OP_addr) {
+            if (end - p < 8) return -1;
+            for (int k = 0; k < 8; k++) u |= (uint64_t)p[k] << (8 * k);
+            p += 8;
+        } else if (op == DW_OP_fbreg || (op >= DW_OP_breg0 && op <= DW_OP_breg31)) {
+            u = (uint64_t)rd_sleb(&p, end, &bad);
+        } else if (op == DW_OP_bregx) {
+            u = rd_uleb(&p, end, &bad);
+            u2 = (uint64_t)rd_sleb(&p, end, &bad);
+        } else if (op == DW_OP_regx || op == DW_OP_plus_uconst) {
+            u = rd_uleb(&p, end, &bad);
+        } else if (op == DW_OP_addrx) {
+            u = rd_uleb(&p, end, &bad);
+            Dwarf_Addr ad = 0;
+            if (bad || dwarf_debug_addr_index_to_addr(die, u, &ad, &e) != DW_DLV_OK) {
+                if (e) rt_dw_errfree(c, e);
+                return -1;
+            }
+            u = ad;
+        } else if (!(op == DW_OP_deref || op == DW_OP_call_frame_cfa ||
+                     (op >= DW_OP_reg0 && op <= DW_OP_reg31))) {
+            return -1;
+        }
+        ops[n].atom = (Dwarf_Small)op;
+        ops[n].o1 = u;
+        ops[n].o2 = u2;
+        n++;
+    }
+    return bad ? -1 : (long)n;
+}
+
+/* The frame base from already-decoded operators. */
+static rt_fbase fbase_of(const rt_op *ops, size_t n)
+{
+    rt_fbase fb = { false, 0, 0 };
+    if (n == 1 && ops[0].atom == DW_OP_call_frame_cfa) {
+        fb.ok = true; fb.reg = 6; fb.off = 16;
+    } else if (n == 1 && ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) {
+        fb.ok = true; fb.reg = ops[0].atom - DW_OP_reg0; fb.off = 0;
+    } else if (n == 1 && ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+        fb.ok = true; fb.reg = ops[0].atom - DW_OP_breg0; fb.off = (int64_t)ops[0].o1;
+    }
+    return fb;
+}
+
 /* The frame base of a subprogram DIE (see the file comment). */
 rt_fbase rt_loc_frame_base(rt_ctx *c, Dwarf_Die fn)
 {
@@ -110,6 +211,12 @@ rt_fbase rt_loc_frame_base(rt_ctx *c, Dwarf_Die fn)
     if (r != DW_DLV_OK) {
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
         return fb;
+    }
+    rt_op fops[RT_MAX_OPS];
+    long fn_n = fast_ops(c, fn, a, fops, RT_MAX_OPS);
+    if (fn_n >= 0) {
+        dwarf_dealloc_attribute(a);
+        return fbase_of(fops, (size_t)fn_n);
     }
     Dwarf_Loc_Head_c head = NULL;
     Dwarf_Unsigned cnt = 0;
@@ -130,13 +237,7 @@ rt_fbase rt_loc_frame_base(rt_ctx *c, Dwarf_Die fn)
         if (dwarf_get_locdesc_entry_d(head, 0, &lle, &rlo, &rhi, &unavail, &lo, &hi, &nops, &desc,
                                       &src, &eoff, &doff, &e) == DW_DLV_OK) {
             size_t n = read_ops(c, fn, desc, nops, ops, RT_MAX_OPS);
-            if (n == 1 && ops[0].atom == DW_OP_call_frame_cfa) {
-                fb.ok = true; fb.reg = 6; fb.off = 16;
-            } else if (n == 1 && ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) {
-                fb.ok = true; fb.reg = ops[0].atom - DW_OP_reg0; fb.off = 0;
-            } else if (n == 1 && ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
-                fb.ok = true; fb.reg = ops[0].atom - DW_OP_breg0; fb.off = (int64_t)ops[0].o1;
-            }
+            if (n != (size_t)-1) fb = fbase_of(ops, n);
         } else {
             rt_dw_errfree(c, e);
         }
@@ -159,6 +260,13 @@ void rt_loc_var(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_fbase fb, rt_svar *v
     int r = dwarf_attr(d, DW_AT_location, &a, &e);
     if (r != DW_DLV_OK) {
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
+        return;
+    }
+    rt_op fops[RT_MAX_OPS];
+    long fn_n = fast_ops(c, d, a, fops, RT_MAX_OPS);
+    if (fn_n >= 0) {
+        v->loc = ops_to_loc(fops, (size_t)fn_n, fb);
+        dwarf_dealloc_attribute(a);
         return;
     }
     Dwarf_Loc_Head_c head = NULL;
