@@ -67,6 +67,9 @@ typedef struct rt_core_func {
 /* Site flags. */
 #define RT_SITE_STMT 1u       /* the row is is_stmt: gdb may stop here */
 #define RT_SITE_ROWSTART 2u   /* the probe starts a row of gdb's line table */
+#define RT_SITE_DEFER 4u      /* a function's first probe placed before its parameters are
+                                 in their slots (clang's -finstrument-functions entry call):
+                                 the Call waits for the next probe of the frame */
 
 /* A probe, everything precomputed. */
 typedef struct rt_site {

@@ -156,8 +156,8 @@ void rt_core_toplevel(const char **path, int64_t *line)
  *     lea 128(%rsp),%rsp              (the end of the probe)
  *     mov 8(%rbp),%rsi; lea fstart(%rip),%rdi; call __cyg_profile_func_enter
  * clang gives that call a row of the function's opening line (prologue_end),
- * which the untraced program does not have: gdb never stops there, and the
- * parameters are not spilled yet. Such a probe gets no site.
+ * which the untraced program does not have, and the parameters are not in
+ * their slots yet: such a site only opens the frame (RT_SITE_DEFER).
  */
 static bool before_cyg_enter(uint64_t pc, uint64_t fstart)
 {
@@ -286,9 +286,9 @@ int rt_core_add_module(rt_module *m)
             bool first_line = !cf->seen_line;
             cf->seen_line = true;
             if (first_line && before_cyg_enter(pc, f->lowpc + m->bias))
-                continue;
+                s->flags |= RT_SITE_DEFER;
             const rt_line_row *row = rt_module_row_at(m, lstart);
-            s->flags = row ? RT_SITE_ROWSTART : 0;
+            s->flags |= row ? RT_SITE_ROWSTART : 0;
             if (!row)       /* a row gdb merges into the previous one */
                 row = rt_module_row_covering(m, lstart);
             if (!row)

@@ -35,6 +35,7 @@
 
 /* Frame flags. */
 #define RT_FR_RETURNED 1u     /* a callee returned to this frame since its last probe */
+#define RT_FR_PENDING 2u      /* entered at a deferred site: its Call is not written yet */
 
 /* Makes room for one more frame; false when it cannot (deeper calls are
  * then not recorded). The lifecycle owns the mapping (rt_thread_frames_reserve). */
@@ -76,12 +77,15 @@ static unsigned write_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n,
     return n;
 }
 
-/* Pops frames down to `keep` frames, each with a Return of None. */
+/* Pops frames down to `keep` frames, each with a Return of None (a pending
+ * frame has no Call in the trace: nothing to close). */
 static unsigned pop_to(rt_thread *t, rtrace_enc *e, size_t keep)
 {
     unsigned n = 0;
     while (t->nframes > keep) {
         t->nframes--;
+        if (unlikely(t->frames[t->nframes].flags & RT_FR_PENDING))
+            continue;
         rtrace_enc_return_begin(e);
         rtrace_enc_none(e, RTRACE_NONE_TYPE_ID);
         rtrace_enc_return_end(e);
@@ -113,13 +117,46 @@ static unsigned write_call(rtrace_enc *e, const rt_site *s, const rt_regs *regs)
     return n + 1;
 }
 
+/*
+ * Writes the Call of pending frame `fr` (entered at a deferred site, see
+ * RT_SITE_DEFER) and its first stop at that site, now that its parameters are
+ * in their slots. `regs` are the registers of a deeper frame or of the
+ * frame's own `ret`: the frame is read through a copy whose rbp is the
+ * frame's own (CFA - 16 with a frame pointer).
+ */
+static unsigned resolve_pending(rt_thread *t, rtrace_enc *e, rt_frame *fr, const rt_regs *regs)
+{
+    const rt_site *s = fr->fn_site;
+    rt_regs r = *regs;
+    r.rbp = fr->cfa - 16;
+    fr->flags &= ~RT_FR_PENDING;
+    unsigned n = write_call(e, s, &r);
+    if (rt_cfg.mode == RT_MODE_CALLS)
+        return n;
+    fr->line = s->line;
+    fr->path_id = s->path_id;
+    rtrace__enc_step_fast(e, s->path_id, s->line);
+    t->last_path_id = s->path_id;
+    t->last_line = s->line;
+    return n + 1 + write_values(e, s->vars, s->nvars, &r);
+}
+
 /* Contract: see core.h. */
 unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_regs *regs, uint64_t cfa)
 {
     unsigned n = 0;
     bool first = false;
     rt_frame *fr = t->nframes ? &t->frames[t->nframes - 1] : NULL;
-    if (unlikely(!fr || fr->cfa != cfa || fr->func != s->fn)) {
+    if (unlikely(fr && fr->cfa == cfa && fr->func == s->fn && (fr->flags & RT_FR_PENDING))) {
+        if (s->flags & RT_SITE_DEFER)
+            return 0;
+        /* the first real line of a deferred call: its Call goes here */
+        fr->flags &= ~RT_FR_PENDING;
+        size_t idx = t->nframes - 1;
+        n += write_call(e, s, regs);
+        fr = &t->frames[idx];
+        first = true;
+    } else if (unlikely(!fr || fr->cfa != cfa || fr->func != s->fn)) {
         size_t i = t->nframes;
         while (i > 0 && t->frames[i - 1].cfa != cfa)
             i--;
@@ -129,6 +166,8 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
         } else {
             if (i > 0)                          /* same CFA, another function: the old frame is gone */
                 n += pop_to(t, e, i - 1);
+            if (t->nframes && unlikely(t->frames[t->nframes - 1].flags & RT_FR_PENDING))
+                n += resolve_pending(t, e, &t->frames[t->nframes - 1], regs);
             if (unlikely(!frames_room(t)))
                 return n;
             fr = &t->frames[t->nframes++];
@@ -139,6 +178,10 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
             fr->path_id = s->path_id;
             fr->flags = 0;
             fr->ret_pc = 0;
+            if (unlikely(s->flags & RT_SITE_DEFER)) {
+                fr->flags = RT_FR_PENDING;      /* the parameters are not in place yet */
+                return n;
+            }
             size_t idx = t->nframes - 1;
             n += write_call(e, s, regs);
             fr = &t->frames[idx];               /* a nested probe may have moved the stack */
@@ -189,6 +232,8 @@ unsigned rt_step_return(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_
     if (i == 0 || t->frames[i - 1].func != s->fn)
         return 0;                               /* a call we never saw start */
     unsigned n = pop_to(t, e, i);
+    if (unlikely(t->frames[i - 1].flags & RT_FR_PENDING))
+        n += resolve_pending(t, e, &t->frames[i - 1], regs);   /* no line probe ran in it */
     t->nframes = i - 1;
     rtrace_enc_return_begin(e);
     rt_capture_return(e, s->fn, regs, x87);

@@ -733,6 +733,47 @@ static void test_step__values_after_step_and_args_in_call(void)
     CU_ASSERT_EQUAL(q.t.nframes, 1);
 }
 
+static void test_step__deferred_entry_call_written_at_next_probe_or_return(void)
+{
+    reset_cfg();
+    seq q;
+    seq_init(&q);
+    /* the frame of f: CFA 16 bytes above slots[4] (rbp), param a at rbp-8 */
+    int64_t slots[6] = { 0, 0, 0, 41, 0, 0 };
+    uint64_t cfa = (uint64_t)(uintptr_t)&slots[4] + 16;
+    rt_core_var va = { .var_id = 0, .type = &t_long, .loc = { RT_LOC_REG_OFFSET, 6, -8, 0 }, .name = "a" };
+    rt_core_func f = { .name = "f", .function_id = 7, .decl_line = 14 };
+    rt_site hook = mk_line(&f, 14, 0x7000, true), body = mk_line(&f, 15, 0x7040, true);
+    hook.flags |= RT_SITE_DEFER;
+    hook.vars = body.vars = &va;
+    hook.nvars = body.nvars = hook.nparams = body.nparams = 1;
+    rt_site fr = { .kind = RT_PROBE_RETURN, .fn = &f, .pc = 0x7100 };
+#define VA "{\"variable_id\":0,\"value\":{\"kind\":\"Int\",\"i\":41,\"type_id\":6}}"
+    /* a one-line function: hook, then its ret (rbp already popped: the
+     * frame is read through CFA - 16) */
+    q.regs.rbp = 12345;
+    line(&q, &hook, cfa);
+    CU_ASSERT_EQUAL(q.t.enc.len, 0);
+    ret(&q, &fr, cfa, 0);
+    CU_ASSERT_STRING_EQUAL(text_of(&q.t.enc),
+        STEP(14) ",\n{\"Call\":{\"function_id\":7,\"args\":[" VA "]}},\n" STEP(14) ",\n{\"Value\":" VA "},\n" RET_NONE);
+    /* a longer one: the Call and the first stop go at the first real line */
+    seq_init(&q);
+    q.regs.rbp = (uint64_t)(uintptr_t)&slots[4];
+    line(&q, &hook, cfa);
+    line(&q, &body, cfa);
+    CU_ASSERT_STRING_EQUAL(text_of(&q.t.enc),
+        STEP(14) ",\n{\"Call\":{\"function_id\":7,\"args\":[" VA "]}},\n" STEP(15) ",\n{\"Value\":" VA "}");
+    /* a pending frame abandoned by longjmp leaves no Return */
+    seq_init(&q);
+    rt_site m5 = mk_line(&f_main, 5, 0x1000, true), m6 = mk_line(&f_main, 6, 0x1080, true);
+    line(&q, &m5, cfa + 1000);
+    line(&q, &hook, cfa);
+    line(&q, &m6, cfa + 1000);
+    CU_ASSERT_STRING_EQUAL(text_of(&q.t.enc), STEP(4) ",\n" CALL(1) ",\n" STEP(5) ",\n" STEP(6));
+#undef VA
+}
+
 static void test_step__calls_mode_writes_only_calls_and_returns(void)
 {
     reset_cfg();
@@ -858,6 +899,7 @@ int main(void)
         T(test_step__longjmp_pops_abandoned_frames),
         T(test_step__return_of_unknown_frame_is_ignored_and_deeper_frames_closed),
         T(test_step__values_after_step_and_args_in_call),
+        T(test_step__deferred_entry_call_written_at_next_probe_or_return),
         T(test_step__calls_mode_writes_only_calls_and_returns),
         T(test_defs__recursive_struct_types_and_dedup),
         T(test_filter__include_exclude_file_and_func),
