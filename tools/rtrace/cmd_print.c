@@ -24,13 +24,15 @@
 
 typedef struct pvar { char *name; char *text; } pvar;
 typedef struct frame { uint64_t function_id; } frame;
+typedef struct pthr { uint64_t id; frame *stack; size_t depth, cap; } pthr;
 typedef struct src { bool loaded; char *text; size_t len; size_t *lines; size_t nlines; } src;
 
 typedef struct printer {
     const char *dir;
     bool gdb, color;
     tool_model m;
-    frame *stack; size_t depth, cap;
+    frame *stack; size_t depth, cap;     /* the current thread's call stack */
+    pthr *threads; size_t nthreads, cur;   /* every thread's stack (ThreadSwitch swaps) */
     /* the pending step */
     bool pending, touched;
     uint64_t p_path; int64_t p_line; int64_t p_func; size_t p_depth;
@@ -129,7 +131,8 @@ static void flush(printer *p, bool drop)
         base = base ? base + 1 : path;
         if (p->gdb) {
             if (fname && !toplevel_name(fname)) {
-                qsort(p->vars, p->nvars, sizeof *p->vars, cmp_var);
+                if (p->nvars)
+                    qsort(p->vars, p->nvars, sizeof *p->vars, cmp_var);
                 printf("STOP %s %s:%lld\n", fname, base, (long long)p->p_line);
                 for (size_t i = 0; i < p->nvars; i++)
                     printf("  %s=%s\n", p->vars[i].name, p->vars[i].text);
@@ -258,6 +261,33 @@ static void on_event(printer *p, const rtrace_event *ev)
             putchar('\n');
         }
         return;
+    case RTRACE_E_THREAD_SWITCH: {
+        /* Each thread has its own call stack; the pending step ends with its thread's turn. */
+        flush(p, false);
+        if (!p->threads) {
+            p->threads = calloc(1, sizeof *p->threads);     /* thread 0: events before any switch */
+            if (!p->threads)
+                abort();
+            p->nthreads = 1;
+        }
+        p->threads[p->cur] = (pthr){ p->threads[p->cur].id, p->stack, p->depth, p->cap };
+        size_t i;
+        for (i = 0; i < p->nthreads && p->threads[i].id != ev->u.thread_id; i++)
+            ;
+        if (i == p->nthreads) {
+            p->threads = realloc(p->threads, (p->nthreads + 1) * sizeof *p->threads);
+            if (!p->threads)
+                abort();
+            p->threads[p->nthreads++] = (pthr){ ev->u.thread_id, NULL, 0, 0 };
+        }
+        p->cur = i;
+        p->stack = p->threads[i].stack;
+        p->depth = p->threads[i].depth;
+        p->cap = p->threads[i].cap;
+        if (!p->gdb)
+            printf("%s== thread %llu ==%s\n", col(p, C_DIM), (unsigned long long)ev->u.thread_id, col(p, C_OFF));
+        return;
+    }
     case RTRACE_E_DROP_LAST_STEP:
         /* The recorder took back its last Step: never show it. */
         flush(p, p->pending);
@@ -306,7 +336,14 @@ int cmd_print(const tool_opts *o)
     }
     free(p.srcs);
     free(p.vars);
-    free(p.stack);
+    if (p.threads) {
+        p.threads[p.cur].stack = p.stack;
+        for (size_t i = 0; i < p.nthreads; i++)
+            free(p.threads[i].stack);
+        free(p.threads);
+    } else {
+        free(p.stack);
+    }
     model_free(&p.m);
     return status;
 }
