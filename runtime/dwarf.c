@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <gelf.h>
 #include <libelf.h>
@@ -626,6 +627,18 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
     if (!path) { errf(err, errlen, "rt_module_load: no path"); return NULL; }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) { errf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return NULL; }
+    struct stat st;
+    unsigned char magic[4] = { 0 };
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        errf(err, errlen, "%s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    if (pread(fd, magic, 4, 0) != 4 || memcmp(magic, "\x7f" "ELF", 4) != 0) {
+        errf(err, errlen, "%s: not an ELF file", path);
+        close(fd);
+        return NULL;
+    }
 
     rt_module *m = calloc(1, sizeof *m);
     rt_module_priv *p = calloc(1, sizeof *p);

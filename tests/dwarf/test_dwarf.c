@@ -968,6 +968,12 @@ static void test_dwarf__bad_files_give_clear_errors(void)
     snprintf(path, sizeof path, "%s/scopes.c", g_src);          /* not ELF */
     err[0] = 0;
     CU_ASSERT_PTR_NULL(rt_module_load(path, err, sizeof err));
+    CU_ASSERT(strstr(err, "not an ELF file") != NULL);
+    err[0] = 0;
+    CU_ASSERT_PTR_NULL(rt_module_load(g_src, err, sizeof err));  /* a directory */
+    CU_ASSERT(strstr(err, "not a regular file") != NULL);
+    err[0] = 0;
+    CU_ASSERT_PTR_NULL(rt_module_load("/dev/null", err, sizeof err));
     CU_ASSERT(err[0] != 0);
     snprintf(path, sizeof path, "%s/scopes-stripped", g_bin);  /* no DWARF */
     err[0] = 0;
