@@ -154,24 +154,30 @@ void rt_core_toplevel(const char **path, int64_t *line)
  * Whether the line probe reporting `pc` sits right before clang's
  * -finstrument-functions entry sequence of the function starting at `fstart`:
  *     lea 128(%rsp),%rsp              (the end of the probe)
- *     mov 8(%rbp),%rsi; lea fstart(%rip),%rdi; call __cyg_profile_func_enter
+ *     mov 8(%rbp),%rsi; [spills;] lea fstart(%rip),%rdi; call __cyg_profile_func_enter
  * clang gives that call a row of the function's opening line (prologue_end),
  * which the untraced program does not have, and the parameters are not in
  * their slots yet: such a site only opens the frame (RT_SITE_DEFER).
  */
 static bool before_cyg_enter(uint64_t pc, uint64_t fstart)
 {
-    static const unsigned char seq[] = {
+    static const unsigned char head[] = {
         0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,   /* lea 0x80(%rsp),%rsp */
-        0x48, 0x8b, 0x75, 0x08,                           /* mov 0x8(%rbp),%rsi */
-        0x48, 0x8d, 0x3d                                  /* lea rel32(%rip),%rdi */
+        0x48, 0x8b, 0x75, 0x08                            /* mov 0x8(%rbp),%rsi */
     };
     const unsigned char *p = (const unsigned char *)(uintptr_t)pc;
-    if (memcmp(p, seq, sizeof seq) != 0)
+    if (memcmp(p, head, sizeof head) != 0)
         return false;
-    int32_t rel;
-    memcpy(&rel, p + sizeof seq, 4);
-    return pc + sizeof seq + 4 + (int64_t)rel == fstart;
+    /* then, possibly after spills of rsi, lea fstart(%rip),%rdi */
+    for (size_t k = sizeof head; k < sizeof head + 40; k++) {
+        if (p[k] != 0x48 || p[k + 1] != 0x8d || p[k + 2] != 0x3d)
+            continue;
+        int32_t rel;
+        memcpy(&rel, p + k + 3, 4);
+        if (pc + k + 7 + (int64_t)rel == fstart)
+            return true;
+    }
+    return false;
 }
 
 /* The RT_FAST_* class of v: a plain integer (not an enum, char included)
