@@ -1,9 +1,18 @@
 # tests/tools/tools_tests.mk - tests of the `rtrace` command (shell: exit
-# codes, messages, round trips, repair, the hand-derived gdb listing).
+# codes, messages, round trips, repair, the hand-derived gdb listing), run
+# on the normal build and on a sanitized build of rtrace (a sanitizer report
+# exits 99, which no check expects).
 GOLDEN_DIR ?= $(CURDIR)/../shared/golden
 
+RTRACE_SAN := $(TESTS_BIN)/rtrace_san
+$(RTRACE_SAN): $(patsubst %.c,$(BUILD)/san-reader/%.o,$(RTRACE_SRCS) $(wildcard lib/*.c))
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIB_LDLIBS)
+
 .PHONY: check-tools
-check-tools: $(RTRACE_BIN)
+check-tools: $(RTRACE_BIN) $(RTRACE_SAN)
 	sh tests/tools/tools_test.sh $(RTRACE_BIN) $(GOLDEN_DIR) $(BUILD)/tools-test
+	ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=exitcode=99:print_stacktrace=1 \
+	    sh tests/tools/tools_test.sh $(RTRACE_SAN) $(GOLDEN_DIR) $(BUILD)/tools-test-san
 
 CHECK_TARGETS += check-tools
