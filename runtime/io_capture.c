@@ -19,6 +19,11 @@
  * interrupted the runtime goes to the thread's nested buffer (rt.h).
  */
 #define _GNU_SOURCE
+/* glibc's headers would define vprintf, putchar... inline when optimising;
+ * this file defines them itself. */
+#ifndef __NO_INLINE__
+#define __NO_INLINE__ 1
+#endif
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>

@@ -24,7 +24,7 @@ RT_INTERPOSED := pthread_create dlopen sigaction signal _exit _Exit vfork \
     __fprintf_chk __vfprintf_chk __dprintf_chk __vdprintf_chk \
     puts fputs putchar fputc putc fwrite perror write writev
 
-$(RT_OBJS): ALL_CFLAGS += -fvisibility=hidden -fno-instrument-functions
+$(RT_OBJS): ALL_CFLAGS += -fvisibility=hidden
 
 $(RT_MAP): runtime/runtime.mk
 	@mkdir -p $(@D)

@@ -147,6 +147,10 @@ simple assert 134 --crashed \
 simple divzero 136 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGFPE.*divide"'
 
+simple sigterm 143 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGTERM"' \
+    'has $T "sending SIGTERM 1"' '! grep -q "not reached" out'
+
 # normal ends
 simple return_main 0 "" \
     'last_event $T | grep -q "^{\"Return\""' \
@@ -230,6 +234,27 @@ if build exec && build exec_target; then
     fi
 else
     bad exec "build failed"
+fi
+
+# dlopen: a plugin built with rtcc -shared is added when it is loaded
+if build dlopen &&
+    cc -std=gnu11 -g -O0 -w -shared -fPIC -o "$WORK/dlopen/plain/libplugin.so" "$SRC/plugin.c" &&
+    "$BIN/rtcc" -std=gnu11 -shared -fPIC -o "$WORK/dlopen/traced/libplugin.so" "$SRC/plugin.c" \
+        2> "$WORK/dlopen/rtcc-plugin.err"; then
+    run dlopen plain ./libplugin.so
+    run dlopen traced ./libplugin.so
+    d="$WORK/dlopen/traced/dlopen.trace"
+    if compare dlopen 0 && validate dlopen "$d" ""; then
+        fid=$(func_id "$d" plugin_add)
+        if [ -n "$fid" ] && grep -q "\"Call\":{\"function_id\":$fid," "$d/trace.json" &&
+            grep -q 'plugin.c"' "$d/trace_paths.json" && test -f "$d/files$SRC/plugin.c"; then
+            ok dlopen
+        else
+            bad dlopen "no Call of plugin_add, or plugin.c missing from the side files"
+        fi
+    fi
+else
+    bad dlopen "build failed"
 fi
 
 # SIGKILL: the trace is cut (invalid), rtrace repair makes it valid again
