@@ -412,8 +412,12 @@ static int pass_through(int argc, char **argv)
     cmd_start(&c);
     for (int i = 1; i < argc; i++)
         rtcc_argv_push(&c, argv[i]);
-    if (verbose)
-        rtcc_run(c.v, true), exit(0);
+    if (verbose) {                     /* as cc -v shows its sub-commands */
+        fputs("rtcc:", stderr);
+        for (size_t i = 0; i < c.n; i++)
+            fprintf(stderr, " %s", c.v[i]);
+        fputc('\n', stderr);
+    }
     rtcc_exec(c.v);
     return 127;
 }
