@@ -818,12 +818,12 @@ size_t rt_module_visible_vars(const rt_module *m, const rt_func *f, uint64_t add
     size_t depth = 0;
     const rt_scope *s = f->scope;
     chain[depth++] = s;
-    /* descend into the block containing addr (blocks without pcs are
-     * transparent: they cover what their parent covers) */
+    /* descend into the block containing addr (every block has pcs: blocks
+     * without were merged into their parent at load) */
     for (;;) {
         const rt_scope *next = NULL;
         for (uint32_t i = 0; i < s->nkids && !next; i++)
-            if (s->kids[i].npcs == 0 || scope_has(&s->kids[i], addr)) next = &s->kids[i];
+            if (scope_has(&s->kids[i], addr)) next = &s->kids[i];
         if (!next || depth == RT_MAX_DEPTH) break;
         chain[depth++] = s = next;
     }

@@ -99,7 +99,7 @@ typedef struct rt_svar {
 
 typedef struct rt_scope rt_scope;
 struct rt_scope {
-    uint64_t *pcs;                 /* [lo, hi) pairs; npcs == 0: the parent's ranges */
+    uint64_t *pcs;                 /* [lo, hi) pairs (a block without any is merged into its parent) */
     uint32_t npcs;
     rt_svar *vars; uint32_t nvars;
     rt_scope *kids; uint32_t nkids;

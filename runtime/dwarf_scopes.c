@@ -101,8 +101,20 @@ static void build_scope(rt_ctx *c, fn_ctx *fc, Dwarf_Die d, rt_scope *s)
                 fc->depth++;
                 build_scope(c, fc, ch, k);
                 fc->depth--;
-                /* a block without pcs and without variables adds nothing */
-                if (!k->npcs && !k->nvars && !k->nkids) kids.n--;
+                if (!k->npcs) {
+                    /* a block without pcs (old gcc): its variables and
+                     * blocks belong to the enclosing scope, as gdb reads it */
+                    rt_scope moved = *k;
+                    kids.n--;
+                    for (uint32_t j = 0; j < moved.nvars; j++) {
+                        rt_svar *mv = rt_vec_push(&vars);
+                        if (mv) *mv = moved.vars[j];
+                    }
+                    for (uint32_t j = 0; j < moved.nkids; j++) {
+                        rt_scope *mk = rt_vec_push(&kids);
+                        if (mk) *mk = moved.kids[j];
+                    }
+                }
             }
         }
         Dwarf_Die sib = NULL;
