@@ -58,6 +58,7 @@ static void usage(void)
 "  warns     when it links an object or archive that was not built by rtcc\n"
 "            (it runs untraced), and for sources in other languages (.cc, .cpp,\n"
 "            .m, .f90 ...), which are compiled untraced\n"
+"  refuses   -static (the runtime is librtrace_rt.so) and -m32/-mx32 (x86-64 only)\n"
 "  keeps     .s and .S inputs untouched; -E, -M, -MM, -v, --version, -V,\n"
 "            -qversion, -dumpversion, -print-* go to the compiler as they are\n"
 "\n"
@@ -489,9 +490,19 @@ static int compile_and_link(void)
         fprintf(stderr, "rtcc: error: out of memory\n");
         return 1;
     }
-    for (size_t i = 0; i < cl->n; i++)
-        if (strcmp(cl->a[i].s, "-r") == 0)
+    for (size_t i = 0; i < cl->n; i++) {
+        const char *a = cl->a[i].s;
+        if (cl->a[i].cls == RTCC_A_INPUT)
+            continue;
+        if (strcmp(a, "-r") == 0)
             relocatable = true;
+        if (strcmp(a, "-static") == 0 || strcmp(a, "-static-pie") == 0) {
+            fprintf(stderr, "rtcc: error: %s: the tracing runtime is a shared library "
+                            "(librtrace_rt.so); traced programs must be linked dynamically\n", a);
+            free(objs);
+            return 1;
+        }
+    }
     fmt_path(probe, sizeof probe, "%s/rtrace_probe.o", dir);
     if (!relocatable && access(probe, R_OK) != 0) {
         fprintf(stderr, "rtcc: error: %s: %s (build it, or set RTCC_LIBDIR to the folder "

@@ -158,6 +158,9 @@ FOO=3 PRE=5 CONFIG=7 std=199901"' "$RTCC"
     check "-masm=intel: probes still assemble; the program runs right" sh -c '
         "$0" -masm=intel -c util.c -o uintel.o && "$0" prog.c uintel.o asm_add.s asm_mul.S -o p9' "$RTCC"
     check "  ... (run)" runs_right ./p9
+    check "-static is refused with a clear error" sh -c '
+        ! "$0" -static util.c prog.c asm_add.s asm_mul.S -o pstatic 2> static.err &&
+        grep -q "librtrace_rt.so" static.err && ! test -e pstatic' "$RTCC"
     check "-m32 is refused with a clear error" sh -c '
         ! "$0" -m32 -c util.c -o u32.o 2> m32.err && grep -q "x86-64" m32.err' "$RTCC"
 
