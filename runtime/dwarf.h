@@ -37,7 +37,10 @@ typedef struct rt_member {
     const char *name;          /* "" for an anonymous member, shown by its position */
     const rt_type *type;
     uint32_t offset;           /* byte offset in the struct */
-    uint16_t bit_offset;       /* bitfields: offset from the start of `offset`, in bits (LSB first) */
+    uint16_t bit_offset;       /* bitfields: offset from the start of `offset`, in bits (LSB first);
+                                  the field lies in the (bit_offset + bit_size + 7) / 8 bytes
+                                  at `offset` (little-endian), within the member type's size
+                                  unless the struct is packed */
     uint16_t bit_size;         /* 0 when not a bitfield */
 } rt_member;
 
@@ -134,7 +137,9 @@ typedef struct rt_module {
 
 /*
  * Loads the DWARF of the ELF file at `path`. Returns NULL with a message in
- * `err` (size errlen) when the file cannot be read or has no DWARF.
+ * `err` (size errlen) when the file cannot be read or has no DWARF. On
+ * success `err` is "" or, when parts of the DWARF could not be read and were
+ * skipped (the tables are then partial), says how many and the first one.
  */
 rt_module *rt_module_load(const char *path, char *err, size_t errlen);
 void rt_module_free(rt_module *m);   /* accepts NULL */
