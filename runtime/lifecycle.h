@@ -121,6 +121,8 @@ RT_HIDDEN void rt_output_write_start(uint64_t main_tid);
 RT_HIDDEN void rt_output_print_summary(void);
 /* Writes ThreadStart(main) once, the first time a second thread records. */
 RT_HIDDEN void rt_output_note_second_thread(void);
+/* Keeps the trace folder's lock across an exec (keep) or not (exec failed). */
+RT_HIDDEN void rt_output_lock_across_exec(bool keep);
 /* The folder actually used (rt_cfg.dir, or dir.<pid> in a fork child). */
 RT_HIDDEN const char *rt_output_dir(void);
 

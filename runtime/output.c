@@ -715,10 +715,28 @@ static bool lock_dir(const char *dir)
         close(fd);
         return errno != EWOULDBLOCK;
     }
+    /* out of the way of the program's lowest-free-fd expectations */
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, 512);
+    if (hi >= 0) {
+        close(fd);
+        fd = hi;
+    }
     if (rt_dir_lock_fd >= 0)
         close(rt_dir_lock_fd);
     rt_dir_lock_fd = fd;
     return true;
+}
+
+/*
+ * Around exec: the folder's lock is kept by the new program image (the fd
+ * loses FD_CLOEXEC), so that an exec'd rtcc program with the same folder
+ * finds it taken and records into <dir>.<pid> instead of over this trace.
+ * `keep` false restores FD_CLOEXEC (the exec failed).
+ */
+void rt_output_lock_across_exec(bool keep)
+{
+    if (rt_dir_lock_fd >= 0)
+        fcntl(rt_dir_lock_fd, F_SETFD, keep ? 0 : FD_CLOEXEC);
 }
 
 const char *rt_output_dir(void) { return rt_dir_used; }

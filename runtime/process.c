@@ -162,7 +162,8 @@ static bool exec_target_ok(const char *file, bool search)
     }
 }
 
-/* Closes the trace before an exec that should succeed. */
+/* Closes the trace before an exec that should succeed; the folder stays
+ * locked by the new image (see rt_output_lock_across_exec). */
 static void before_exec(const char *file, bool search)
 {
     int st = atomic_load(&rt_state);
@@ -172,6 +173,16 @@ static void before_exec(const char *file, bool search)
         rt_output_print_summary();
         errno = saved;
     }
+    rt_output_lock_across_exec(true);
+}
+
+/* The exec failed: the lock is this image's again. Keeps errno. */
+static int after_failed_exec(int r)
+{
+    int saved = errno;
+    rt_output_lock_across_exec(false);
+    errno = saved;
+    return r;
 }
 
 #define REAL(type, name) \
@@ -187,28 +198,28 @@ RT_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     REAL(execve_fn, execve);
     before_exec(path, false);
-    return real_execve(path, argv, envp);
+    return after_failed_exec(real_execve(path, argv, envp));
 }
 
 RT_EXPORT int execv(const char *path, char *const argv[])
 {
     REAL(execvp_fn, execv);
     before_exec(path, false);
-    return real_execv(path, argv);
+    return after_failed_exec(real_execv(path, argv));
 }
 
 RT_EXPORT int execvp(const char *file, char *const argv[])
 {
     REAL(execvp_fn, execvp);
     before_exec(file, true);
-    return real_execvp(file, argv);
+    return after_failed_exec(real_execvp(file, argv));
 }
 
 RT_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
     REAL(execvpe_fn, execvpe);
     before_exec(file, true);
-    return real_execvpe(file, argv, envp);
+    return after_failed_exec(real_execvpe(file, argv, envp));
 }
 
 RT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
@@ -221,7 +232,8 @@ RT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
         rt_output_print_summary();
         errno = saved;
     }
-    return real_fexecve(fd, argv, envp);
+    rt_output_lock_across_exec(true);
+    return after_failed_exec(real_fexecve(fd, argv, envp));
 }
 
 /* Collects the variadic arguments of execl* into an array on the stack. */

@@ -225,11 +225,21 @@ if build exec && build exec_target; then
     d="$WORK/exec/traced"
     if compare exec 6 && validate exec "$d/exec.trace" --crashed &&
         validate exec "$d/exec_target.trace" ""; then
-        if grep -q '"args":\["from-exec"\]' "$d/exec_target.trace/trace_metadata.json" &&
-            grep -q "before exec 42" "$d/exec.trace/trace.json"; then
+        # the same RTRACE_DIR for both: the exec'd program must not write over
+        # the first trace, it takes <dir>.<pid>
+        (cd "$d" && RTRACE_DIR="$d/shared.trace" ./exec ./exec_target > /dev/null 2>&1)
+        other=$(ls -d "$d"/shared.trace.* 2> /dev/null | head -n 1)
+        if ! grep -q '"args":\["from-exec"\]' "$d/exec_target.trace/trace_metadata.json" ||
+            ! grep -q "before exec 42" "$d/exec.trace/trace.json"; then
+            bad exec "metadata or output event missing"
+        elif [ -z "$other" ]; then
+            bad exec "with one RTRACE_DIR the exec'd program did not take <dir>.<pid>"
+        elif validate exec "$d/shared.trace" --crashed && validate exec "$other" "" &&
+            grep -q "before exec 42" "$d/shared.trace/trace.json" &&
+            grep -q "exec target got from-exec" "$other/trace.json"; then
             ok exec
         else
-            bad exec "metadata or output event missing"
+            bad exec "shared RTRACE_DIR: traces mixed up"
         fi
     fi
 else
