@@ -13,7 +13,7 @@ DWARF_LIBS    := -ldwarf -lelf
 
 DWARF_PROGS := $(foreach c,gcc clang,$(DWARF_T)/scopes-$(c) $(DWARF_T)/types-$(c) \
                                       $(DWARF_T)/multi-$(c) $(DWARF_T)/opt-$(c) $(DWARF_T)/cold-$(c)) \
-               $(DWARF_T)/cold-dw4 $(DWARF_T)/opt-dw4 $(DWARF_T)/libshlib.so \
+               $(DWARF_T)/cold-dw4 $(DWARF_T)/opt-dw4 $(DWARF_T)/libshlib.so $(DWARF_T)/multi-cdw4 \
                $(DWARF_T)/scopes-dw4 $(DWARF_T)/scopes-gz $(DWARF_T)/types-dw3 $(DWARF_T)/types-dw2 \
                $(DWARF_T)/scopes-stripped $(DWARF_T)/scopes-nodebug $(DWARF_T)/scopes-nolines \
                $(DWARF_T)/big
@@ -32,6 +32,9 @@ $(DWARF_T)/multi-gcc $(DWARF_T)/multi-clang: $(DWARF_T)/multi-%: $(DWARF_PSRC)/m
 		$(DWARF_PSRC)/multi_b.c $(DWARF_PSRC)/multi.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$* $(DWARF_PFLAGS) $(DWARF_PSRC)/multi_a.c $(DWARF_PSRC)/multi_b.c -o $@
+$(DWARF_T)/multi-cdw4: $(DWARF_PSRC)/multi_a.c $(DWARF_PSRC)/multi_b.c $(DWARF_PSRC)/multi.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	clang $(DWARF_PFLAGS) -gdwarf-4 $(DWARF_PSRC)/multi_a.c $(DWARF_PSRC)/multi_b.c -o $@
 # -O1: parameters in registers, described by location lists
 $(DWARF_T)/opt-gcc $(DWARF_T)/opt-clang: $(DWARF_T)/opt-%: $(DWARF_PSRC)/opt.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)

@@ -318,6 +318,7 @@ static void test_dwarf__clang_rows_and_scopes_match_gdb(void)
     check_rows_vs_gdb("multi-clang");
     check_rows_vs_gdb("opt-clang");
     check_rows_vs_gdb("cold-clang");
+    check_rows_vs_gdb("multi-cdw4");
 }
 
 /* ---- Visible variables ------------------------------------------------------ */
@@ -856,7 +857,11 @@ static void check_multi(const char *prog)
     CU_ASSERT_EQUAL(type_named(m, "struct opaque")->size, 16);
 }
 static void test_dwarf__gcc_same_tag_different_layout_gets_two_names(void) { check_multi("multi-gcc"); }
-static void test_dwarf__clang_same_tag_different_layout_gets_two_names(void) { check_multi("multi-clang"); }
+static void test_dwarf__clang_same_tag_different_layout_gets_two_names(void)
+{
+    check_multi("multi-clang");
+    check_multi("multi-cdw4");
+}
 
 /* ---- Other encodings: DWARF 4, compressed sections ------------------------- */
 /* Same program, other encoding: same functions, files, rows and variables. */
