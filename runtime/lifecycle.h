@@ -45,6 +45,8 @@ typedef struct rt_thread_x {
     uint64_t last_flush_ns;     /* CLOCK_MONOTONIC_COARSE of the last flush */
     size_t frames_bytes;        /* size of the frames mapping */
     bool enc_ready;             /* pub.enc / pub.nested are initialised */
+    bool alt_ours;              /* the runtime's alternate signal stack is installed */
+    void *alt_stack;            /* its memory (kept with the slot) */
     bool started;               /* ThreadStart written (non-main threads) */
 } rt_thread_x;
 

@@ -23,11 +23,18 @@
  * its start routine runs, so that its ThreadStart comes first.
  *
  * Thread ids in the trace are gettid() values; the main thread's is the pid.
+ *
+ * A traced thread without an alternate signal stack gets one from the
+ * runtime (kept with its slot), so that a stack overflow still reaches the
+ * crash handler and the trace is closed. sigaltstack() is interposed so that
+ * the program never sees it: it is reported as disabled, and a stack the
+ * program installs replaces it.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,6 +46,7 @@
 #define RT_ENC_CAP      (4u << 20)   /* events buffer: flushed at 1 MiB, see output.c */
 #define RT_NESTED_CAP   (64u << 10)  /* events of probes in signal handlers */
 #define RT_FRAMES0      4096         /* initial frame stack (grows) */
+#define RT_ALTSTACK     (64u << 10)  /* alternate signal stack for crashes */
 
 /* TLS: the thread's state, and 1 once it is known the thread is not traced
  * (RTRACE_THREADS=main, or it already ended). */
@@ -110,6 +118,47 @@ static rt_thread_x *slot_take(void)
     return x;
 }
 
+/* Gives the calling thread the runtime's alternate signal stack if it has
+ * none (see the file comment). */
+static void install_altstack(rt_thread_x *x)
+{
+    x->alt_ours = false;
+    stack_t cur;
+    if (syscall(SYS_sigaltstack, NULL, &cur) != 0 || !(cur.ss_flags & SS_DISABLE))
+        return;
+    if (!x->alt_stack) {
+        void *p = mmap(NULL, RT_ALTSTACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return;
+        x->alt_stack = p;
+    }
+    stack_t ss = { .ss_sp = x->alt_stack, .ss_size = RT_ALTSTACK, .ss_flags = 0 };
+    if (syscall(SYS_sigaltstack, &ss, NULL) == 0)
+        x->alt_ours = true;
+}
+
+/*
+ * sigaltstack (interposed): while the runtime's stack is installed on this
+ * thread the program sees none; a stack it installs replaces the runtime's;
+ * disabling "none" succeeds. Otherwise it is the system call as libc does it.
+ */
+RT_EXPORT int sigaltstack(const stack_t *ss, stack_t *old)
+{
+    rt_thread_x *x = rt_tls_self;
+    if (!x || !x->alt_ours)
+        return (int)syscall(SYS_sigaltstack, ss, old);
+    stack_t prev = { .ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE };
+    if (ss && !(ss->ss_flags & SS_DISABLE)) {
+        int r = (int)syscall(SYS_sigaltstack, ss, NULL);
+        if (r != 0)
+            return r;
+        x->alt_ours = false;
+    }
+    if (old)
+        *old = prev;
+    return 0;
+}
+
 /* Prepares a slot for the calling thread: buffers empty, frames empty. */
 static bool slot_init(rt_thread_x *x)
 {
@@ -143,6 +192,7 @@ static bool slot_init(rt_thread_x *x)
     x->started = false;
     if (!rt_thread_frames_reserve(t, RT_FRAMES0))
         return false;
+    install_altstack(x);
     return true;
 }
 

@@ -147,6 +147,9 @@ simple assert 134 --crashed \
 simple divzero 136 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGFPE.*divide"'
 
+simple overflow 139 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGSEGV.*down"' \
+    'grep -q "alternate stack: none" out'
 simple sigterm 143 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGTERM"' \
     'has $T "sending SIGTERM 1"' '! grep -q "not reached" out'
@@ -326,6 +329,8 @@ variant bad-config-value return_main 0 "" "RTRACE_FORMAT=xml RTRACE_MAX_EVENTS=1
     'grep -q "^rtrace: RTRACE_MAX_EVENTS=\"12abc\" is not valid" err' \
     'test -f $T/trace.json'
 variant binary-format return_main 0 "" "RTRACE_FORMAT=binary" \
+    'test -f $T/trace.bin' '! test -f $T/trace.json'
+variant binary-crash segv 139 --crashed "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin' '! test -f $T/trace.json'
 variant quiet return_main 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err'
