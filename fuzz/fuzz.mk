@@ -17,9 +17,15 @@ FUZZ_OBJ     := $(BUILD)/fuzz-obj
 FUZZ_CFLAGS  := $(BASE_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(wildcard lib/*.c))
 
-$(FUZZ_OBJ)/%.o: %.c
+# libFuzzer's runtime comes from libclang-rt-14-dev: installed once per build tree.
+FUZZ_DEPS_STAMP := $(BUILD)/.fuzz-deps-ok
+$(FUZZ_DEPS_STAMP): scripts/install-deps.sh
+	@sh scripts/install-deps.sh --fuzz
+	@mkdir -p $(@D) && touch $@
+
+$(FUZZ_OBJ)/%.o: %.c | $(FUZZ_DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(FUZZ_DIR)/fuzz_json $(FUZZ_DIR)/fuzz_bin: $(FUZZ_DIR)/%: $(FUZZ_OBJ)/fuzz/%.o $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
@@ -52,3 +58,4 @@ check-fuzz: $(FUZZ_REPLAY_JSON) $(FUZZ_REPLAY_BIN)
 	$(FUZZ_REPLAY_BIN) fuzz/corpus/bin $(wildcard fuzz/crashes/bin-*)
 
 CHECK_TARGETS += check-fuzz
+-include $(shell find $(FUZZ_OBJ) -name '*.d' 2>/dev/null)

@@ -22,7 +22,7 @@ typedef struct tool_opt {
 
 static const tool_opt opts[] = {
     { "crashed", NULL, C_VALIDATE, "the program crashed: calls left open at the end are fine" },
-    { "max-errors", "N", C_VALIDATE, "report at most N problems (all are still counted)" },
+    { "max-errors", "N", C_VALIDATE, "report at most N problems (0: all; all are still counted)" },
     { "format", "tree|gdb", C_PRINT, "tree: the call tree for people (default); gdb: the canonical step listing" },
     { "no-color", NULL, C_PRINT, "no colours even on a terminal" },
     { "to", "json|binary", C_CONVERT, "the output format (required)" },
