@@ -15,12 +15,18 @@ static int sum_ints(int count, ...)
     return total;
 }
 
+/* The VLA lives in an inner block: at the function's last line gcc has already released it
+ * below the stack pointer, where gdb still shows it but a probe's own call overwrites it. */
 static int fill(int n)
 {
-    int vla[n]; memset(vla, 0, sizeof vla);   /* one line: a VLA has no initialiser */
-    for (int i = 0; i < n; i++)
-        vla[i] = i * i;
-    return vla[n - 1];
+    int last = 0;
+    {
+        int vla[n]; memset(vla, 0, sizeof vla);   /* one line: a VLA has no initialiser */
+        for (int i = 0; i < n; i++)
+            vla[i] = i * i;
+        last = vla[n - 1];
+    }
+    return last;
 }
 
 int main(void)
