@@ -8,7 +8,8 @@
  * top-level locals; each DW_TAG_lexical_block is a child scope with its pc
  * ranges. Static locals are kept (RT_LOC_ADDR); extern declarations inside
  * a function are not variables of the function and are skipped, as are
- * nameless parameters, nested functions and inlined subroutines.
+ * nameless parameters and inlined subroutines; a (gcc) nested function is a
+ * function of its own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,8 @@ static rt_xtype *var_type(rt_ctx *c, const rt_cu *cu, Dwarf_Die d)
     return t;
 }
 
+static void add_function(rt_ctx *c, const rt_cu *cu, Dwarf_Die d);
+
 /* Fills scope s from the children of DIE d (a subprogram or lexical block). */
 static void build_scope(rt_ctx *c, fn_ctx *fc, Dwarf_Die d, rt_scope *s)
 {
@@ -88,6 +91,11 @@ static void build_scope(rt_ctx *c, fn_ctx *fc, Dwarf_Die d, rt_scope *s)
                      * stays RT_LOC_NONE: shown as optimised out */
                 }
             }
+        } else if (tag == DW_TAG_subprogram && fc->depth < 60) {
+            /* a gcc nested function: a function of its own */
+            fc->depth++;
+            add_function(c, fc->cu, ch);
+            fc->depth--;
         } else if (tag == DW_TAG_lexical_block && fc->depth < 60) {
             rt_scope *k = rt_vec_push(&kids);
             if (k) {

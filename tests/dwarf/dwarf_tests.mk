@@ -14,6 +14,7 @@ DWARF_LIBS    := -ldwarf -lelf
 DWARF_PROGS := $(foreach c,gcc clang,$(DWARF_T)/scopes-$(c) $(DWARF_T)/types-$(c) \
                                       $(DWARF_T)/multi-$(c) $(DWARF_T)/opt-$(c) $(DWARF_T)/cold-$(c)) \
                $(DWARF_T)/cold-dw4 $(DWARF_T)/opt-dw4 $(DWARF_T)/libshlib.so $(DWARF_T)/multi-cdw4 \
+               $(DWARF_T)/nested-gcc \
                $(DWARF_T)/scopes-dw4 $(DWARF_T)/scopes-gz $(DWARF_T)/types-dw3 $(DWARF_T)/types-dw2 \
                $(DWARF_T)/scopes-stripped $(DWARF_T)/scopes-nodebug $(DWARF_T)/scopes-nolines \
                $(DWARF_T)/big
@@ -22,7 +23,7 @@ DWARF_PROGS := $(foreach c,gcc clang,$(DWARF_T)/scopes-$(c) $(DWARF_T)/types-$(c
 CHECK_TARGETS += check-dwarf
 
 # static pattern rules: each program is built exactly one way
-$(DWARF_T)/scopes-gcc $(DWARF_T)/types-gcc: $(DWARF_T)/%-gcc: $(DWARF_PSRC)/%.c | $(DEPS_STAMP)
+$(DWARF_T)/scopes-gcc $(DWARF_T)/types-gcc $(DWARF_T)/nested-gcc: $(DWARF_T)/%-gcc: $(DWARF_PSRC)/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	gcc $(DWARF_PFLAGS) $< -o $@
 $(DWARF_T)/scopes-clang $(DWARF_T)/types-clang: $(DWARF_T)/%-clang: $(DWARF_PSRC)/%.c | $(DEPS_STAMP)

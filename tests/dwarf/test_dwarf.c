@@ -310,6 +310,7 @@ static void test_dwarf__gcc_rows_and_scopes_match_gdb(void)
     check_rows_vs_gdb("scopes-dw4");
     check_rows_vs_gdb("cold-gcc");
     check_rows_vs_gdb("cold-dw4");
+    check_rows_vs_gdb("nested-gcc");
 }
 static void test_dwarf__clang_rows_and_scopes_match_gdb(void)
 {
@@ -891,6 +892,29 @@ static void check_same_tables(const char *ref, const char *other)
 static void test_dwarf__dwarf4_build_gives_same_tables(void) { check_same_tables("scopes-gcc", "scopes-dw4"); }
 static void test_dwarf__compressed_debug_sections_load(void) { check_same_tables("scopes-gcc", "scopes-gz"); }
 
+/* A gcc nested function is a function of its own, with its own variables;
+ * the parent's scope does not show them. */
+static void test_dwarf__gcc_nested_function_is_a_function(void)
+{
+    rt_module *m = mod("nested-gcc");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    const rt_func *in = func_named(m, "inner"), *out = func_named(m, "outer");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    CU_ASSERT_EQUAL(in->decl_line, marker_line("nested.c", "L:inner"));
+    CU_ASSERT(in->lowpc >= out->highpc || in->highpc <= out->lowpc);
+    rt_var_at v[8];
+    size_t n = rt_module_visible_vars(m, in, in->highpc - 1, v, 8);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_STRING_EQUAL(v[0].name, "v");
+    CU_ASSERT(v[0].is_param);
+    CU_ASSERT_STRING_EQUAL(v[1].name, "r");
+    n = rt_module_visible_vars(m, out, out->highpc - 1, v, 8);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_STRING_EQUAL(v[0].name, "base");
+    CU_ASSERT_STRING_EQUAL(v[1].name, "scale");
+}
+
 /* ---- A real -O2 program: this test runner itself -------------------------- */
 /* gcc -O2 output uses forms the -O0 programs do not (DW_FORM_implicit_const
  * for sizes and offsets, location lists, ranges): no warning may come back,
@@ -1146,6 +1170,7 @@ int main(int argc, char **argv)
         T(test_dwarf__dwarf4_build_gives_same_tables),
         T(test_dwarf__compressed_debug_sections_load),
         T(test_dwarf__gcc_cold_split_function_has_two_ranges),
+        T(test_dwarf__gcc_nested_function_is_a_function),
         T(test_dwarf__own_o2_binary_loads_without_warnings),
         T(test_dwarf__bad_files_give_clear_errors),
         T(test_dwarf__truncated_and_corrupted_files_never_crash),
