@@ -40,6 +40,10 @@
  *   - `.intel_syntax` / `.att_syntax` (gcc -masm=intel): probes are written
  *     in AT&T syntax, switched to and back around each probe.
  *
+ *   - with RTCC_RW_HOOKED_ONLY: functions without a call to
+ *     __cyg_profile_func_enter (excluded by the user from
+ *     -finstrument-functions) get no probes.
+ *
  * What it must not match: anything inside the user's asm text (no probe, no
  * `ret`, no section tracking), instructions outside functions or in data
  * sections, and functions whose body starts with an asm block (naked
@@ -132,6 +136,8 @@ typedef struct rw {
      * _avx trampolines (ymm upper halves saved). */
     const struct strset *avx_funcs;
     bool avx;             /* the current function is one of them */
+    /* With RTCC_RW_HOOKED_ONLY: the functions calling __cyg_profile_func_enter. */
+    const struct strset *hooked;
     bool used_plain, used_avx;
 } rw;
 
@@ -638,7 +644,7 @@ static bool gcc_asm_end(const char *s)
 static void user_asm_starts(rw *w)
 {
     w->last_valid = false;
-    if (w->in_func && !w->body_started) {
+    if (w->in_func && !w->body_started && !w->naked) {
         w->naked = true;                   /* body starts with an asm block */
         w->pending = false;
         w->st.naked++;
@@ -717,6 +723,14 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
             w->body_started = false;
             w->naked = false;
             w->pending = false;
+            /* Excluded from -finstrument-functions (no_instrument_function,
+             * -finstrument-functions-exclude-*): no probes either.  Clones
+             * and split parts (f.cold, f.part.0, f.constprop.0) have no hook
+             * call of their own and keep their probes. */
+            if (w->hooked && !strchr(name, '.') && !strset_has(w->hooked, name)) {
+                w->naked = true;
+                w->st.excluded++;
+            }
         }
         emit(w, raw, n);
         return;
@@ -871,16 +885,20 @@ static bool mentions_wide_vector(const char *p, const char *e)
 }
 
 /*
- * Collects the functions whose code (between `NAME:` and its .size or
- * .cfi_endproc) mentions ymm/zmm registers, the compiler's or inline asm's.
- * All vector registers are caller-saved, so only these functions can hold a
- * ymm value across a probe.  Returns false on allocation failure.
+ * Collects, among the functions (code between `NAME:` and its .size or
+ * .cfi_endproc):
+ *   avx:    those whose code mentions ymm/zmm registers, the compiler's or
+ *           inline asm's.  All vector registers are caller-saved, so only
+ *           these can hold a ymm value across a probe.
+ *   hooked: those that call __cyg_profile_func_enter (-finstrument-functions
+ *           leaves it out of the functions the user excluded).
+ * Returns false on allocation failure.
  */
-static bool collect_avx_functions(const char *src, size_t len, strset *avx)
+static bool collect_functions(const char *src, size_t len, strset *avx, strset *hooked)
 {
     strset declared = {0};
     char cur[256] = "";
-    bool cur_avx = false, ok = true;
+    bool cur_avx = false, cur_hooked = false, ok = true;
     const char *p = src, *end = src + len;
     while (p < end && ok) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -908,6 +926,7 @@ static bool collect_avx_functions(const char *src, size_t len, strset *avx)
                 if (strset_has(&declared, name)) {
                     snprintf(cur, sizeof cur, "%s", name);
                     cur_avx = false;
+                    cur_hooked = false;
                 }
                 continue;
             }
@@ -923,6 +942,11 @@ static bool collect_avx_functions(const char *src, size_t len, strset *avx)
             cur_avx = true;
             ok = strset_add(avx, cur, strlen(cur));
         }
+        if (!cur_hooked && ok && q[0] != '.' && q[0] != '#' &&
+            memmem(q, (size_t)(e - q), "__cyg_profile_func_enter", 24)) {
+            cur_hooked = true;
+            ok = strset_add(hooked, cur, strlen(cur));
+        }
     }
     strset_free(&declared);
     return ok;
@@ -932,7 +956,7 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
                      rtcc_rewrite_stats *stats)
 {
     rw w;
-    strset targets = {0}, avx_funcs = {0};
+    strset targets = {0}, avx_funcs = {0}, hooked = {0};
     char *line = NULL;
     size_t cap = 0;
     size_t pos = 0;
@@ -942,14 +966,17 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
     w.is_stmt = true;
     w.strip_md5 = md5_mixed(src, len);
     w.all_rows = (flags & RTCC_RW_ALL_ROWS) != 0;
-    if (!collect_avx_functions(src, len, &avx_funcs)) {
+    if (!collect_functions(src, len, &avx_funcs, &hooked)) {
         if (stats)
             memset(stats, 0, sizeof *stats);
         strset_free(&avx_funcs);
+        strset_free(&hooked);
         errno = ENOMEM;
         return -1;
     }
     w.avx_funcs = &avx_funcs;
+    if (flags & RTCC_RW_HOOKED_ONLY)
+        w.hooked = &hooked;
     if (!w.all_rows) {
         if (collect_targets(src, len, &targets))
             w.targets = &targets;
@@ -988,10 +1015,11 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
         emits(&w, "\t.hidden\t__rt_line_probe\n\t.hidden\t__rt_ret_probe\n");
     if (w.used_avx)
         emits(&w, "\t.hidden\t__rt_line_probe_avx\n\t.hidden\t__rt_ret_probe_avx\n");
-    w.st.instrumented = w.st.functions - w.st.naked;
+    w.st.instrumented = w.st.functions - w.st.naked - w.st.excluded;
     free(line);
     strset_free(&targets);
     strset_free(&avx_funcs);
+    strset_free(&hooked);
     for (int i = 0; i < w.nfnames; i++)
         free(w.fnames[i]);
     if (stats)

@@ -15,6 +15,8 @@ typedef struct rtcc_rewrite_stats {
     unsigned functions;       /* functions seen in text sections */
     unsigned instrumented;    /* ... of which may get probes (not naked) */
     unsigned naked;           /* ... whose body starts with an asm block */
+    unsigned excluded;        /* ... without __cyg_profile_func_enter call
+                                 (RTCC_RW_HOOKED_ONLY) */
     unsigned line_probes;
     unsigned ret_probes;
     unsigned wrapped;         /* probes wrapped in .cfi_adjust_cfa_offset */
@@ -27,6 +29,9 @@ typedef struct rtcc_rewrite_stats {
 /* Flags of a rewrite. */
 #define RTCC_RW_ALL_ROWS 1u   /* probe every is_stmt row group, also those only
                                  reached by falling through from the same line */
+#define RTCC_RW_HOOKED_ONLY 2u /* the input was compiled with -finstrument-functions:
+                                 functions without a __cyg_profile_func_enter call
+                                 (excluded by the user) get no probes */
 
 /*
  * Rewrites `len` bytes of assembly text `src` into `out`.

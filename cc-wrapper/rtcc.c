@@ -55,6 +55,8 @@ static void usage(void)
 "            stops there; RTCC_ALL_ROWS=1 probes them too)\n"
 "  links     <libdir>/rtrace_probe.o -L<libdir> -Wl,-rpath,<libdir> -lrtrace_rt\n"
 "            into executables and shared objects (-shared: it is traced too)\n"
+"  skips     functions excluded from -finstrument-functions (attribute\n"
+"            no_instrument_function, -finstrument-functions-exclude-*): no probes\n"
 "  warns     when it links an object or archive that was not built by rtcc\n"
 "            (it runs untraced), and for sources in other languages (.cc, .cpp,\n"
 "            .m, .f90 ...), which are compiled untraced\n"
@@ -343,7 +345,8 @@ static int compile_c(const rtcc_arg *in, const char *obj, const char *asm_out,
     if (rc != 0)
         return rc;
 
-    if (rtcc_rewrite_file(raw, inst, all_rows ? RTCC_RW_ALL_ROWS : 0, &st, err, sizeof err) != 0) {
+    if (rtcc_rewrite_file(raw, inst, (all_rows ? RTCC_RW_ALL_ROWS : 0) | RTCC_RW_HOOKED_ONLY,
+                          &st, err, sizeof err) != 0) {
         fprintf(stderr, "rtcc: error: %s\n", err);
         return 1;
     }

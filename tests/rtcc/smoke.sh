@@ -87,6 +87,11 @@ for CCN in gcc clang; do
         "$0" prog.s util_inst.s asm_add.s asm_mul.S -o p3' "$RTCC"
     check "  ... (run)" runs_right ./p3
 
+    check "-S: no probe in a no_instrument_function function, probes in the others" sh -c '
+        "$0" -S util.c -o uh.s &&
+        sed -n "/^untraced_helper:/,/\.cfi_endproc/p" uh.s > uh_fn.s && test -s uh_fn.s &&
+        ! grep -q __rt_ uh_fn.s && sed -n "/^fib:/,/\.cfi_endproc/p" uh.s | grep -q __rt_line_probe' "$RTCC"
+
     # -E and -M/-MM are passed through.
     check "-E output is the compiler's" sh -c '"$0" -E prog.c > e1 && $1 -E prog.c > e2 && cmp -s e1 e2 && test -s e1' "$RTCC" "$CCN"
     check "-M and -MM output is the compiler's" sh -c '

@@ -459,6 +459,23 @@ static void test_rewrite__ymm_function_calls_avx_trampolines(void)
     free(out);
 }
 
+static void test_rewrite__function_without_enter_hook_gets_no_probes(void)
+{
+    rtcc_rewrite_stats st;
+    rw_flags = RTCC_RW_ALL_ROWS | RTCC_RW_HOOKED_ONLY;
+    check_input("hooked.s",
+                "L:movl $1, %eax|L:popq %rbp|Rw:ret|Lw:movl $3, %eax|Rw:ret", &st);
+    CU_ASSERT_EQUAL(st.functions, 3);
+    CU_ASSERT_EQUAL(st.excluded, 1);
+    CU_ASSERT_EQUAL(st.instrumented, 2);
+    /* without the flag (input not from -finstrument-functions): all probed */
+    rw_flags = RTCC_RW_ALL_ROWS;
+    check_input("hooked.s",
+                "L:movl $1, %eax|L:popq %rbp|Rw:ret|L:movl $2, %eax|L:popq %rbp|Rw:ret|"
+                "Lw:movl $3, %eax|Rw:ret", &st);
+    CU_ASSERT_EQUAL(st.excluded, 0);
+}
+
 static void test_rewrite__records_match_probes(void)
 {
     char *out = rewrite_input("cfi_states.s", NULL);
@@ -553,6 +570,7 @@ int main(int argc, char **argv)
     T(test_rewrite__all_rows_flag_probes_fallthrough_rows_too);
     T(test_rewrite__default_flags_on_gcc_basic);
     T(test_rewrite__ymm_function_calls_avx_trampolines);
+    T(test_rewrite__function_without_enter_hook_gets_no_probes);
     T(test_rewrite__records_match_probes);
     T(test_rewrite__data_only_file_gets_only_the_marker_section);
     T(test_rewrite__last_line_without_newline_and_empty_input);

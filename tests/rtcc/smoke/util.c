@@ -27,3 +27,9 @@ long double ld_half(long double x)
 {
     return x / 2;
 }
+
+/* Excluded from -finstrument-functions by the user: rtcc puts no probe in it. */
+__attribute__((no_instrument_function)) int untraced_helper(int x)
+{
+    return x + 1;
+}
