@@ -16,6 +16,32 @@
 
 typedef struct rt_row_tmp { rt_line_row r; uint32_t ord; } rt_row_tmp;
 
+/* The module file index of an absolute path, adding it when new. */
+uint32_t rt_file_index(rt_ctx *c, const char *abs)
+{
+    void *v = rt_strmap_get(&c->files, abs);
+    if (v) return (uint32_t)((uintptr_t)v - 1);
+    const char *s = rt_intern(c, abs);
+    char **slot = rt_vec_push(&c->files_v);
+    if (!s || !slot) return 0;
+    *slot = (char *)s;
+    uint32_t idx = (uint32_t)(c->files_v.n - 1);
+    rt_strmap_put(&c->files, s, (void *)(uintptr_t)(idx + 1));
+    return idx;
+}
+
+/* Maps a CU file number (DW_AT_decl_file, line-table file) to the module's
+ * file index; *ok false when the number is outside the CU's table. */
+uint32_t rt_cu_file(const rt_cu *cu, Dwarf_Unsigned fileno, bool *ok)
+{
+    if (!cu->filemap || (int64_t)fileno < cu->file_base || (int64_t)fileno >= cu->file_end) {
+        *ok = false;
+        return 0;
+    }
+    *ok = true;
+    return cu->filemap[fileno - cu->file_base];
+}
+
 /* Appends path component s to buf (size n) at *len, with one '/' between.
  * Drops "." components and empty ones; keeps ".." (as gdb does). */
 static void path_append(char *buf, size_t n, size_t *len, const char *s)

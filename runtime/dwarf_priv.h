@@ -1,11 +1,13 @@
 /*
  * runtime/dwarf_priv.h - what the files of the DWARF loader share.
  *
- * The loader (dwarf.c: files, CUs, ELF; dwarf_lines.c: line tables;
- * dwarf_types.c: types; dwarf_scopes.c: functions and their scope trees;
- * dwarf_locs.c: location expressions) builds everything into one arena owned
- * by the module, so freeing a module is freeing one chain of blocks. Nothing
- * here is seen outside runtime/dwarf*.c; runtime/dwarf.h is the contract.
+ * The loader: dwarf.c (driver, ELF side, run-time lookups), dwarf_die.c
+ * (attribute reading, pc ranges, interning), dwarf_lines.c (file tables and
+ * line rows), dwarf_types.c (types), dwarf_scopes.c (functions and their
+ * scope trees), dwarf_locs.c (location expressions), dwarf_util.c (arena,
+ * hash maps, vectors). Everything is built into one arena owned by the
+ * module, so freeing a module is freeing one chain of blocks. Nothing here
+ * is seen outside runtime/dwarf*.c; runtime/dwarf.h is the contract.
  */
 #ifndef RT_DWARF_PRIV_H
 #define RT_DWARF_PRIV_H
