@@ -4,7 +4,10 @@
  * DWARF line table instead of basic blocks).
  *
  * The input is what gcc 12 or clang 14 writes for `-S -g -fno-omit-frame-pointer`.
- * One pass, line by line, a small state machine.  What it matches:
+ * Pre-passes over the text collect facts that need lookahead (the labels
+ * code refers to, the functions using ymm/zmm, those calling the enter hook,
+ * clang's md5 mix); then one pass, line by line, a small state machine,
+ * copies the text and inserts the probes.  What it matches:
  *
  *   - sections: .text / .data / .bss / .section NAME[,"flags"] / .pushsection /
  *     .popsection / .previous.  Code sections are .text, .text.* and any
@@ -17,7 +20,11 @@
  *     label run the probe) comes a line probe.  Skipped: the first .loc of each
  *     function (the opening line, before the prologue), groups whose rows are
  *     all `is_stmt 0` (gdb never stops there; is_stmt carries over from one
- *     .loc to the next, as in the assemblers) or all line 0.
+ *     .loc to the next, as in the assemblers) or all line 0, and groups that
+ *     control reaches only by falling through from a group of the same line,
+ *     with no call in between (see flush_pending; RTCC_RW_ALL_ROWS keeps them).
+ *   - functions whose code mentions ymm/zmm registers: their probes call the
+ *     _avx trampolines, which keep the upper halves of ymm0-15.
  *   - `ret`, `retq`, `ret $N`, `rep ret`, `repz ret`, `bnd ret`: a return probe
  *     right before it (after a pending line probe, if any).
  *   - CFI: .cfi_startproc, .cfi_def_cfa, .cfi_def_cfa_register,
@@ -31,7 +38,6 @@
  *     statement's .loc, which we handle as usual.  clang writes `#APP`, the
  *     user's text, `#NO_APP`.  A group pending at #APP gets its probe before
  *     the #APP line (the row is the first instruction of the asm statement).
- *
  *   - `.file N "dir" "name" md5 0x...`: when clang mixes .file rows with and
  *     without md5 (it does for sources given with a folder), the md5s are
  *     dropped, as the assembler would do after warning about it.
@@ -39,7 +45,6 @@
  *     drops -flto, this only catches -flto hidden in specs).
  *   - `.intel_syntax` / `.att_syntax` (gcc -masm=intel): probes are written
  *     in AT&T syntax, switched to and back around each probe.
- *
  *   - with RTCC_RW_HOOKED_ONLY: functions without a call to
  *     __cyg_profile_func_enter (excluded by the user from
  *     -finstrument-functions) get no probes.
