@@ -132,10 +132,14 @@ int rt_cbor_new(rt_cbor **out, rt_rd_src *src, uint64_t src_size, unsigned flags
             break;
         got += (size_t)r;
     }
-    if (got < 8)
-        return rtrace_set_error(got ? RTRACE_ETRUNCATED : RTRACE_EFORMAT,
-                                "trace.bin is %s its 8-byte header", got ? "cut inside" : "empty: no");
-    if (memcmp(hdr, trace_header, 8) != 0)
+    /* Lenient (repair): a file cut inside its header is an empty trace. */
+    bool cut_header = got < 8 && memcmp(hdr, trace_header, got) == 0;
+    if (got < 8 && !cut_header)
+        return rtrace_set_error(RTRACE_EFORMAT, "trace.bin: unknown header (a %zu-byte file)", got);
+    if (got < 8 && !(flags & RT_RD_LENIENT))
+        return rtrace_set_error(got ? RTRACE_ETRUNCATED : RTRACE_EFORMAT, got ? "trace.bin is cut inside its 8-byte header"
+                                                                               : "trace.bin is empty (no 8-byte header)");
+    if (got == 8 && memcmp(hdr, trace_header, 8) != 0)
         return rtrace_set_error(RTRACE_EFORMAT,
                                 "trace.bin: unknown header %02x %02x %02x %02x %02x %02x %02x %02x "
                                 "(expected c0 de 72 ac e2 01 00 00)",

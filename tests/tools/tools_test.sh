@@ -180,6 +180,18 @@ for cut in 300 600 800 1000 $((bsize - 20)) $((bsize - 1)); do
     prev=$ev
 done
 ok "[ '$prev' = 39 ]" "a cut inside the seek table keeps all 39 events"
+# A process killed right after creating its trace file.
+rm -rf "$W/e"; cp -r "$G/good_json" "$W/e"; chmod -R u+w "$W/e"; : > "$W/e/trace.json"
+expect 0 "repair an empty trace.json" -- "$RT" repair "$W/e"
+expect 0 "empty trace.json repaired" -- "$RT" validate "$W/e"
+rm "$W/e/trace.json"; head -c 5 "$G/good_bin/trace.bin" > "$W/e/trace.bin"
+expect 1 "a trace.bin cut in its header is invalid" -- "$RT" validate "$W/e"
+has out "cut inside its 8-byte header" "says where it is cut"
+expect 0 "repair a trace.bin cut in its header" -- "$RT" repair "$W/e"
+expect 0 "trace.bin cut in its header repaired" -- "$RT" validate "$W/e"
+printf 'garbage!garbage' > "$W/e/trace.bin"
+expect 1 "garbage trace.bin is not repaired" -- "$RT" repair "$W/e"
+has err "unknown header" "garbage header named"
 
 echo "tools tests: $((n - fails)) of $n checks passed"
 [ $fails = 0 ]
