@@ -140,6 +140,8 @@ typedef struct rt_module {
  * `err` (size errlen) when the file cannot be read or has no DWARF. On
  * success `err` is "" or, when parts of the DWARF could not be read and were
  * skipped (the tables are then partial), says how many and the first one.
+ * Loads must not run concurrently (libdwarf keeps process-wide settings):
+ * callers serialise them; the tables themselves are shared freely.
  */
 rt_module *rt_module_load(const char *path, char *err, size_t errlen);
 void rt_module_free(rt_module *m);   /* accepts NULL */
