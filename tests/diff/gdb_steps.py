@@ -186,7 +186,7 @@ class Stepper:
         self.max_stops = int(os.environ.get("GDB_STEPS_MAX", "3000"))
         self.own = set()     # symtab file names of the program's own sources
         self.last_line = {}  # frame_key -> (file, line) each own frame last stepped from
-        self.signal = None   # a signal stopped the program (crash, abort): end of the walk
+        self.signal = None   # a signal stopped the program: resume, delivering it
         gdb.events.exited.connect(self.on_exit)
         gdb.events.stop.connect(self.on_stop)
 
@@ -305,8 +305,16 @@ class Stepper:
         self.x("run")
         main_bp.delete()
         just_finished = False
-        while not self.exited and self.signal is None:
+        while not self.exited:
             frame = gdb.selected_frame()
+            if self.signal is not None:
+                # Not a stop of `step`: resuming delivers the signal (gdb passes it on), which
+                # ends the program (crash, abort) or runs its handler (an own function: its
+                # breakpoint stops there).
+                self.signal = None
+                self.x("step" if self.frame_is_own(frame) else "finish"
+                       if self.any_own_caller(frame) else "continue")
+                continue
             if self.frame_is_own(frame):
                 if just_finished and not self.is_stop_after_finish(frame):
                     just_finished = False

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/diff/selftest/selftest.sh - tests the differential test itself, without rtcc or the
 # runtime: (1) gdb_steps.py stepping tiny.c (built by gcc, then clang) must print exactly the
-# hand-written tiny.<cc>.expected; (2) the comparator must accept `?` against any value and
-# reject a changed value, a missing stop, an extra line and a truncated gdb listing.
+# hand-written tiny.<cc>.expected, and stepping crash.c must end at its faulting line; (2) the
+# comparator must accept `?` against any value and reject a changed value, a missing stop, an
+# extra line and a truncated gdb listing.
 #
 #   selftest.sh OUT      (OUT: scratch folder)
 set -u
@@ -23,6 +24,16 @@ for cc in gcc clang; do
         bad "gdb listing of tiny.c ($cc) is not tiny.$cc.expected:"; sed 's/^/  /' "$out/cmp-$cc.log"
     fi
 done
+
+# A crash: the faulting line is the last stop, shown once; the walk ends with the program.
+gcc -g -O0 -fno-omit-frame-pointer -o "$out/crash" "$here/crash.c" || bad "crash.c build"
+GDB_STEPS_OUT=$out/crash.txt gdb -batch -nx -x "$steps" --args "$out/crash" \
+    </dev/null >"$out/gdb-crash.log" 2>&1
+printf 'STOP main crash.c:7\n  a=?\n  p=?\nSTOP main crash.c:8\n  a=?\n  p=0x0\nSTOP main crash.c:9\n  a=1\n  p=0x0\n' \
+    >"$out/crash.expected"
+if cmp -s "$out/crash.expected" "$out/crash.txt"; then ok; else
+    bad "gdb listing of crash.c:"; diff "$out/crash.expected" "$out/crash.txt" | head -10
+fi
 
 # expect_cmp 0|1 WHAT TRACE_FILE: the comparator's verdict on tiny.gcc.expected vs TRACE_FILE.
 ref=$here/tiny.gcc.expected
