@@ -186,6 +186,7 @@ class Stepper:
         self.max_stops = int(os.environ.get("GDB_STEPS_MAX", "3000"))
         self.own = set()     # symtab file names of the program's own sources
         self.last_line = {}  # frame_key -> (file, line) each own frame last stepped from
+        self.stmt_cache = {} # source file -> addresses of its is_stmt rows
         self.signal = None   # a signal stopped the program: resume, delivering it
         gdb.events.exited.connect(self.on_exit)
         gdb.events.stop.connect(self.on_stop)
@@ -287,13 +288,31 @@ class Stepper:
         self.last_line[self.frame_key(frame)] = (sal.symtab.filename, sal.line)
         self.x("step")
 
+    def stmt_rows(self, symtab):
+        """Addresses of the is_stmt rows of symtab's line table (gdb 13's Python does not show
+        is_stmt: read `maint info line-table`, once per file)."""
+        name = symtab.fullname()
+        if name not in self.stmt_cache:
+            text = gdb.execute("maint info line-table " + name, to_string=True)
+            rows = set()
+            for m in re.finditer(r"^\d+\s+\d+\s+(0x[0-9a-f]+)\s+Y", text, re.M):
+                rows.add(int(m.group(1), 16))
+            self.stmt_cache[name] = rows
+        return self.stmt_cache[name]
+
     def is_stop_after_finish(self, frame):
         """Where `finish` out of foreign code lands in an own frame, `step` (stepping over a
-        function without line info) would stop only at the start of a line-table row of a
-        line other than the one that frame was stepping from."""
+        function without line info) would stop only at the start of an is_stmt line-table row
+        of a line other than the one that frame was stepping from."""
         sal = frame.find_sal()
-        return (sal.pc == frame.pc() and
+        return (sal.pc == frame.pc() and frame.pc() in self.stmt_rows(sal.symtab) and
                 self.last_line.get(self.frame_key(frame)) != (sal.symtab.filename, sal.line))
+
+    def stepi_to_own_code(self):
+        for _ in range(100000):
+            self.x("stepi")
+            if self.exited or self.frame_is_own(gdb.selected_frame()):
+                return
 
     def run(self):
         for fname, func in self.find_own_sources():
@@ -304,6 +323,11 @@ class Stepper:
         main_bp = gdb.Breakpoint("main", internal=True)
         self.x("run")
         main_bp.delete()
+        # libc is loaded now: catch longjmp, which a `step` over it would not follow.
+        try:
+            gdb.Breakpoint("longjmp", internal=True)
+        except gdb.error:
+            pass
         just_finished = False
         while not self.exited:
             frame = gdb.selected_frame()
@@ -326,6 +350,11 @@ class Stepper:
                     break
                 self.emit(frame)
                 self.step_from(frame)
+            elif "longjmp" in (frame.name() or ""):
+                # `finish` never returns from a longjmp and `step` does not follow it: go
+                # instruction by instruction to where it lands (a setjmp's return, mid-line).
+                just_finished = True
+                self.stepi_to_own_code()
             elif self.any_own_caller(frame):
                 just_finished = True
                 self.x("finish")
