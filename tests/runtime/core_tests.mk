@@ -18,3 +18,12 @@ check-core: $(CORE_TEST_BIN)
 	$(CORE_TEST_BIN)
 
 CHECK_TARGETS += check-core
+
+# End to end (tests/runtime/core_e2e.sh): the core's programs compiled with
+# rtcc under gcc and clang, recorded and checked (crash event, longjmp, VLA,
+# long double, dlopen, RTRACE_FILTER, RTRACE_MODE=calls).
+.PHONY: check-core-e2e
+check-core-e2e: $(BIN)/rtcc $(BIN)/rtrace $(LIBD)/librtrace_rt.so $(LIBD)/rtrace_probe.o
+	sh tests/runtime/core_e2e.sh $(BIN) $(BUILD)/tests/core-e2e
+
+CHECK_TARGETS += check-core-e2e
