@@ -113,7 +113,7 @@ static rt_thread_x *slot_take(void)
     atomic_store(&x->in_use, 1);
     rt_thread_x *head = atomic_load(&rt_registry);
     do {
-        x->pub.next = &head->pub;
+        x->pub.next = head ? &head->pub : NULL;
     } while (!atomic_compare_exchange_weak(&rt_registry, &head, x));
     return x;
 }
