@@ -241,16 +241,19 @@ static int run(rtcc_argv *c)
 }
 
 /*
- * Is `a` an option the assembler step needs (-Wa, -m*, target, -B, and the
- * -g options: they set the DWARF version of the line table the assembler
- * builds from the .loc directives; without them it would not match
- * .debug_info, e.g. with -gdwarf-4)?
+ * Is `a` an option the assembler step needs (-Wa, the few -m options the
+ * assembler uses, target, -B, and the -g options: they set the DWARF version
+ * of the line table the assembler builds from the .loc directives; without
+ * them it would not match .debug_info, e.g. with -gdwarf-4)?  Others would
+ * make clang -Werror fail with "argument unused during compilation".
  */
 static bool asm_option(const rtcc_arg *a)
 {
     const char *s = a->s;
     return a->cls == RTCC_A_ASM || (s[0] == '-' && s[1] == 'g') ||
-           (strncmp(s, "-m", 2) == 0 && strcmp(s, "-mllvm") != 0) ||
+           strcmp(s, "-m64") == 0 || strncmp(s, "-march=", 7) == 0 ||
+           strncmp(s, "-mrelax-relocations", 19) == 0 ||
+           strncmp(s, "-mx86-used-note", 15) == 0 ||
            strncmp(s, "--target", 8) == 0 || strcmp(s, "-target") == 0 ||
            strncmp(s, "-B", 2) == 0 || strcmp(s, "-v") == 0 ||
            strncmp(s, "--gcc-toolchain", 15) == 0 || strcmp(s, "-fintegrated-as") == 0 ||
@@ -388,6 +391,16 @@ static int compile_other(const rtcc_arg *in, const char *step, const char *out,
     cmd_start(&c);
     for (size_t i = 0; i < cl->n; i++) {
         const rtcc_arg *a = &cl->a[i];
+        if (a->cls == RTCC_A_INPUT)
+            continue;
+        /* A .s file only needs the assembler's options: run on its own,
+         * clang -Werror rejects the others ("argument unused"), which the
+         * user's single cc command would have used for its C files. */
+        if (in->kind == RTCC_IN_ASM) {
+            if (asm_option(a) || (a->cls == RTCC_A_DEPS && cl->deps && !tmp_out))
+                push_arg(&c, a);
+            continue;
+        }
         if (a->cls == RTCC_A_BOTH || a->cls == RTCC_A_COMPILE || a->cls == RTCC_A_ASM ||
             (a->cls == RTCC_A_DEPS && cl->deps && !tmp_out))
             push_arg(&c, a);

@@ -166,6 +166,10 @@ FOO=3 PRE=5 CONFIG=7 std=199901"' "$RTCC"
     check "-static is refused with a clear error" sh -c '
         ! "$0" -static util.c prog.c asm_add.s asm_mul.S -o pstatic 2> static.err &&
         grep -q "librtrace_rt.so" static.err && ! test -e pstatic' "$RTCC"
+    check "-Werror -fsanitize=address -pthread -std= -mtune= with .c and .s inputs: no unused-argument error" sh -c '
+        "$0" -Werror -fsanitize=address -pthread -std=gnu99 -DX=1 -mtune=generic -mno-red-zone \
+            prog.c util.c asm_add.s asm_mul.S -o pasan &&
+        RTCC_STUB_OUT=/dev/null ./pasan | cmp -s - prog.expected' "$RTCC"
     check "-m32 is refused with a clear error" sh -c '
         ! "$0" -m32 -c util.c -o u32.o 2> m32.err && grep -q "x86-64" m32.err' "$RTCC"
 
