@@ -14,7 +14,7 @@ DWARF_LIBS    := -ldwarf -lelf
 DWARF_PROGS := $(foreach c,gcc clang,$(DWARF_T)/scopes-$(c) $(DWARF_T)/types-$(c) \
                                       $(DWARF_T)/multi-$(c) $(DWARF_T)/opt-$(c) $(DWARF_T)/cold-$(c)) \
                $(DWARF_T)/cold-dw4 $(DWARF_T)/opt-dw4 $(DWARF_T)/libshlib.so $(DWARF_T)/multi-cdw4 \
-               $(DWARF_T)/nested-gcc \
+               $(DWARF_T)/nested-gcc $(DWARF_T)/multi-gz $(DWARF_T)/multi-zgnu \
                $(DWARF_T)/scopes-dw4 $(DWARF_T)/scopes-gz $(DWARF_T)/types-dw3 $(DWARF_T)/types-dw2 \
                $(DWARF_T)/scopes-stripped $(DWARF_T)/scopes-nodebug $(DWARF_T)/scopes-nolines \
                $(DWARF_T)/big
@@ -53,6 +53,10 @@ $(DWARF_T)/opt-dw4: $(DWARF_PSRC)/opt.c | $(DEPS_STAMP)
 $(DWARF_T)/libshlib.so: $(DWARF_PSRC)/shlib.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	gcc $(DWARF_PFLAGS) -shared -fPIC $< -o $@
+# compressed debug sections: SHF_COMPRESSED (-gz=zlib) and .zdebug_* (zlib-gnu)
+$(DWARF_T)/multi-gz $(DWARF_T)/multi-zgnu: $(DWARF_PSRC)/multi_a.c $(DWARF_PSRC)/multi_b.c $(DWARF_PSRC)/multi.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	gcc $(DWARF_PFLAGS) $(if $(filter %-gz,$@),-gz=zlib,-gz=zlib-gnu) $(DWARF_PSRC)/multi_a.c $(DWARF_PSRC)/multi_b.c -o $@
 $(DWARF_T)/scopes-dw4: $(DWARF_PSRC)/scopes.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	gcc $(DWARF_PFLAGS) -gdwarf-4 $< -o $@
