@@ -159,17 +159,18 @@ void rt_core_toplevel(const char **path, int64_t *line)
  * which the untraced program does not have, and the parameters are not in
  * their slots yet: such a site only opens the frame (RT_SITE_DEFER).
  */
-static bool before_cyg_enter(uint64_t pc, uint64_t fstart)
+static bool before_cyg_enter(uint64_t pc, uint64_t fstart, uint64_t fend)
 {
     static const unsigned char head[] = {
         0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,   /* lea 0x80(%rsp),%rsp */
         0x48, 0x8b, 0x75, 0x08                            /* mov 0x8(%rbp),%rsi */
     };
     const unsigned char *p = (const unsigned char *)(uintptr_t)pc;
-    if (memcmp(p, head, sizeof head) != 0)
+    /* only the function's own bytes are read (mapped for sure) */
+    if (pc + sizeof head > fend || memcmp(p, head, sizeof head) != 0)
         return false;
     /* then, possibly after spills of rsi, lea fstart(%rip),%rdi */
-    for (size_t k = sizeof head; k < sizeof head + 40; k++) {
+    for (size_t k = sizeof head; k < sizeof head + 40 && pc + k + 7 <= fend; k++) {
         if (p[k] != 0x48 || p[k + 1] != 0x8d || p[k + 2] != 0x3d)
             continue;
         int32_t rel;
@@ -291,7 +292,7 @@ int rt_core_add_module(rt_module *m)
              * hook (the exit hook has the same shape, after the last line) */
             bool first_line = !cf->seen_line;
             cf->seen_line = true;
-            if (first_line && before_cyg_enter(pc, f->lowpc + m->bias))
+            if (first_line && before_cyg_enter(pc, f->lowpc + m->bias, f->highpc + m->bias))
                 s->flags |= RT_SITE_DEFER;
             const rt_line_row *row = rt_module_row_at(m, lstart);
             s->flags |= row ? RT_SITE_ROWSTART : 0;
