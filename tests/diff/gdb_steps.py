@@ -293,10 +293,18 @@ class Stepper:
         is_stmt: read `maint info line-table`, once per file)."""
         name = symtab.fullname()
         if name not in self.stmt_cache:
-            text = gdb.execute("maint info line-table " + name, to_string=True)
-            rows = set()
-            for m in re.finditer(r"^\d+\s+\d+\s+(0x[0-9a-f]+)\s+Y", text, re.M):
-                rows.add(int(m.group(1), 16))
+            # The argument is a regexp matched against file names: the basename, escaped; the
+            # sections are told apart by their "symtab: FULLNAME (" headers.
+            base = re.sub(r"([.*\[\]^$\\])", r"\\\1", os.path.basename(name))
+            text = gdb.execute("maint info line-table " + base, to_string=True)
+            rows, mine = set(), False
+            for line in text.splitlines():
+                if line.startswith("symtab: "):
+                    mine = line[8:].rsplit(" ((struct symtab", 1)[0] == name
+                    continue
+                m = re.match(r"\d+\s+\d+\s+(0x[0-9a-f]+)\s+Y", line)
+                if mine and m:
+                    rows.add(int(m.group(1), 16))
             self.stmt_cache[name] = rows
         return self.stmt_cache[name]
 
