@@ -21,6 +21,11 @@
  * usual. At a stop: Step, then one Value per visible variable (as it is
  * before the line runs).
  *
+ * A frame entered at a deferred site (clang's -finstrument-functions entry
+ * call comes before the parameters are stored, RT_SITE_DEFER) is pushed as
+ * pending: its Call and first stop are written at its next probe, at a call
+ * it makes, or at its `ret` (one-line functions), reading it through its CFA.
+ *
  * RTRACE_MODE=calls writes only Calls (with arguments) and Returns.
  *
  * The hooks save errno, and never encode into t->enc while this thread is
