@@ -180,6 +180,8 @@ simple sigsegv_recover 0 "" \
 simple sighandler 0 "" \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T on_usr1)," $T/trace.json)" = 3' \
     'has $T "handler ran 3 times"'
+simple sigprof_nested 0 "" \
+    'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T count_tick)," $T/trace.json)" = "$(cat ticks.txt)"'
 simple sigaltstack 9 --crashed \
     'grep -q "stack overflow caught on the alternate stack" out'
 
