@@ -64,8 +64,9 @@ flags="-g -O0 -fno-omit-frame-pointer"
 "$cc" $flags -o "$out/plain/$name" $srcs -lm >"$out/build-plain.log" 2>&1 ||
     fail "untraced build failed: $(head -5 "$out/build-plain.log")"
 
-GDB_STEPS_OUT="$out/gdb.txt" gdb -batch -nx -x "$here/gdb_steps.py" \
-    --args "$out/plain/$name" "$@" </dev/null >"$out/gdb.log" 2>&1 ||
+# gdb runs the program in the folder the untraced run uses (files it writes stay there).
+(cd "$out/plain" && GDB_STEPS_OUT="$out/gdb.txt" gdb -batch -nx -x "$here/gdb_steps.py" \
+    --args "$out/plain/$name" "$@" </dev/null >"$out/gdb.log" 2>&1) ||
     fail "gdb failed: $(tail -5 "$out/gdb.log")"
 [ -s "$out/gdb.txt" ] || fail "gdb wrote no listing: $(tail -5 "$out/gdb.log")"
 if [ $gdb_only = 1 ]; then
