@@ -397,6 +397,8 @@ def gdb_main():
 if gdb is not None:
     gdb_main()
 elif __name__ == "__main__":
+    import signal
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `| head` ends the output quietly
     if len(sys.argv) != 4 or sys.argv[1] != "--compare":
         sys.stderr.write("usage: python3 gdb_steps.py --compare GDB_LISTING TRACE_LISTING\n")
         sys.exit(2)
