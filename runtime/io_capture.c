@@ -63,13 +63,15 @@ static int kind_of_fd(int fd)
     return fd == 1 ? RTRACE_LOG_WRITE : fd == 2 ? RTRACE_LOG_WRITE_OTHER : -1;
 }
 
-/* The thread's state when output should be recorded now, else NULL. */
+/* The thread's state when output should be recorded now, else NULL. A
+ * thread without a state (no probe ran on it) does not get one for this. */
 static rt_thread *capturing(int kind)
 {
     if (kind < 0 || rt_io_busy ||
         atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_ST_RUNNING)
         return NULL;
-    return rt_thread_get();
+    rt_thread_x *x = rt_thread_self_raw();
+    return x && !x->pub.dead ? &x->pub : NULL;
 }
 
 /* Records one Event with `n` bytes (capped at RT_IO_MAX). Keeps errno. */
