@@ -3,7 +3,7 @@
 #
 #   run_progs.sh BIN WORK [UNIT]
 #
-# Each program of tests/runtime/progs/ is built twice, with cc (untraced) and
+# Each program of tests/runtime/progs/ is built twice, with ${RTCC_CC:-cc} (untraced) and
 # with $BIN/rtcc (traced), under the same basename in two folders of WORK, and
 # run in each. A test passes when: the exit status is the one written in the
 # table below AND the same as untraced; stdout is byte for byte the same;
@@ -32,7 +32,7 @@ mkdir -p "$WORK" || exit 1
 build() {
     name=$1
     mkdir -p "$WORK/$name/plain" "$WORK/$name/traced"
-    cc -std=gnu11 -g -O0 -w -o "$WORK/$name/plain/$name" "$SRC/$name.c" -lpthread &&
+    ${RTCC_CC:-cc} -std=gnu11 -g -O0 -w -o "$WORK/$name/plain/$name" "$SRC/$name.c" -lpthread &&
         "$BIN/rtcc" -std=gnu11 -o "$WORK/$name/traced/$name" "$SRC/$name.c" -lpthread \
             2> "$WORK/$name/rtcc.err"
 }
@@ -255,7 +255,7 @@ fi
 
 # dlopen: a plugin built with rtcc -shared is added when it is loaded
 if build dlopen &&
-    cc -std=gnu11 -g -O0 -w -shared -fPIC -o "$WORK/dlopen/plain/libplugin.so" "$SRC/plugin.c" &&
+    ${RTCC_CC:-cc} -std=gnu11 -g -O0 -w -shared -fPIC -o "$WORK/dlopen/plain/libplugin.so" "$SRC/plugin.c" &&
     "$BIN/rtcc" -std=gnu11 -shared -fPIC -o "$WORK/dlopen/traced/libplugin.so" "$SRC/plugin.c" \
         2> "$WORK/dlopen/rtcc-plugin.err"; then
     run dlopen plain ./libplugin.so
