@@ -110,6 +110,8 @@ RT_HIDDEN void rt_output_stop(const char *why);
 /* After fork in the child: forgets the parent's sink and paths without
  * touching the parent's file; the caller then opens a new one. */
 RT_HIDDEN void rt_output_after_fork_child(void);
+/* ... and when the parent was not recording at the fork. */
+RT_HIDDEN void rt_output_after_fork_child_idle(void);
 /* Takes / releases the sink lock around fork (so the child's copy is free). */
 RT_HIDDEN void rt_output_lock_for_fork(void);
 RT_HIDDEN void rt_output_unlock_after_fork(bool child);

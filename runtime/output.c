@@ -1043,6 +1043,13 @@ void rt_output_unlock_after_fork(bool child)
     lk_release();
 }
 
+/* In the child after fork when the parent was not recording: the parent's
+ * pending summary line is not the child's to print. */
+void rt_output_after_fork_child_idle(void)
+{
+    rt_summary_ready = rt_summary_printed = false;
+}
+
 /*
  * In the child after fork (lock held by us): forget the parent's sink without
  * writing to it (its file descriptor is closed, the parent's file stays as it
@@ -1069,6 +1076,13 @@ void rt_output_after_fork_child(void)
     rt_main_start_written = false;
     atomic_store(&rt_paths_synced, 0);
     atomic_store(&rt_sync_busy, 0);
+    rt_summary_ready = rt_summary_printed = false;   /* the parent's line is the parent's */
+    if (atomic_load(&rt_state) != RT_ST_RUNNING) {
+        /* the parent had stopped recording (budget, write error): so does
+         * the child, without a trace of its own */
+        atomic_store(&rt_state, RT_ST_DISABLED);
+        return;
+    }
     if (rt_output_open(true) != 0) {
         atomic_store(&rt_state, RT_ST_DISABLED);
         return;

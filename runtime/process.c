@@ -109,8 +109,10 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
-    if (!rt_fork_locked)
+    if (!rt_fork_locked) {
+        rt_output_after_fork_child_idle();
         return;
+    }
     rt_fork_locked = false;
     rt_threads_after_fork_child();
     rt_main_tid = (uint64_t)getpid();
