@@ -737,5 +737,11 @@ int main(void)
         }
     }
     CU_cleanup_registry();
+    if (!failed) {   /* the trace folders are kept only for a failed run */
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf /tmp/rt_unit_%d_*", (int)getpid());
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove /tmp/rt_unit_%d_*\n", (int)getpid());
+    }
     return failed ? 1 : 0;
 }
