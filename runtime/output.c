@@ -34,14 +34,27 @@
  * ring is written at exit or crash, per thread without Returns whose Call was
  * dropped and without events before the thread's first surviving Step.
  *
+ * A thread that blocks gets no commits: so the calls where programs wait
+ * (sleep, poll, select, epoll_wait, pthread_join, condition variables,
+ * sem_wait, wait/waitpid, pause, sigsuspend, read from stdin) are
+ * interposed to flush the caller's committed events first (only when it has
+ * some). A program that hangs or is killed while waiting has its trace on
+ * disk up to the wait.
+ *
  * Budgets (RTRACE_MAX_EVENTS, RTRACE_MAX_BYTES) and write errors (disk full)
  * stop recording: rt_thread_get() returns NULL from then on; a budget closes
  * the trace at once, a write error leaves it to be closed at exit (what was
  * written stays valid).
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <semaphore.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/wait.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -1091,4 +1104,154 @@ void rt_output_after_fork_child(void)
         report_write_error();
     rt_last_writer = (uint64_t)rt_gettid();
     sync_side_files();
+}
+
+/* ---- Flush before blocking ------------------------------------------------------- */
+static _Atomic uint64_t rt_last_sink_flush_ns;
+
+/*
+ * Called before a call that may block: writes the calling thread's
+ * committed events and makes them reach the file (JSON: always; binary: at
+ * most every RT_FLUSH_NS, since each flush ends a zstd frame). Cheap when
+ * there is nothing to write. Keeps errno.
+ */
+static void before_block(void)
+{
+    if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_ST_RUNNING)
+        return;
+    rt_thread_x *x = rt_thread_self_raw();
+    if (!x || !x->committed || x->pub.in_runtime)
+        return;
+    int saved = errno;
+    rt_output_flush_thread(x);
+    uint64_t now = now_coarse_ns();
+    if (rt_cfg.format == RTRACE_FORMAT_JSON || now - atomic_load(&rt_last_sink_flush_ns) >= RT_FLUSH_NS) {
+        lk_acquire(false);
+        if (rt_sink && atomic_load(&rt_state) == RT_ST_RUNNING)
+            rtrace_sink_flush(rt_sink);
+        lk_release();
+        atomic_store(&rt_last_sink_flush_ns, now);
+    }
+    errno = saved;
+}
+
+#define NEXT(type, name) \
+    static __typeof__(type) real_; \
+    if (!real_) real_ = (__typeof__(type))dlsym(RTLD_NEXT, name)
+
+RT_EXPORT int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+    NEXT(int (*)(const struct timespec *, struct timespec *), "nanosleep");
+    before_block();
+    return real_(req, rem);
+}
+
+RT_EXPORT int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem)
+{
+    NEXT(int (*)(clockid_t, int, const struct timespec *, struct timespec *), "clock_nanosleep");
+    before_block();
+    return real_(clk, flags, req, rem);
+}
+
+RT_EXPORT unsigned int sleep(unsigned int sec)
+{
+    NEXT(unsigned int (*)(unsigned int), "sleep");
+    before_block();
+    return real_(sec);
+}
+
+RT_EXPORT int usleep(useconds_t usec)
+{
+    NEXT(int (*)(useconds_t), "usleep");
+    before_block();
+    return real_(usec);
+}
+
+RT_EXPORT int pause(void)
+{
+    NEXT(int (*)(void), "pause");
+    before_block();
+    return real_();
+}
+
+RT_EXPORT int sigsuspend(const sigset_t *mask)
+{
+    NEXT(int (*)(const sigset_t *), "sigsuspend");
+    before_block();
+    return real_(mask);
+}
+
+RT_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+    NEXT(int (*)(struct pollfd *, nfds_t, int), "poll");
+    if (timeout != 0)
+        before_block();
+    return real_(fds, n, timeout);
+}
+
+RT_EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
+{
+    NEXT(int (*)(int, fd_set *, fd_set *, fd_set *, struct timeval *), "select");
+    if (!tv || tv->tv_sec || tv->tv_usec)
+        before_block();
+    return real_(n, r, w, e, tv);
+}
+
+RT_EXPORT int epoll_wait(int ep, struct epoll_event *ev, int max, int timeout)
+{
+    NEXT(int (*)(int, struct epoll_event *, int, int), "epoll_wait");
+    if (timeout != 0)
+        before_block();
+    return real_(ep, ev, max, timeout);
+}
+
+RT_EXPORT int pthread_join(pthread_t th, void **ret)
+{
+    NEXT(int (*)(pthread_t, void **), "pthread_join");
+    before_block();
+    return real_(th, ret);
+}
+
+RT_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    NEXT(int (*)(pthread_cond_t *, pthread_mutex_t *), "pthread_cond_wait");
+    before_block();
+    return real_(c, m);
+}
+
+RT_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
+{
+    NEXT(int (*)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *), "pthread_cond_timedwait");
+    before_block();
+    return real_(c, m, t);
+}
+
+RT_EXPORT int sem_wait(sem_t *sem)
+{
+    NEXT(int (*)(sem_t *), "sem_wait");
+    before_block();
+    return real_(sem);
+}
+
+RT_EXPORT pid_t wait(int *status)
+{
+    NEXT(pid_t (*)(int *), "wait");
+    before_block();
+    return real_(status);
+}
+
+RT_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+    NEXT(pid_t (*)(pid_t, int *, int), "waitpid");
+    if (!(options & WNOHANG))
+        before_block();
+    return real_(pid, status, options);
+}
+
+RT_EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+    NEXT(ssize_t (*)(int, void *, size_t), "read");
+    if (fd == 0)   /* waiting for input: a typical place to hang or be killed */
+        before_block();
+    return real_(fd, buf, n);
 }

@@ -17,12 +17,14 @@ RT_MAP    := $(BUILD)/runtime/librtrace_rt.map
 RT_LDLIBS := -ldwarf -lelf -lzstd -lpthread -ldl $(LIB_LDLIBS)
 
 # The libc functions the runtime interposes (threads.c, process.c,
-# signals.c, modules.c, io_capture.c).
+# signals.c, modules.c, io_capture.c, output.c: flush before blocking).
 RT_INTERPOSED := pthread_create dlopen sigaction signal sigaltstack _exit _Exit vfork \
     execve execv execvp execvpe execl execlp execle fexecve \
     printf vprintf fprintf vfprintf dprintf vdprintf __printf_chk __vprintf_chk \
     __fprintf_chk __vfprintf_chk __dprintf_chk __vdprintf_chk \
-    puts fputs putchar fputc putc fwrite perror write writev
+    puts fputs putchar fputc putc fwrite perror write writev \
+    nanosleep clock_nanosleep sleep usleep pause sigsuspend poll select epoll_wait \
+    pthread_join pthread_cond_wait pthread_cond_timedwait sem_wait wait waitpid read
 
 $(RT_OBJS): ALL_CFLAGS += -fvisibility=hidden
 

@@ -285,11 +285,13 @@ if build sigkill; then
         elif ! "$RTRACE" repair "$d" > "$d.repair" 2>&1; then
             bad sigkill "rtrace repair failed: $(cat "$d.repair")"
         elif validate sigkill "$d" --crashed; then
-            # the events before the 250 ms pause reached the file
-            if [ "$(grep -c '"Call"' "$d/trace.json")" -ge 3000 ]; then
+            # everything before the sleep reached the file: all 3000 calls and
+            # the output event right before it
+            if [ "$(grep -c '"Call"' "$d/trace.json")" -ge 3000 ] &&
+                grep -q '"content":"sum 13498500\\n"' "$d/trace.json"; then
                 ok sigkill
             else
-                bad sigkill "fewer than 3000 calls survived the kill"
+                bad sigkill "events before the sleep did not survive the kill"
             fi
         fi
     fi
