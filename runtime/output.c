@@ -65,6 +65,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -922,7 +923,7 @@ static void copy_sources_safe(const char *dir, uint32_t from, uint32_t n)
         int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
         if (out >= 0) {
             ssize_t r;
-            while ((r = read(in, buf, sizeof buf)) > 0 && rt_write_all(out, buf, (size_t)r) == 0)
+            while ((r = syscall(SYS_read, in, buf, sizeof buf)) > 0 && rt_write_all(out, buf, (size_t)r) == 0)
                 ;
             close(out);
         }
