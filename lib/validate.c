@@ -50,6 +50,7 @@ typedef struct vstate {
     size_t cur;                      /* index of the current thread */
     vfwd *fwd; size_t nfwd, cfwd;
     bool oom;
+    bool seen_thread_event;     /* a ThreadStart/ThreadSwitch was read */
 } vstate;
 
 /* Counts one problem and reports it unless past max_errors. */
@@ -258,9 +259,17 @@ static void check_event(vstate *v, uint64_t idx, const rtrace_event *ev)
         break;
     case RTRACE_E_THREAD_SWITCH:
         v->cur = thread_index(v, ev->u.thread_id);
+        v->seen_thread_event = true;
         break;
     case RTRACE_E_THREAD_START:
-        thread_index(v, ev->u.thread_id);
+        /* The recorder writes no thread events until a second thread appears; then the
+         * first ThreadStart, before any ThreadSwitch, names the thread that started the
+         * trace (the events so far, kept as thread 0, are its own). */
+        if (!v->seen_thread_event && v->nthreads == 1 && v->threads[0].id == 0)
+            v->threads[0].id = ev->u.thread_id;
+        else
+            thread_index(v, ev->u.thread_id);
+        v->seen_thread_event = true;
         break;
     case RTRACE_E_BIND_VARIABLE:
     case RTRACE_E_VARIABLE_CELL:

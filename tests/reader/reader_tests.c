@@ -223,6 +223,54 @@ static void test_validate__max_errors_limits_reports_not_count(void)
     CU_ASSERT_EQUAL(p.n, 3);
 }
 
+/* A recorder writes no thread events until a second thread appears; then the first
+ * ThreadStart (before any ThreadSwitch) names the thread that started the trace, so
+ * main's Call before it and its Return after a ThreadSwitch back are one thread's. */
+static void write_two_thread_trace(const char *dir, bool name_main_first)
+{
+    rtrace_tracer *t;
+    const char *src = "/work/nonexistent-src.c";
+    CU_ASSERT_EQUAL_FATAL(rtrace_tracer_open(&t, dir, "prog", NULL, 0, RTRACE_FORMAT_JSON), 0);
+    CU_ASSERT_EQUAL(rtrace_tracer_start(t, src, 1), 0);
+    uint64_t fmain = rtrace_tracer_ensure_function_id(t, "main", src, 2);
+    uint64_t fwork = rtrace_tracer_ensure_function_id(t, "work", src, 5);
+    rtrace_tracer_register_call(t, fmain, NULL, NULL, 0);
+    rtrace_tracer_register_step(t, src, 3);
+    if (name_main_first)
+        rtrace_tracer_register_thread_start(t, 100);
+    rtrace_tracer_register_thread_start(t, 200);
+    rtrace_tracer_register_thread_switch(t, 200);
+    rtrace_tracer_register_call(t, fwork, NULL, NULL, 0);
+    rtrace_tracer_register_step(t, src, 6);
+    rtrace_tracer_register_return(t, NULL);
+    rtrace_tracer_register_thread_exit(t, 200);
+    rtrace_tracer_register_thread_switch(t, 100);
+    rtrace_tracer_register_step(t, src, 4);
+    rtrace_tracer_register_return(t, NULL);
+    rtrace_tracer_close(t);
+    rtrace_tracer_free(t);
+}
+
+static void test_validate__first_thread_start_names_the_starting_thread(void)
+{
+    char dir[] = "/tmp/rtrace-threads-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    problems p = {0};
+    size_t n = 0;
+    write_two_thread_trace(dir, true);
+    rtrace_validate(&n, dir, 0, 0, collect, &p);
+    /* the only problem: the source file of this synthetic trace does not exist */
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_TRUE(any_message(&p, "has no copy"));
+    p = (problems){0};
+    write_two_thread_trace(dir, false);        /* main never named: its Return is unmatched */
+    rtrace_validate(&n, dir, 0, 0, collect, &p);
+    CU_ASSERT_TRUE(any_message(&p, "Return with no open call"));
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 /* ---- every-event.jsonl -------------------------------------------------------- */
 
 static void test_reader__every_event_line_read_back(void)
@@ -669,6 +717,7 @@ int main(int argc, char **argv)
     T(test_validate__bad_bin_goldens_rejected);
     T(test_validate__missing_folder_is_an_error);
     T(test_validate__max_errors_limits_reports_not_count);
+    T(test_validate__first_thread_start_names_the_starting_thread);
     T(test_reader__every_event_line_read_back);
     T(test_reader__ruby_and_upstream_floats_parse);
     T(test_reader__json_and_bin_goldens_give_same_events);

@@ -29,6 +29,24 @@ static bool is_thread_event(rtrace_event_kind k)
     return k == RTRACE_E_THREAD_START || k == RTRACE_E_THREAD_EXIT || k == RTRACE_E_THREAD_SWITCH;
 }
 
+/* The id of the thread that started the trace in `dir` (see the rule in cmd_convert). */
+static uint64_t first_thread_id(const char *dir)
+{
+    rtrace_reader *r;
+    rtrace_event ev;
+    uint64_t id = 0;
+    if (rtrace_reader_open(&r, dir))
+        return 0;
+    while (rtrace_reader_next(r, &ev) == 0) {
+        if (ev.kind == RTRACE_E_THREAD_START)
+            id = ev.u.thread_id;
+        if (ev.kind == RTRACE_E_THREAD_START || ev.kind == RTRACE_E_THREAD_SWITCH)
+            break;
+    }
+    rtrace_reader_free(r);
+    return id;
+}
+
 /* True when a and b name the same existing folder. */
 static bool same_dir(const char *a, const char *b)
 {
@@ -66,7 +84,9 @@ int cmd_convert(const tool_opts *o)
         return EXIT_BAD;
     }
     enc.json_first = true;
-    uint64_t cur = 0, kept = 0, read = 0;
+    /* Events before the first ThreadSwitch belong to the thread that started the trace:
+     * the first ThreadStart names it when it comes before any ThreadSwitch, else it is 0. */
+    uint64_t cur = o->has_thread ? first_thread_id(in) : 0, kept = 0, read = 0;
     int status = 0;
     rtrace_event ev;
     for (;;) {

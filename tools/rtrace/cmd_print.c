@@ -261,6 +261,17 @@ static void on_event(printer *p, const rtrace_event *ev)
             putchar('\n');
         }
         return;
+    case RTRACE_E_THREAD_START:
+        /* The first ThreadStart before any ThreadSwitch names the thread that started the
+         * trace (the recorder writes thread events only once a second thread appears). */
+        if (!p->threads) {
+            p->threads = calloc(1, sizeof *p->threads);
+            if (!p->threads)
+                abort();
+            p->nthreads = 1;
+            p->threads[0].id = ev->u.thread_id;
+        }
+        break;
     case RTRACE_E_THREAD_SWITCH: {
         /* Each thread has its own call stack; the pending step ends with its thread's turn. */
         flush(p, false);
