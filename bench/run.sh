@@ -239,13 +239,15 @@ echo "  u = (T_untraced(N) - T_untraced(0)) / N, the untraced cost per unit of s
 echo "  slowdown = (T(n) - T(0)) / (u*n): steady state, start-up excluded;"
 echo "  ns/step (full modes), ns/call (calls-only, uftrace; from 1,000 calls) = (T(n) - T(0) - u*n) / count:"
 echo "    the recording overhead per step or per call;"
-echo "  B/event = bytes of trace.json / trace.bin (uftrace: its .dat files, an event = an entry or exit record);"
+echo "  B/event (from 1,000 events) = bytes of trace.json / trace.bin (uftrace: its .dat files, an event = an"
+echo "    entry or exit record);"
 if [ $stats_used = 1 ] && [ $stats_failed = 0 ]; then counts="rtrace stats"
 elif [ $stats_used = 1 ]; then counts="rtrace stats, else trace.json lines (see the log)"
 else counts="trace.json lines (binary: the JSON run's)"; fi
 echo "  counts: $counts; uftrace: uftrace report."
 echo "  start-up case (many2000): 2,000 generated functions, size 0 ($BUILD_NOTE);"
 echo "    its slowdown is T(0) / T_untraced(0)."
+echo "  Medians of wall time on a machine others may be using: a slowdown under 1x is noise."
 echo "  raw figures: $RES; log: $LOG"
 
 # Traces are big and only the counts matter: keep them only on request.

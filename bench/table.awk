@@ -41,7 +41,8 @@ BEGIN {
         if (!full && num(calls) && calls >= 1000) nsc = sprintf("%.1f", over * 1e6 / calls)
     }
     if (prog == "lines" && nss != "-") per_line[cfg] = nss
-    if (num(bytes) && num(events) && events > 0) bpe = sprintf("%.1f", bytes / events)
+    # a handful of events: fixed headers would dominate the quotient
+    if (num(bytes) && num(events) && events >= 1000) bpe = sprintf("%.1f", bytes / events)
     printf hdr, prog, cfg, size, sprintf("%.1f", ms), slow, fmt_int(steps), fmt_int(calls),
            nss, nsc, bpe, sprintf("%.1f", rss / 1024), sprintf("%.1f", ms0)
 }
