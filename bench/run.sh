@@ -28,6 +28,9 @@ set -u
 
 : "${BIN:?BIN not set}" "${LIBD:?LIBD not set}" "${BUILD:?BUILD not set}"
 CC=${CC:-cc}
+# Absolute paths: LD_LIBRARY_PATH and the traces must not depend on the cwd.
+abs() { if [ -d "$1" ]; then (cd "$1" && pwd); else echo "$1"; fi; }
+BIN=$(abs "$BIN"); LIBD=$(abs "$LIBD")
 RUNS=${BENCH_RUNS:-5}
 # Size-0 runs last milliseconds: more of them for a steadier start-up figure.
 RUNS0=$((RUNS * 2 + 1))
