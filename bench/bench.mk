@@ -12,8 +12,10 @@ BENCH_RUNS ?= 5
 BENCH_OUT  := $(BUILD)/bench
 BENCH_MEASURE := $(BIN)/bench_measure
 BENCH_LIB     := $(BIN)/bench_lib
-# Built if they can be; run.sh checks which exist.
-BENCH_OPTIONAL := $(BIN)/rtcc $(LIBD)/librtrace_rt.so $(BIN)/rtrace $(BENCH_LIB)
+# Built if they can be (rtcc links rtrace_probe.o into each program); run.sh
+# checks which exist.
+BENCH_OPTIONAL := $(BIN)/rtcc $(LIBD)/librtrace_rt.so $(LIBD)/rtrace_probe.o $(BIN)/rtrace \
+                  $(BENCH_LIB)
 # The library bench writes BENCH_LIB_EVENTS events a run (and 10x for the RSS column).
 BENCH_LIB_EVENTS ?= 500000
 

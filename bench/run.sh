@@ -54,9 +54,10 @@ PROGS="fib:6000:12:60 structs:40000:150:1500 strings:600000:3000:15000 lines:100
 # ---- which tools are there -------------------------------------------------
 RTCC=$BIN/rtcc
 RTLIB=$LIBD/librtrace_rt.so
+RTPROBE=$LIBD/rtrace_probe.o
 RTRACE=$BIN/rtrace
 have_rtcc=0
-[ -x "$RTCC" ] && [ -f "$RTLIB" ] && have_rtcc=1
+[ -x "$RTCC" ] && [ -f "$RTLIB" ] && [ -f "$RTPROBE" ] && have_rtcc=1
 have_stats=0
 [ -x "$RTRACE" ] && have_stats=1
 stats_used=0; stats_failed=0   # whether `rtrace stats` gave the counts (footnote)
@@ -64,7 +65,7 @@ UFTRACE=$(command -v uftrace || true)
 # The rtcc builds must find the runtime just built, wherever rtcc points them.
 RTENV="LD_LIBRARY_PATH=$LIBD${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} RTRACE_QUIET=1"
 
-echo "bench: $RUNS runs per figure; rtcc: $([ $have_rtcc = 1 ] && echo yes || echo 'n/a (no '"$RTCC"' or '"$RTLIB"')');" \
+echo "bench: $RUNS runs per figure; rtcc: $([ $have_rtcc = 1 ] && echo yes || echo 'n/a (no '"$RTCC"', '"$RTLIB"' or '"$RTPROBE"')');" \
      "rtrace: $([ $have_stats = 1 ] && echo yes || echo 'n/a (counting trace.json)');" \
      "uftrace: ${UFTRACE:-n/a}"
 
