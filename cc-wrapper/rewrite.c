@@ -23,6 +23,12 @@
  *     .loc to the next, as in the assemblers) or all line 0, and groups that
  *     control reaches only by falling through from a group of the same line,
  *     with no call in between (see flush_pending; RTCC_RW_ALL_ROWS keeps them).
+ *   - jump targets: a local label (.L5, .LBB0_3) that code jumps to (see
+ *     collect_targets) and that no probe-worthy .loc group follows gets a
+ *     line probe before its instruction: a mid-row target (see flush_pending).
+ *     Labels referenced only from debug info or other metadata, function
+ *     entries, labels in the prologue (before the first stmt .loc after the
+ *     opening one) and labels followed by data get none.
  *   - functions whose code mentions ymm/zmm registers: their probes call the
  *     _avx trampolines, which keep the upper halves of ymm0-15.
  *   - `ret`, `retq`, `ret $N`, `rep ret`, `repz ret`, `bnd ret`: a return probe
@@ -129,13 +135,17 @@ typedef struct rw {
 
     /* Same-line fall-through rows (see flush_pending). */
     bool all_rows;        /* RTCC_RW_ALL_ROWS: probe every is_stmt group */
-    const struct strset *targets;   /* labels referenced outside debug info */
+    const struct strset *targets;   /* labels control can jump to (collect_targets) */
     bool grp_mixed;       /* the pending group has rows of several lines */
     unsigned grp_file;
     long grp_line;
     bool last_valid;      /* last_* is the line control falls through from */
     unsigned last_file;
     long last_line;
+
+    /* Mid-row jump targets (see flush_pending). */
+    bool at_target;       /* a jump-target label since the last instruction */
+    bool body_rows;       /* a stmt .loc after the opening one: past the prologue */
 
     /* Functions whose code mentions ymm/zmm registers: their probes call the
      * _avx trampolines (ymm upper halves saved). */
@@ -287,6 +297,18 @@ static bool probing(const rw *w)
  * comes back there from the callee: gdb stops at a row that starts at a
  * return address), the first group of a function and groups after inline
  * asm are always probed.
+ *
+ * A jump target with no probe-worthy group of its own (no .loc after the
+ * label, or only is_stmt 0 / line 0 rows: clang's `.LBB1_6:` inside the
+ * `.loc 0 0` block that joins the arms of a ?:) gets a line probe too: control
+ * lands in the middle of one of gdb's rows (line-0 rows are merged into the
+ * row before them), where gdb takes that row's line as its current one
+ * without stopping, is_stmt or not; the runtime does the same (its site is
+ * not a row start, runtime/step.c).
+ * Without the probe the runtime would still hold the line the jump came
+ * from, and miss the stop when the next row has that line again.  Not
+ * placed: before data (a jump table in code) and where the CFA is computed
+ * from %rsp (the line probe finds its frame through %rbp).
  */
 static void flush_pending(rw *w)
 {
@@ -300,8 +322,12 @@ static void flush_pending(rw *w)
         w->last_valid = !w->grp_mixed;
         w->last_file = w->grp_file;
         w->last_line = w->grp_line;
+    } else if (w->at_target && probing(w) && !(w->in_cfi && w->cfa_rsp)) {
+        emit_probe(w, "__rt_line_probe", 1);   /* mid-row jump target */
+        w->st.mid_row_probes++;
     }
     w->pending = false;
+    w->at_target = false;
 }
 
 /* ---- small lexing helpers (the line is NUL-terminated, no '\n') ---------- */
@@ -448,6 +474,7 @@ static void do_cfi(rw *w, const char *d)
 static void end_function(rw *w)
 {
     w->pending = false;
+    w->at_target = false;
     w->in_func = false;
     w->func_name[0] = 0;
 }
@@ -484,6 +511,7 @@ static void do_loc(rw *w, const char *d)
     }
     if (!stmt_row)
         return;
+    w->body_rows = true;
     if (!w->pending) {
         w->pending = true;
         w->grp_mixed = false;
@@ -716,8 +744,15 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
     }
 
     if (parse_label(s, name, sizeof name)) {
-        if (strset_has(w->targets, name))
+        if (strset_has(w->targets, name)) {
             w->last_valid = false;                  /* control may jump here */
+            /* a local label in the body, past the prologue (the variadic
+             * prologue's jump over the xmm saves lands in the opening
+             * line's row; -finstrument-functions puts the enter hook call
+             * there: not a line of the body) */
+            if (w->in_func && w->in_text && w->body_rows && strncmp(name, ".L", 2) == 0)
+                w->at_target = true;
+        }
         if (w->in_text && take_function_name(w, name)) {
             w->last_valid = false;
             w->avx = strset_has(w->avx_funcs, name);
@@ -728,6 +763,8 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
             w->body_started = false;
             w->naked = false;
             w->pending = false;
+            w->at_target = false;
+            w->body_rows = false;
             /* Excluded from -finstrument-functions (no_instrument_function,
              * -finstrument-functions-exclude-*): no probes either.  Clones
              * and split parts (f.cold, f.part.0, f.constprop.0) have no hook
@@ -766,6 +803,7 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
             emit_file_without_md5(w, raw, n);
             return;
         } else if (w->in_text && data_directive(s)) {
+            w->at_target = false;                  /* no mid-row probe before data */
             flush_pending(w);
             if (w->in_func)
                 w->body_started = true;
@@ -788,25 +826,61 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
     emit(w, raw, n);
 }
 
-/* Is the section named at p (after .section/.pushsection) debug info? */
-static bool debug_section_at(const char *p)
+/*
+ * Where a section's references to labels can send control (collect_targets):
+ * SECT_PROG for code and program data (.text*, code sections, .rodata*,
+ * .data*, .ldata*, .lrodata*, .gcc_except_table*: jump tables, tables of
+ * label addresses, landing pads); SECT_META for the other non-debug sections
+ * (sanitizer PC tables, __patchable_function_entries, .stack_sizes, notes,
+ * user sections): addresses recorded, never jumped to; SECT_DEBUG for
+ * .debug_* / .zdebug_*.
+ */
+enum { SECT_PROG, SECT_META, SECT_DEBUG };
+
+static bool name_has_prefix(const char *name, const char *prefix)
 {
-    char name[256];
-    token(p, name, sizeof name);
-    return strncmp(name, ".debug", 6) == 0 || strncmp(name, ".zdebug", 7) == 0;
+    size_t n = strlen(prefix);
+    return strncmp(name, prefix, n) == 0 && (name[n] == 0 || name[n] == '.');
+}
+
+/* The SECT_* kind of the section named at p (after .section/.pushsection). */
+static int section_kind_at(const char *p)
+{
+    static const char *const prog[] = {
+        ".text", ".rodata", ".data", ".ldata", ".lrodata", ".gcc_except_table", NULL
+    };
+    char name[256], flags[64];
+    p = token(p, name, sizeof name);
+    p = skip_ws(p);
+    flags[0] = 0;
+    if (*p == '"')
+        token(p, flags, sizeof flags);
+    if (strncmp(name, ".debug", 6) == 0 || strncmp(name, ".zdebug", 7) == 0)
+        return SECT_DEBUG;
+    if (strchr(flags, 'x'))
+        return SECT_PROG;
+    for (int i = 0; prog[i]; i++)
+        if (name_has_prefix(name, prog[i]))
+            return SECT_PROG;
+    return SECT_META;
 }
 
 /*
- * Collects every name that instructions and data (outside .debug_* sections)
- * refer to: the labels control can reach other than by falling through
- * (jumps, jump tables, computed gotos, asm goto).  Over-approximating is
- * harmless (a probe is kept); missing one would lose a stop, so everything
+ * Collects the labels control can reach other than by falling through: every
+ * name the operands of instructions mention (jumps, asm goto, the address of
+ * a label taken by lea/mov for a computed goto), in any section, and every
+ * name data directives and .set/.equ mention in SECT_PROG sections (jump
+ * tables, label-address tables, landing pads).  References from .debug_*
+ * (gcc's .LBB/.LBE/.LVL, clang's .Ltmp/.Lfunc_begin) and other SECT_META
+ * sections do not count: those labels are used only as data.
+ * Over-approximating is mostly harmless (a kept probe, a mid-row probe that
+ * takes the line gdb already has); missing one loses a stop, so everything
  * that looks like a name counts.  Returns false on allocation failure.
  */
 static bool collect_targets(const char *src, size_t len, strset *set)
 {
-    bool debug = false, prev_debug = false;
-    bool stack[RTCC_MAX_SECT_STACK];
+    int kind = SECT_PROG, prev_kind = SECT_PROG;
+    int stack[RTCC_MAX_SECT_STACK];
     int depth = 0;
     const char *p = src, *end = src + len;
     while (p < end) {
@@ -815,6 +889,7 @@ static bool collect_targets(const char *src, size_t len, strset *set)
         const char *q = p;
         char first[32];
         size_t fl = 0;
+        bool insn;
         while (q < e && (*q == ' ' || *q == '\t'))
             q++;
         while (q + fl < e && fl + 1 < sizeof first && !isspace((unsigned char)q[fl]))
@@ -824,37 +899,40 @@ static bool collect_targets(const char *src, size_t len, strset *set)
         p = e + 1;
         if (fl == 0 || first[0] == '#' || first[fl - 1] == ':')
             continue;                              /* blank, comment, label */
-        if (first[0] == '.') {
+        insn = first[0] != '.';
+        if (!insn) {
+            char line[512];
+            snprintf(line, sizeof line, "%.*s", (int)(e - q), q);
             if (!strcmp(first, ".section")) {
-                prev_debug = debug;
-                debug = debug_section_at(q + 8);
+                prev_kind = kind;
+                kind = section_kind_at(line + 8);
                 continue;
             } else if (!strcmp(first, ".pushsection")) {
                 if (depth < RTCC_MAX_SECT_STACK)
-                    stack[depth] = debug;
+                    stack[depth] = kind;
                 depth++;
-                prev_debug = debug;
-                debug = debug_section_at(q + 12);
+                prev_kind = kind;
+                kind = section_kind_at(line + 12);
                 continue;
             } else if (!strcmp(first, ".popsection")) {
                 if (depth > 0 && --depth < RTCC_MAX_SECT_STACK)
-                    debug = stack[depth];
+                    kind = stack[depth];
                 continue;
             } else if (!strcmp(first, ".previous")) {
-                bool t = debug;
-                debug = prev_debug;
-                prev_debug = t;
+                int t = kind;
+                kind = prev_kind;
+                prev_kind = t;
                 continue;
             } else if (!strcmp(first, ".text") || !strcmp(first, ".data") ||
                        !strcmp(first, ".bss")) {
-                prev_debug = debug;
-                debug = false;
+                prev_kind = kind;
+                kind = SECT_PROG;
                 continue;
             } else if (!data_directive(q) && strcmp(first, ".set") && strcmp(first, ".equ")) {
                 continue;                          /* other directives */
             }
         }
-        if (debug)
+        if (kind == SECT_DEBUG || (!insn && kind == SECT_META))
             continue;
         /* every name-looking token of the operands */
         for (const char *r = q + fl; r < e; ) {
@@ -982,12 +1060,16 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
     w.avx_funcs = &avx_funcs;
     if (flags & RTCC_RW_HOOKED_ONLY)
         w.hooked = &hooked;
-    if (!w.all_rows) {
-        if (collect_targets(src, len, &targets))
-            w.targets = &targets;
-        else
-            w.all_rows = true;                     /* out of memory: be safe */
+    if (!collect_targets(src, len, &targets)) {
+        if (stats)
+            memset(stats, 0, sizeof *stats);
+        strset_free(&targets);
+        strset_free(&avx_funcs);
+        strset_free(&hooked);
+        errno = ENOMEM;
+        return -1;
     }
+    w.targets = &targets;
     while (pos < len && !w.err) {
         const char *nl = memchr(src + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - src) : len;

@@ -22,6 +22,8 @@ typedef struct rtcc_rewrite_stats {
     unsigned wrapped;         /* probes wrapped in .cfi_adjust_cfa_offset */
     unsigned skipped_same_line; /* is_stmt groups left without a probe: reached
                                    only by falling through from the same line */
+    unsigned mid_row_probes;  /* line probes at jump targets inside a row
+                                 (counted in line_probes too) */
     unsigned avx_probes;      /* probes calling the _avx trampolines */
     int lto;                  /* the input is LTO bytecode: nothing to rewrite */
 } rtcc_rewrite_stats;

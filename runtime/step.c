@@ -14,8 +14,10 @@
  * gdb's `step` (instrumentation.md section 3): the first line of a call is a
  * stop; while control stays on one line there is no new stop; a non-is_stmt
  * row is never a stop, nor is a probe in the middle of one of gdb's rows (a
- * row gdb merged into the previous one: same line, non-zero discriminator);
- * after a return, when the return address itself starts a row, that row is a
+ * row gdb merged into the previous one: same line, non-zero discriminator, or
+ * line 0; a jump target the rewriter probed inside a row), where gdb takes
+ * the row's line as its current one, even in a non-is_stmt row; after a
+ * return, when the return address itself starts a row, that row is a
  * stop if its line differs from the line of the last stop (gdb's current line
  * is still the callee's), otherwise the caller's own line is compared as
  * usual. At a stop: Step, then one Value per visible variable (as it is
@@ -199,14 +201,15 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
     bool stop;
     if (unlikely(first)) {
         stop = true;
+    } else if (unlikely(!(s->flags & RT_SITE_ROWSTART))) {
+        /* the middle of a row in gdb's table (a row gdb merged away, a jump
+         * target inside a row): gdb never stops there, it only takes the
+         * line as its current one, is_stmt or not */
+        fr->flags &= ~RT_FR_RETURNED;
+        stop = false;
     } else if (unlikely(!(s->flags & RT_SITE_STMT))) {
         fr->flags &= ~RT_FR_RETURNED;
         return n;                               /* gdb never stops at a non-statement row */
-    } else if (unlikely(!(s->flags & RT_SITE_ROWSTART))) {
-        /* the middle of a row in gdb's table (a row gdb merged away): gdb
-         * never stops there, it only takes the line as its current one */
-        fr->flags &= ~RT_FR_RETURNED;
-        stop = false;
     } else if (unlikely(fr->flags & RT_FR_RETURNED)) {
         /* back from a call: gdb's current line is still the callee's */
         fr->flags &= ~RT_FR_RETURNED;

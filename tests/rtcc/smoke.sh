@@ -10,7 +10,9 @@
 # hand-checked prog.expected (and with the untraced build), that the probes
 # ran (a stub runtime counts them), and what rtcc must say.  Programs link
 # against a stub librtrace_rt.so (RTCC_LIBDIR); the real runtime is used in
-# a last round when it exists.  At the end TMPDIR must be empty.
+# a last round when it exists (with BIN/rtrace and clang: also midrow.c, a
+# jump into the middle of a row, must stop where gdb stops).  At the end
+# TMPDIR must be empty.
 set -u
 BIN=$1
 LIBD=$2
@@ -262,6 +264,27 @@ if [ -f "$LIBD/librtrace_rt.so" ]; then
         "$0" prog.c util.c asm_add.s asm_mul.S -o preal' "$RTCC"
     check "  ... and prints exactly what the untraced build prints" sh -c '
         RTRACE_DIR=$PWD/trace RTRACE_QUIET=1 ./preal > real.out && cmp -s real.out ref.out' "$RTCC"
+    # A jump into the middle of a row (smoke/midrow_cc.sh): a probe at the
+    # label, where the runtime takes the row's line without stopping, as gdb.
+    RTRACE=$(cd "$BIN" && pwd)/rtrace
+    if command -v clang >/dev/null 2>&1 && [ -x "$RTRACE" ]; then
+        check "jump into the middle of a non-is_stmt row: the trace stops at 6 6 9 10" sh -c '
+            RTCC_CC="sh $PWD/midrow_cc.sh" "$0" midrow.c -o midrow &&
+            RTRACE_DIR=$PWD/midrow.trace RTRACE_QUIET=1 ./midrow &&
+            "$1" print --format=gdb midrow.trace > midrow.txt &&
+            test "$(sed -n "s/^STOP main midrow.c:\([0-9]*\)\$/\1/p" midrow.txt | tr "\n" " ")" = "6 6 9 10 "' \
+            "$RTCC" "$RTRACE"
+        if command -v gdb >/dev/null 2>&1; then
+            check "  ... where gdb stops stepping the untraced build" sh -c '
+                sh midrow_cc.sh -g -O0 -fno-omit-frame-pointer -S midrow.c -o midrow_plain.s &&
+                clang -g midrow_plain.s -o midrow_plain &&
+                gdb -batch -nx -ex "break main" -ex run -ex step -ex step -ex step ./midrow_plain \
+                    > midrow_gdb.txt 2>&1 &&
+                test "$(sed -n "s/^\([0-9][0-9]*\)[[:space:]].*/\1/p" midrow_gdb.txt | tr "\n" " ")" = "6 6 9 10 "'
+        fi
+    else
+        echo "  (no clang or no $RTRACE: mid-row jump check skipped)"
+    fi
     cd "$W" || exit 1
 else
     echo "(no $LIBD/librtrace_rt.so yet: real-runtime round skipped)"

@@ -414,6 +414,48 @@ static void test_rewrite__all_rows_flag_probes_fallthrough_rows_too(void)
     CU_ASSERT_EQUAL(st.skipped_same_line, 0);
 }
 
+/* Jump targets with no probe-worthy group of their own get a line probe
+ * (mid-row: the runtime takes the row's line, as gdb does when a jump lands
+ * inside a row); see the comment at the top of mid_row.s. */
+static void test_rewrite__mid_row_jump_target_gets_line_probe(void)
+{
+    static const char *const want =
+        "L:movl -4(%rbp), %eax|L:movl -4(%rbp), %eax|L:movl -4(%rbp), %eax|"
+        "L:movl -20(%rbp), %eax|L:movl -16(%rbp), %eax|L:popq %rbp|Rw:retq|"
+        "L:movl -4(%rbp), %eax|L:callq clamp|L:addl $1, -4(%rbp)|L:nop|L:popq %rbp|Rw:retq";
+    rtcc_rewrite_stats st;
+    char *out;
+    for (int pass = 0; pass < 2; pass++) {      /* default flags, then all rows */
+        rw_flags = pass ? RTCC_RW_ALL_ROWS : 0;
+        check_input("mid_row.s", want, &st);
+        CU_ASSERT_EQUAL(st.functions, 2);
+        CU_ASSERT_EQUAL(st.line_probes, 11);
+        CU_ASSERT_EQUAL(st.ret_probes, 2);
+        CU_ASSERT_EQUAL(st.mid_row_probes, 4);
+        CU_ASSERT_EQUAL(st.skipped_same_line, 0);
+    }
+    rw_flags = RTCC_RW_ALL_ROWS;
+    out = rewrite_input("mid_row.s", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    /* after the label and its .loc lines, before the instruction (the probe
+     * starts the line-0 row, as the instruction did) */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n.LBB1_5:\n\t.loc\t0 0 12 is_stmt 0\n.Lrtp_"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n.LBB1_6:\n.Lrtp_"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n.LBB2_1:\n.Lrtp_"));
+    /* one probe at .LBB2_2 (its group's), before #APP at .LBB2_3, none in the asm text */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n.LBB2_2:\n.Lrtp_"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t.popsection\n\taddl\t$1, -4(%rbp)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t.popsection\n\t#APP\n.Luser:\n\tnop\n\tjmp\t.Luser\n\t#NO_APP\n"));
+    /* no probe at labels used only as data, at the entry, before data, in the prologue */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n.Ltmp12:\n\tmovl\t%eax, -16(%rbp)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n.Ltmp13:\n\tmovl\t%eax, -20(%rbp)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nclamp:                                  # @clamp\n.Lfunc_begin1:\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n.Ltab:\n\t.long\t0x90909090\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n.LBB2_9:\n\tmovq\t%r9, -184(%rbp)\n"));   /* prologue */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n.LBB2_4:\n.Lrtp_"));   /* the return probe only */
+    free(out);
+}
+
 /* The basic inputs under the default flags: only same-line rows go. */
 static void test_rewrite__default_flags_on_gcc_basic(void)
 {
@@ -569,6 +611,7 @@ int main(int argc, char **argv)
     T(test_rewrite__same_line_fallthrough_row_gets_no_probe);
     T(test_rewrite__all_rows_flag_probes_fallthrough_rows_too);
     T(test_rewrite__default_flags_on_gcc_basic);
+    T(test_rewrite__mid_row_jump_target_gets_line_probe);
     T(test_rewrite__ymm_function_calls_avx_trampolines);
     T(test_rewrite__function_without_enter_hook_gets_no_probes);
     T(test_rewrite__records_match_probes);
