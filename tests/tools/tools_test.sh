@@ -114,7 +114,8 @@ expect 0 "good_bin -> json" -- "$RT" convert "$G/good_bin" "$W/j3" --to json
 ok "cmp -s '$W/j0/trace.json' '$W/j3/trace.json'" "the two goldens hold the same events"
 expect 2 "convert into itself" -- "$RT" convert "$W/j0" "$W/j0" --to json
 
-# --thread: a two-thread trace (hand-written); thread 0 keeps its call, thread 5 is dropped.
+# --thread: a two-thread trace (hand-written, as the runtime writes it: no thread events until a
+# second thread starts; then the first ThreadStart names the thread that started the trace).
 mkdir -p "$W/thr/files/t"
 cp "$HERE/data/gdb_case/files/t/m.c" "$W/thr/files/t/m.c"
 printf '{"workdir":"/t","program":"/t/m","args":[]}' > "$W/thr/trace_metadata.json"
@@ -126,26 +127,27 @@ cat > "$W/thr/trace.json" <<'J'
 {"Call":{"function_id":0,"args":[]}},
 {"Type":{"kind":30,"lang_type":"None","specific_info":{"kind":"None"}}},
 {"Function":{"path_id":0,"line":3,"name":"add"}},
+{"ThreadStart":1},
 {"ThreadStart":5},
 {"ThreadSwitch":5},
 {"Call":{"function_id":1,"args":[]}},
 {"Step":{"path_id":0,"line":4}},
-{"ThreadSwitch":0},
+{"ThreadSwitch":1},
 {"Step":{"path_id":0,"line":11}},
 {"ThreadSwitch":5},
 {"Return":{"return_value":{"kind":"None","type_id":0}}},
 {"ThreadExit":5},
-{"ThreadSwitch":0},
+{"ThreadSwitch":1},
 {"Step":{"path_id":0,"line":12}}
 ]
 J
 expect 0 "two-thread trace valid" -- "$RT" validate "$W/thr"
-expect 0 "convert --thread 0" -- "$RT" convert "$W/thr" "$W/thr0" --to json --thread 0
-has out "7 of 16 events" "thread 0 keeps definitions, its call and its steps"
-expect 0 "thread-0 trace valid" -- "$RT" validate "$W/thr0"
+expect 0 "convert --thread 1" -- "$RT" convert "$W/thr" "$W/thr0" --to json --thread 1
+has out "7 of 17 events" "thread 1 keeps definitions, its call and its steps"
+expect 0 "thread-1 trace valid" -- "$RT" validate "$W/thr0"
 ok "! grep -q Thread '$W/thr0/trace.json'" "no Thread events left"
 expect 0 "convert --thread 5" -- "$RT" convert "$W/thr" "$W/thr5" --to binary --thread 5
-has out "7 of 16 events" "thread 5 keeps the 4 definitions and its call, step and return"
+has out "7 of 17 events" "thread 5 keeps the 4 definitions and its call, step and return"
 
 # --- repair of traces cut here ---
 size=$(wc -c < "$G/good_json/trace.json")
