@@ -316,6 +316,13 @@ class Stepper:
         return (sal.pc == frame.pc() and frame.pc() in self.stmt_rows(sal.symtab) and
                 self.last_line.get(self.frame_key(frame)) != (sal.symtab.filename, sal.line))
 
+    @staticmethod
+    def at_function_entry(frame):
+        try:
+            return frame.pc() == int(frame.function().value().address)
+        except (gdb.error, RuntimeError):
+            return False
+
     def stepi_to_own_code(self):
         for _ in range(100000):
             self.x("stepi")
@@ -348,6 +355,13 @@ class Stepper:
                        if self.any_own_caller(frame) else "continue")
                 continue
             if self.frame_is_own(frame):
+                if self.at_function_entry(frame):
+                    # `step` delivering a signal stops at its handler's first instruction,
+                    # before the prologue (parameters not yet in place): go on to the
+                    # handler's first line, where a call is stopped at.
+                    just_finished = False
+                    self.x("step")
+                    continue
                 if just_finished and not self.is_stop_after_finish(frame):
                     just_finished = False
                     self.step_from(frame)
