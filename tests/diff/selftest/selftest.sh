@@ -2,7 +2,7 @@
 # tests/diff/selftest/selftest.sh - tests the differential test itself, without rtcc or the
 # runtime: (1) gdb_steps.py stepping tiny.c (built by gcc, then clang) must print exactly the
 # hand-written tiny.<cc>.expected, stepping crash.c must end at its faulting line, and the stops
-# of samples/signals.c and samples/longjmp.c must be the hand-worked sequences; (2) the
+# of samples/signals.c, fault.c and longjmp.c must be the hand-worked sequences; (2) the
 # comparator must accept `?` against any value and reject a changed value, a missing stop, an
 # extra line and a truncated gdb listing.
 #
@@ -37,7 +37,7 @@ if cmp -s "$out/crash.expected" "$out/crash.txt"; then ok; else
 fi
 
 # Control leaving the stepped code: a signal handler and an atexit handler run from libc, a
-# longjmp out of a recursion. The stop sequences (gcc) are worked out by hand from the sources.
+# fault in own code recovered by its handler with siglongjmp, a longjmp out of a recursion. The stop sequences (gcc) are worked out by hand from the sources.
 stops_of() {    # stops_of NAME LIST: gdb's STOP sequence of samples/NAME.c against LIST
     gcc -g -O0 -fno-omit-frame-pointer -o "$out/$1" "$here/../../../samples/$1.c" || { bad "$1 build"; return; }
     GDB_STEPS_OUT=$out/$1.txt gdb -batch -nx -x "$steps" --args "$out/$1" </dev/null >"$out/gdb-$1.log" 2>&1
@@ -45,6 +45,7 @@ stops_of() {    # stops_of NAME LIST: gdb's STOP sequence of samples/NAME.c agai
     if [ "$got" = "$2 " ]; then ok; else bad "stops of $1.c: $got"; fi
 }
 stops_of signals "main:23 main:24 main:25 on_signal:12 on_signal:13 main:26 main:27 main:28 main:29 at_exit:17 at_exit:18 at_exit:19"
+stops_of fault "main:22 main:23 main:24 main:25 main:26 divide:17 on_fpe:12 main:25 main:29 main:30 main:31"
 stops_of longjmp "main:22 main:23 main:24 main:25 main:26 descend:10 descend:12 descend:10 descend:12 descend:10 descend:11 main:24 main:25 main:29 plus_one:17 plus_one:18 main:30 main:31 main:32"
 
 # expect_cmp 0|1 WHAT TRACE_FILE: the comparator's verdict on tiny.gcc.expected vs TRACE_FILE.
