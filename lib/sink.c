@@ -19,6 +19,24 @@
  * write(2)/ftruncate(2)/close(2) and stores an error message without stdio:
  * it is async-signal-safe.
  *
+ * Background compression (rtrace_sink_set_background, binary only): a
+ * worker thread, created when it is turned on, compresses and writes the
+ * frames. Two frame buffers: the writer fills one while the worker
+ * compresses the other; the writer waits only when it fills a frame while the
+ * previous one is still being compressed. They meet on one futex word, `job`
+ * (IDLE -> PENDING by the writer, PENDING -> BUSY by the worker, BUSY -> IDLE
+ * when the frame is written; STOP tells the worker to exit): no locks, so
+ * fork never finds one held (a fork child never touches its copy of the
+ * sink: the runtime gives it its own) and close stays async-signal-safe. Close
+ * waits a bounded time (RTRACE_BG_WAIT_MS) for a frame in flight; a frame
+ * still PENDING (the worker has not taken it) is taken back and compressed
+ * by close itself; if the worker is still BUSY at the deadline, close gives up
+ * on the seek table (the file is the header and whole frames, plus possibly
+ * the worker's frame: cut, repairable) and reports it. The worker blocks
+ * every signal; a write error on it is kept in the sink and adopted by the
+ * writer's thread on its next write, flush or close, so it is still reported
+ * once, in the caller's rtrace_last_error().
+ *
  * Errors: short writes and EINTR are retried. On any other write error the
  * file is cut back (ftruncate) to the end of the last complete chunk (JSON:
  * whole events; binary: whole frames), the sink stops writing data, the error
@@ -29,11 +47,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -44,6 +68,10 @@
 #define SEEK_MAX_FRAMES (1u << 20)          /* 2 TiB of events at 2 MiB per frame */
 #define SEEKABLE_SKIPPABLE_MAGIC 0x184D2A5Eu
 #define SEEKABLE_MAGIC 0x8F92EAB1u
+#define RTRACE_BG_WAIT_MS 3000              /* close: the longest wait for a frame in flight */
+
+/* Background job states (the futex word `job`). */
+enum { JOB_IDLE, JOB_PENDING, JOB_BUSY, JOB_TAKEN, JOB_STOP };
 
 static const unsigned char bin_header[8] = {0xC0, 0xDE, 0x72, 0xAC, 0xE2, 0x01, 0x00, 0x00};
 
@@ -65,6 +93,17 @@ struct rtrace_sink {
     size_t zcap;
     uint32_t *seek;           /* 2 entries per frame: compressed, decompressed */
     size_t nframes;
+    /* background compression (binary, set_background) */
+    bool bg;                  /* the worker runs: frames go to it */
+    unsigned char *bufs[2];   /* the frame buffers; buf is bufs[cur] */
+    int cur;
+    _Atomic int job;          /* JOB_*: the futex word shared with the worker */
+    _Atomic int alive;        /* the worker has not returned (futex word) */
+    const unsigned char *job_buf;   /* the frame handed to the worker */
+    size_t job_len;
+    _Atomic int wfailed;      /* the worker's write failed: werr_* for the caller */
+    int werr, werr_code;
+    const char *werr_msg;
 };
 
 /* Stores u32 little-endian. */
@@ -80,18 +119,30 @@ static void put_le32(unsigned char *p, uint32_t v)
  * First failure of the sink: cuts the file back to the last complete chunk,
  * marks the sink failed and records the message (raw, async-signal-safe).
  */
-static int sink_fail(rtrace_sink *s, const char *msg, int err)
+static int sink_fail_x(rtrace_sink *s, const char *msg, int err, bool worker)
 {
-    s->failed = true;
     /* Drop any part of the failed chunk; later writes go right after the good part. */
     if (ftruncate(s->fd, (off_t)s->good_off) == 0 && lseek(s->fd, (off_t)s->good_off, SEEK_SET) >= 0)
         s->bytes_out = s->good_off;
+    if (worker) {
+        /* the caller's thread adopts it (bg_adopt): errors are per thread */
+        if (!atomic_load_explicit(&s->wfailed, memory_order_relaxed)) {
+            s->werr = err;
+            s->werr_code = err == ENOSPC ? RTRACE_EFULL : RTRACE_EIO;
+            s->werr_msg = msg;
+            atomic_store_explicit(&s->wfailed, 1, memory_order_release);
+        }
+        return err == ENOSPC ? RTRACE_EFULL : RTRACE_EIO;
+    }
+    s->failed = true;
     if (!s->reported) {
         s->reported = true;
         rtrace__set_error_raw(err == ENOSPC ? RTRACE_EFULL : RTRACE_EIO, msg, err);
     }
     return err == ENOSPC ? RTRACE_EFULL : RTRACE_EIO;
 }
+
+static int sink_fail(rtrace_sink *s, const char *msg, int err) { return sink_fail_x(s, msg, err, false); }
 
 /* write(2) of all n bytes, retrying short writes and EINTR; 0 or an errno value. */
 static int write_all(int fd, const void *p, size_t n)
@@ -125,27 +176,168 @@ static int sink_emit(rtrace_sink *s, const void *p, size_t n, const char *what)
     return 0;
 }
 
-/* Binary: compresses buf[0, len) as one zstd frame, writes it, records it in the seek table. */
-static int sink_frame(rtrace_sink *s)
+/*
+ * Binary: compresses in[0, n) as one zstd frame, writes it, records it in the
+ * seek table. `worker`: called by the background worker (errors go to werr_*).
+ */
+static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker)
+{
+    if (n == 0)
+        return 0;
+    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
+        return RTRACE_EIO;
+    if (s->nframes >= SEEK_MAX_FRAMES)
+        return sink_fail_x(s, "trace.bin: too many frames for the seek table", 0, worker);
+    size_t z = ZSTD_compressCCtx(s->cctx, s->zbuf, s->zcap, in, n, s->level);
+    if (ZSTD_isError(z))
+        return sink_fail_x(s, "trace.bin: zstd compression failed", 0, worker);
+    int err = write_all(s->fd, s->zbuf, z);
+    if (err)
+        return sink_fail_x(s, "trace.bin: write failed", err, worker);
+    s->bytes_out += z;
+    s->good_off = s->bytes_out;
+    s->seek[2 * s->nframes] = (uint32_t)z;
+    s->seek[2 * s->nframes + 1] = (uint32_t)n;
+    s->nframes++;
+    return 0;
+}
+
+/* ---- Background worker ---------------------------------------------------- */
+static void futex_wait(_Atomic int *w, int val, const struct timespec *rel)
+{
+    syscall(SYS_futex, (int *)w, FUTEX_WAIT_PRIVATE, val, rel, NULL, 0);
+}
+
+static void futex_wake(_Atomic int *w)
+{
+    syscall(SYS_futex, (int *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The worker: takes PENDING frames, compresses and writes them, until STOP. */
+static void *bg_main(void *arg)
+{
+    rtrace_sink *s = arg;
+    for (;;) {
+        int j = atomic_load_explicit(&s->job, memory_order_acquire);
+        if (j == JOB_STOP)
+            break;
+        if (j == JOB_PENDING) {
+            if (atomic_compare_exchange_strong(&s->job, &j, JOB_BUSY)) {
+                frame_out(s, s->job_buf, s->job_len, true);
+                atomic_store_explicit(&s->job, JOB_IDLE, memory_order_release);
+                futex_wake(&s->job);
+            }
+            continue;
+        }
+        futex_wait(&s->job, j, NULL);   /* IDLE, or TAKEN by close */
+    }
+    /* the last touch of the sink: free may release it from now on */
+    atomic_store_explicit(&s->alive, 0, memory_order_release);
+    futex_wake(&s->alive);
+    return NULL;
+}
+
+/* The caller's thread: takes over the worker's write error (reported once, here). */
+static int bg_adopt(rtrace_sink *s)
+{
+    if (!s->bg || s->failed || !atomic_load_explicit(&s->wfailed, memory_order_acquire))
+        return 0;
+    s->failed = true;
+    if (!s->reported) {
+        s->reported = true;
+        rtrace__set_error_raw(s->werr_code, s->werr_msg, s->werr);
+    }
+    return s->werr_code;
+}
+
+/*
+ * Waits until no frame is in flight. deadline_ms 0: no limit (write, flush);
+ * else close: a PENDING frame is taken back (JOB_TAKEN, for the caller to
+ * compress) and the wait ends at the deadline. Returns the state seen last:
+ * IDLE, TAKEN or (deadline passed) BUSY.
+ */
+static int bg_wait(rtrace_sink *s, uint64_t deadline_ms)
+{
+    for (;;) {
+        int j = atomic_load_explicit(&s->job, memory_order_acquire);
+        if (j == JOB_IDLE || j == JOB_TAKEN || j == JOB_STOP)
+            return j;
+        if (deadline_ms) {
+            if (j == JOB_PENDING && atomic_compare_exchange_strong(&s->job, &j, JOB_TAKEN))
+                return JOB_TAKEN;
+            uint64_t now = mono_ms();
+            if (now >= deadline_ms)
+                return j;
+            struct timespec rel = {0, 1000000};   /* re-check every ms */
+            futex_wait(&s->job, j, &rel);
+        } else {
+            futex_wait(&s->job, j, NULL);
+        }
+    }
+}
+
+/* Hands the current frame to the worker (after the previous one is done) and switches buffers. */
+static int bg_post(rtrace_sink *s)
 {
     if (s->len == 0)
         return 0;
-    size_t in = s->len;
-    s->len = 0;
-    if (s->failed)
-        return RTRACE_EIO;
-    if (s->nframes >= SEEK_MAX_FRAMES)
-        return sink_fail(s, "trace.bin: too many frames for the seek table", 0);
-    size_t z = ZSTD_compressCCtx(s->cctx, s->zbuf, s->zcap, s->buf, in, s->level);
-    if (ZSTD_isError(z))
-        return sink_fail(s, "trace.bin: zstd compression failed", 0);
-    int rc = sink_emit(s, s->zbuf, z, "trace.bin: write failed");
-    if (rc)
+    bg_wait(s, 0);
+    int rc = bg_adopt(s);
+    if (rc) {
+        s->len = 0;
         return rc;
-    s->seek[2 * s->nframes] = (uint32_t)z;
-    s->seek[2 * s->nframes + 1] = (uint32_t)in;
-    s->nframes++;
+    }
+    s->job_buf = s->buf;
+    s->job_len = s->len;
+    atomic_store_explicit(&s->job, JOB_PENDING, memory_order_release);
+    futex_wake(&s->job);
+    s->cur ^= 1;
+    s->buf = s->bufs[s->cur];
+    s->len = 0;
     return 0;
+}
+
+/*
+ * Stops the worker: waits for the frame in flight (bounded when `bounded`),
+ * compresses a frame taken back itself, tells the worker to exit. 0, or a
+ * negative code when the worker was still busy at the deadline (then the
+ * file must not be written to any more: the worker may still write).
+ */
+static int bg_stop(rtrace_sink *s, bool bounded)
+{
+    int j = bg_wait(s, bounded ? mono_ms() + RTRACE_BG_WAIT_MS : 0);
+    if (j == JOB_BUSY || j == JOB_PENDING)
+        return RTRACE_EIO;
+    if (j == JOB_TAKEN)
+        frame_out(s, s->job_buf, s->job_len, false);
+    s->bg = false;    /* before the store: bg_adopt below still sees a worker error */
+    atomic_store_explicit(&s->job, JOB_STOP, memory_order_release);
+    futex_wake(&s->job);
+    if (!s->failed && atomic_load_explicit(&s->wfailed, memory_order_acquire)) {
+        s->failed = true;
+        if (!s->reported) {
+            s->reported = true;
+            rtrace__set_error_raw(s->werr_code, s->werr_msg, s->werr);
+        }
+    }
+    return 0;
+}
+
+/* Binary: ends the frame being gathered (to the worker in background mode). */
+static int sink_frame(rtrace_sink *s)
+{
+    if (s->bg)
+        return bg_post(s);
+    size_t n = s->len;
+    s->len = 0;
+    return frame_out(s, s->buf, n, false);
 }
 
 /* JSON: writes the buffered bytes. */
@@ -184,7 +376,8 @@ static int mkdir_p(const char *dir)
 /* Frees what open allocated (the fd is closed by the callers). */
 static void sink_release(rtrace_sink *s)
 {
-    free(s->buf);
+    free(s->bufs[0]);
+    free(s->bufs[1]);
     free(s->cctx_mem);
     free(s->zbuf);
     if (s->seek)
@@ -238,7 +431,7 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
             return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory for the zstd context");
         }
     }
-    s->buf = malloc(s->cap);
+    s->buf = s->bufs[0] = malloc(s->cap);
     if (!s->buf) {
         sink_release(s);
         return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory");
@@ -274,6 +467,11 @@ int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n)
         return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_write: sink is closed");
     if (s->failed)
         return RTRACE_EIO;
+    if (s->bg) {
+        int rc = bg_adopt(s);
+        if (rc)
+            return rc;
+    }
     const unsigned char *p = bytes;
     s->bytes_in += n;
     if (s->format == RTRACE_FORMAT_JSON) {
@@ -312,7 +510,62 @@ int rtrace_sink_flush(rtrace_sink *s)
         return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_flush: sink is closed");
     if (s->failed)
         return RTRACE_EIO;
-    return s->format == RTRACE_FORMAT_JSON ? sink_json_drain(s) : sink_frame(s);
+    if (s->format == RTRACE_FORMAT_JSON)
+        return sink_json_drain(s);
+    if (!s->bg)
+        return sink_frame(s);
+    /* background: the flushed frame must be in the file on return */
+    int rc = bg_post(s);
+    bg_wait(s, 0);
+    return rc ? rc : bg_adopt(s);
+}
+
+/*
+ * Turns background compression on or off (see the file comment). On: creates
+ * the second frame buffer (once) and the worker. Off: waits for the frame in
+ * flight and stops the worker. Binary only (JSON: RTRACE_EINVAL).
+ */
+int rtrace_sink_set_background(rtrace_sink *s, bool on)
+{
+    if (!s || s->closed)
+        return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_set_background: sink is closed");
+    if (s->format != RTRACE_FORMAT_BINARY)
+        return rtrace_set_error(RTRACE_EINVAL, "rtrace_sink_set_background: binary sinks only");
+    if (!on) {
+        if (s->bg && bg_stop(s, false) != 0)
+            return RTRACE_EIO;
+        return s->failed ? RTRACE_EIO : 0;
+    }
+    if (s->bg)
+        return 0;
+    if (atomic_load(&s->alive)) {
+        /* a worker told to stop has not returned yet: wait (it is exiting) */
+        for (int a; (a = atomic_load_explicit(&s->alive, memory_order_acquire)) != 0;)
+            futex_wait(&s->alive, a, NULL);
+    }
+    if (!s->bufs[1] && !(s->bufs[1] = malloc(s->cap)))
+        return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_set_background: out of memory");
+    pthread_attr_t attr;
+    sigset_t all, old;
+    sigfillset(&all);
+    if (pthread_attr_init(&attr) != 0)
+        return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_set_background: no thread attributes");
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256u * 1024);
+    atomic_store(&s->job, JOB_IDLE);
+    atomic_store(&s->alive, 1);
+    pthread_sigmask(SIG_SETMASK, &all, &old);    /* the worker takes no signal */
+    pthread_t th;
+    int e = pthread_create(&th, &attr, bg_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    if (e != 0) {
+        atomic_store(&s->alive, 0);
+        return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_set_background: cannot create the thread: %s",
+                                strerror(e));
+    }
+    s->bg = true;
+    return 0;
 }
 
 /*
@@ -337,6 +590,21 @@ int rtrace_sink_close(rtrace_sink *s)
             rc = sink_emit(s, "\n]\n", 3, "trace.json: write failed");
         }
     } else {
+        if (s->bg) {
+            bg_adopt(s);
+            if (bg_stop(s, true) != 0) {
+                /* the worker is still writing a frame: leave the file (and
+                 * its descriptor, which the worker uses) as it is: cut, repairable */
+                s->failed = true;
+                if (!s->reported) {
+                    s->reported = true;
+                    rtrace__set_error_raw(RTRACE_EIO, "trace.bin: the compression thread did not finish; "
+                                                      "no seek table (the file is cut, repairable)", 0);
+                }
+                s->fd = -1;
+                return RTRACE_EIO;
+            }
+        }
         rc = sink_frame(s);
         bool was_failed = s->failed;
         s->failed = false;              /* the seek table of the frames written is still useful */
@@ -389,6 +657,16 @@ void rtrace_sink_free(rtrace_sink *s)
     if (!s)
         return;
     rtrace_sink_close(s);
+    /* a worker told to stop touches the sink until it clears `alive` */
+    uint64_t deadline = 0;
+    for (int a; (a = atomic_load_explicit(&s->alive, memory_order_acquire)) != 0;) {
+        if (!deadline)
+            deadline = mono_ms() + RTRACE_BG_WAIT_MS;
+        else if (mono_ms() >= deadline)
+            return;   /* still busy (close gave up on it): leak rather than free under it */
+        struct timespec rel = {0, 1000000};
+        futex_wait(&s->alive, a, &rel);
+    }
     sink_release(s);
 }
 

@@ -43,6 +43,21 @@ int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n);
 int rtrace_sink_flush(rtrace_sink *s);
 /* Finishes the file ("]" / last frame and seek table) and closes it. Idempotent. */
 int rtrace_sink_close(rtrace_sink *s);
+/*
+ * Binary: compress and write frames on a background thread (`on`), or on the
+ * caller's thread (the default). The writer fills one frame buffer while the
+ * worker compresses the previous one, and waits only when both are busy.
+ * Call it after open, from the thread that owns the sink: turning it on
+ * allocates the second frame buffer and creates the thread (so write, flush
+ * and close still never allocate); the thread blocks all signals and uses no
+ * locks. Every promise above still holds: flush returns once the data is in
+ * the file; close waits a bounded time for the frame in flight (and
+ * compresses what is left itself), so it stays async-signal-safe; a write
+ * error on the worker is reported once, by the caller's next write, flush or
+ * close. A fork child must not use the parent's sink (the worker is not in
+ * the child). 0, RTRACE_EINVAL for a JSON sink, or a negative code.
+ */
+int rtrace_sink_set_background(rtrace_sink *s, bool on);
 /* Closes if needed and frees. Accepts NULL. */
 void rtrace_sink_free(rtrace_sink *s);
 /* Bytes handed to the sink so far (uncompressed) and bytes in the file. */

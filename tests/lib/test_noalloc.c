@@ -65,12 +65,14 @@ static void test_noalloc__counter_sees_malloc(void)
     CU_ASSERT_EQUAL(n, 1);
 }
 
-static void sink_no_alloc(rtrace_format fmt)
+static void sink_no_alloc(rtrace_format fmt, bool background)
 {
     char *dir = make_tmpdir();
     CU_ASSERT_FATAL(dir != NULL);
     rtrace_sink *s;
     CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, fmt, 0) == 0);
+    if (background)   /* the worker's compression counts too: malloc is process-wide */
+        CU_ASSERT_FATAL(rtrace_sink_set_background(s, true) == 0);
     size_t n = 1u << 20;
     char *chunk = malloc(n);
     for (size_t i = 0; i < n; i++)
@@ -90,8 +92,9 @@ static void sink_no_alloc(rtrace_format fmt)
     remove_tree(dir);
 }
 
-static void test_noalloc__sink_write_flush_close_binary(void) { sink_no_alloc(RTRACE_FORMAT_BINARY); }
-static void test_noalloc__sink_write_flush_close_json(void) { sink_no_alloc(RTRACE_FORMAT_JSON); }
+static void test_noalloc__sink_write_flush_close_binary(void) { sink_no_alloc(RTRACE_FORMAT_BINARY, false); }
+static void test_noalloc__sink_write_flush_close_json(void) { sink_no_alloc(RTRACE_FORMAT_JSON, false); }
+static void test_noalloc__sink_background_binary(void) { sink_no_alloc(RTRACE_FORMAT_BINARY, true); }
 
 static void test_noalloc__encoder_after_warm_up(void)
 {
@@ -158,6 +161,7 @@ void register_noalloc_suite(void)
     CU_add_test(s, "noalloc__counter_sees_malloc", test_noalloc__counter_sees_malloc);
     CU_add_test(s, "noalloc__sink_write_flush_close_binary", test_noalloc__sink_write_flush_close_binary);
     CU_add_test(s, "noalloc__sink_write_flush_close_json", test_noalloc__sink_write_flush_close_json);
+    CU_add_test(s, "noalloc__sink_background_binary", test_noalloc__sink_background_binary);
     CU_add_test(s, "noalloc__encoder_after_warm_up", test_noalloc__encoder_after_warm_up);
     CU_add_test(s, "noalloc__tracer_register_with_known_names", test_noalloc__tracer_register_with_known_names);
 }

@@ -452,6 +452,190 @@ static void test_sink__side_files(void)
     remove_tree(dir);
 }
 
+/* ---- Background compression (rtrace_sink_set_background) ---------------- */
+
+/*
+ * Writes the same ~7 MiB of Step + Value events (with flushes between) to a
+ * sink in `dir`, compressing on a worker thread or not. 0 when every call
+ * succeeded; *total = bytes handed over.
+ */
+static int write_mixed(const char *dir, bool background, size_t *total)
+{
+    rtrace_sink *s;
+    if (rtrace_sink_open(&s, dir, RTRACE_FORMAT_BINARY, 1))
+        return 1;
+    if (background && rtrace_sink_set_background(s, true))
+        return 2;
+    rtrace_enc e;
+    rtrace_enc_init(&e, RTRACE_FORMAT_BINARY, 0);
+    int rc = 0;
+    *total = 0;
+    for (uint64_t i = 0; *total < (7u << 20); i++) {
+        rtrace__enc_step_fast(&e, 0, (int64_t)(i % 997) + 1);
+        rtrace__enc_value_int_fast(&e, i % 5, 1, (int64_t)(i * 2654435761u));
+        if (e.len > 40000 + (i % 3) * 10000) {
+            rc |= rtrace_sink_write(s, e.buf, e.len);
+            *total += e.len;
+            rtrace_enc_reset(&e);
+            if (i % 101 == 0)   /* a flush now and then: short frames */
+                rc |= rtrace_sink_flush(s);
+        }
+    }
+    rc |= rtrace_sink_write(s, e.buf, e.len);
+    *total += e.len;
+    rc |= rtrace_sink_close(s);
+    rtrace_sink_free(s);
+    rtrace_enc_free(&e);
+    return rc ? 3 : 0;
+}
+
+/* Background mode writes the same frames, hence the same events, as the caller's thread does. */
+static void test_sink__background_same_events_as_synchronous(void)
+{
+    char *d1 = make_tmpdir(), *d2 = make_tmpdir();
+    CU_ASSERT_FATAL(d1 && d2);
+    size_t t1 = 0, t2 = 0;
+    CU_ASSERT_EQUAL(write_mixed(d1, false, &t1), 0);
+    CU_ASSERT_EQUAL(write_mixed(d2, true, &t2), 0);
+    char p1[1024], p2[1024];
+    snprintf(p1, sizeof p1, "%s/trace.bin", d1);
+    snprintf(p2, sizeof p2, "%s/trace.bin", d2);
+    bin_layout L1 = parse_bin(p1), L2 = parse_bin(p2);
+    CU_ASSERT(L1.ok && L2.ok);
+    CU_ASSERT(L2.nframes > 4);   /* three full frames and flushed ones */
+    CU_ASSERT_EQUAL(L1.nframes, L2.nframes);
+    CU_ASSERT_EQUAL(L2.max_frame_in, RTRACE_SINK_FRAME_MAX);
+    size_t n1 = 0, n2 = 0;
+    unsigned char *a = bin_payload(p1, &n1), *b = bin_payload(p2, &n2);
+    CU_ASSERT(a && b && n1 == t1 && n2 == t2 && n1 == n2 && memcmp(a, b, n1) == 0);
+    /* frame by frame, the files are the same (same frames, same level) */
+    size_t f1 = 0, f2 = 0;
+    char *x = read_whole(p1, &f1), *y = read_whole(p2, &f2);
+    CU_ASSERT(x && y && f1 == f2 && memcmp(x, y, f1) == 0);
+    free(x);
+    free(y);
+    free(a);
+    free(b);
+    remove_tree(d1);
+    remove_tree(d2);
+}
+
+/*
+ * Close from a signal handler right after a full frame was handed to the
+ * worker (it is pending or being compressed): the handler waits for it or
+ * takes it back, and the file has every byte and a valid seek table. Several
+ * rounds, so both cases are met.
+ */
+static void test_sink__background_close_from_signal_with_frame_in_flight(void)
+{
+    for (int round = 0; round < 6; round++) {
+        char *dir = make_tmpdir();
+        CU_ASSERT_FATAL(dir != NULL);
+        CU_ASSERT_FATAL(rtrace_sink_open(&signal_sink, dir, RTRACE_FORMAT_BINARY, round % 2 ? -3 : 3) == 0);
+        CU_ASSERT_FATAL(rtrace_sink_set_background(signal_sink, true) == 0);
+        rtrace_enc e;
+        rtrace_enc_init(&e, RTRACE_FORMAT_BINARY, 0);
+        for (int i = 0; e.len < RTRACE_SINK_FRAME_MAX * (1 + round % 3) + 1000; i++)
+            rtrace__enc_value_int_fast(&e, (uint64_t)(i % 11), 1, (int64_t)i * 7919);
+        CU_ASSERT_EQUAL(rtrace_sink_write(signal_sink, e.buf, e.len), 0);
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = close_from_handler;
+        sigaction(SIGUSR1, &sa, &old);
+        signal_close_rc = 1;
+        raise(SIGUSR1);
+        sigaction(SIGUSR1, &old, NULL);
+        CU_ASSERT_EQUAL(signal_close_rc, 0);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/trace.bin", dir);
+        bin_layout L = parse_bin(path);
+        if (!L.ok)
+            fprintf(stderr, "\nround %d: %s\n", round, L.why ? L.why : "?");
+        CU_ASSERT(L.ok);
+        CU_ASSERT_EQUAL(L.nframes, (size_t)(2 + round % 3));
+        size_t n = 0;
+        unsigned char *payload = bin_payload(path, &n);
+        CU_ASSERT(payload && n == e.len && memcmp(payload, e.buf, n) == 0);
+        free(payload);
+        rtrace_sink_free(signal_sink);
+        rtrace_enc_free(&e);
+        remove_tree(dir);
+    }
+}
+
+/*
+ * A write error on the worker reaches the caller's thread once: the next
+ * write or flush fails with it in rtrace_last_error(); later calls fail
+ * without reporting it again; close still ends the file.
+ */
+static void test_sink__background_write_error_reported_once(void)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    rtrace_sink *s;
+    CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, RTRACE_FORMAT_BINARY, 0) == 0);
+    CU_ASSERT_FATAL(rtrace_sink_set_background(s, true) == 0);
+    int full = open("/dev/full", O_WRONLY);
+    CU_ASSERT_FATAL(full >= 0);
+    CU_ASSERT_FATAL(dup2(full, rtrace_sink_fd(s)) >= 0);
+    close(full);
+    rtrace_clear_error();
+    size_t n = 3u << 20;
+    char *junk = malloc(n);
+    memset(junk, 'x', n);
+    int rc = 0;
+    for (int i = 0; i < 4 && !rc; i++)
+        rc = rtrace_sink_write(s, junk, n / 4);
+    if (!rc)
+        rc = rtrace_sink_flush(s);
+    CU_ASSERT_EQUAL(rc, RTRACE_EFULL);
+    CU_ASSERT(rtrace_sink_failed(s));
+    CU_ASSERT(strstr(rtrace_last_error(), "trace.bin: write failed") != NULL);
+    rtrace_clear_error();
+    CU_ASSERT(rtrace_sink_write(s, junk, 10) < 0);
+    CU_ASSERT(rtrace_sink_flush(s) < 0);
+    CU_ASSERT(rtrace_sink_close(s) < 0);
+    CU_ASSERT_STRING_EQUAL(rtrace_last_error(), "");   /* once */
+    rtrace_sink_free(s);
+    free(junk);
+    remove_tree(dir);
+}
+
+/* JSON has no frames to compress: background mode is refused. */
+static void test_sink__background_binary_only(void)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    rtrace_sink *s;
+    CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, RTRACE_FORMAT_JSON, 0) == 0);
+    CU_ASSERT_EQUAL(rtrace_sink_set_background(s, true), RTRACE_EINVAL);
+    rtrace_sink_free(s);
+    /* on, off, on again: the file is still right */
+    CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, RTRACE_FORMAT_BINARY, 0) == 0);
+    rtrace_enc e;
+    rtrace_enc_init(&e, RTRACE_FORMAT_BINARY, 0);
+    for (int i = 0; e.len < (5u << 20); i++)
+        rtrace__enc_step_fast(&e, 0, i % 1000 + 1);
+    size_t third = e.len / 3;
+    CU_ASSERT_EQUAL(rtrace_sink_set_background(s, true), 0);
+    CU_ASSERT_EQUAL(rtrace_sink_write(s, e.buf, third), 0);
+    CU_ASSERT_EQUAL(rtrace_sink_set_background(s, false), 0);
+    CU_ASSERT_EQUAL(rtrace_sink_write(s, e.buf + third, third), 0);
+    CU_ASSERT_EQUAL(rtrace_sink_set_background(s, true), 0);
+    CU_ASSERT_EQUAL(rtrace_sink_write(s, e.buf + 2 * third, e.len - 2 * third), 0);
+    CU_ASSERT_EQUAL(rtrace_sink_close(s), 0);
+    rtrace_sink_free(s);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/trace.bin", dir);
+    CU_ASSERT(parse_bin(path).ok);
+    size_t n = 0;
+    unsigned char *payload = bin_payload(path, &n);
+    CU_ASSERT(payload && n == e.len && memcmp(payload, e.buf, n) == 0);
+    free(payload);
+    rtrace_enc_free(&e);
+    remove_tree(dir);
+}
+
 void register_sink_suite(void)
 {
     CU_pSuite s = CU_add_suite("sink", NULL, NULL);
@@ -465,4 +649,9 @@ void register_sink_suite(void)
     CU_add_test(s, "sink__close_from_signal_handler", test_sink__close_from_signal_handler);
     CU_add_test(s, "sink__bad_arguments_named", test_sink__bad_arguments_named);
     CU_add_test(s, "sink__side_files", test_sink__side_files);
+    CU_add_test(s, "sink__background_same_events_as_synchronous", test_sink__background_same_events_as_synchronous);
+    CU_add_test(s, "sink__background_close_from_signal_with_frame_in_flight",
+                test_sink__background_close_from_signal_with_frame_in_flight);
+    CU_add_test(s, "sink__background_write_error_reported_once", test_sink__background_write_error_reported_once);
+    CU_add_test(s, "sink__background_binary_only", test_sink__background_binary_only);
 }
