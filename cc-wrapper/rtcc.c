@@ -90,7 +90,7 @@ static void usage(void)
 "  RTRACE_MAX_EVENTS=N       stop recording after N events (default 0: no limit)\n"
 "  RTRACE_MAX_BYTES=N[K|M|G] stop after N bytes of events (default 0: no limit)\n"
 "  RTRACE_RING=N             keep only the last N events (default 0: off)\n"
-"  RTRACE_ZSTD_LEVEL=N       trace.bin: zstd level -7..22 (default 1)\n");
+"  RTRACE_ZSTD_LEVEL=N       trace.bin: zstd level -7..22 (default -3)\n");
 }
 
 /* snprintf for paths: a path that does not fit is an error, never truncated. */

@@ -442,6 +442,13 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
         sink_release(s);
         return rtrace_set_error(RTRACE_EIO, "cannot open %s: %s", path, strerror(e));
     }
+    /* Out of the way of the traced program: a recorder holding fd 3 would make the
+     * program's own open() return 4. Where the limit allows none that high, keep it. */
+    int high = fcntl(s->fd, F_DUPFD_CLOEXEC, RTRACE_SINK_FD_MIN);
+    if (high >= 0) {
+        close(s->fd);
+        s->fd = high;
+    }
     if (unlink(other) != 0 && errno != ENOENT) {
         /* Not fatal: the new file is complete; readers prefer the one we write. */
     }

@@ -14,7 +14,8 @@
  *   RTRACE_MAX_EVENTS=N       stop recording after N events (0 = no limit)
  *   RTRACE_MAX_BYTES=N[K|M|G] stop after N bytes of events (0 = no limit)
  *   RTRACE_RING=N             keep only the last N events (0 = off)
- *   RTRACE_ZSTD_LEVEL=N       binary: zstd level -7..22 (default 1)
+ *   RTRACE_ZSTD_LEVEL=N       binary: zstd level -7..22 (default -3: the fastest
+ *                             level that still keeps the trace under 2 bytes/event)
  *
  * A bad value is never fatal: the program must run the same traced or not.
  * It gets one message naming the variable and what is accepted, and the
@@ -138,7 +139,7 @@ int rt_config_parse(rt_config *c, rt_getenv_fn get, void *ctx, const char *progn
     c->max_depth = 2;
     c->max_elems = 32;
     c->max_string = 256;
-    c->zstd_level = 1;
+    c->zstd_level = -3;
 
     const char *dir = get_var(get, ctx, "RTRACE_DIR");
     if (dir && strlen(dir) < sizeof c->dir - 32) {   /* room for ".<pid>" and "/trace.json" */
@@ -198,7 +199,7 @@ int rt_config_parse(rt_config *c, rt_getenv_fn get, void *ctx, const char *progn
         if (parse_u64(z + neg, false, neg ? 7 : 22, &n))
             c->zstd_level = neg ? -(int)n : (int)n;
         else {
-            rt_warn("RTRACE_ZSTD_LEVEL=\"%.*s\" is not valid: expected a number from -7 to 22; using the default 1",
+            rt_warn("RTRACE_ZSTD_LEVEL=\"%.*s\" is not valid: expected a number from -7 to 22; using the default -3",
                     64, z);
             bad++;
         }

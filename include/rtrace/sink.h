@@ -24,6 +24,9 @@ extern "C" {
 #endif
 
 #define RTRACE_SINK_FRAME_MAX (2u << 20)   /* 2 MiB of CBOR per zstd frame */
+/* The trace file's descriptor is moved to at least this number (when the fd limit
+ * allows), so that a traced program gets the descriptors it would get untraced. */
+#define RTRACE_SINK_FD_MIN 600
 
 typedef struct rtrace_sink rtrace_sink;
 
