@@ -106,14 +106,14 @@ static unsigned write_call(rtrace_enc *e, const rt_site *s, const rt_regs *regs)
 {
     const rt_core_func *fn = s->fn;
     unsigned n = 0;
-    if (rt_cfg.mode != RT_MODE_CALLS) {
-        /* No Values before this Step (upstream's register_call writes the
-         * args there): they would attach to the caller's current step, in
-         * CodeTracer as in the canonical listing. The Call carries the args
-         * and the first stop right after shows them as Values. */
-        rtrace_enc_step(e, fn->path_id, fn->decl_line ? fn->decl_line : s->line);
-        n++;
-    }
+    /* The Step at the function's line comes in both modes: CodeTracer
+     * re-labels the step just before a Call as the callee's (upstream's
+     * register_call). No Values before it (register_call writes the args
+     * there): they would attach to the caller's current step, in CodeTracer
+     * as in the canonical listing. The Call carries the args and the first
+     * stop right after shows them as Values. */
+    rtrace_enc_step(e, fn->path_id, fn->decl_line ? fn->decl_line : s->line);
+    n++;
     rtrace_enc_call_begin(e, fn->function_id, s->nparams);
     for (uint32_t i = 0; i < s->nparams; i++) {
         rtrace_enc_arg_begin(e, s->vars[i].var_id);

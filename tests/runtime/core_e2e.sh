@@ -78,12 +78,16 @@ for cc in gcc clang; do
         "$bin/rtrace" validate "$d/jvf.trace" >/dev/null 2>&1
     check "$cc jmp_vla: RTRACE_FILTER=!func:helper leaves out helper only" $?
 
-    # RTRACE_MODE=calls: calls and returns, no steps or values
+    # RTRACE_MODE=calls: calls and returns, no values, no line steps: only the Step at
+    # the callee's line that upstream's register_call writes right before each Call
+    # (toplevel's Call, written at start, has none)
     (cd "$d" && RTRACE_QUIET=1 RTRACE_MODE=calls RTRACE_DIR="$d/jvc.trace" ./jv >/dev/null 2>&1)
-    ! grep -q '"Step"\|"Value"' "$d/jvc.trace/trace.json" &&
+    ! grep -q '"Value"' "$d/jvc.trace/trace.json" &&
         [ "$(grep -c '"Call"' "$d/jvc.trace/trace.json")" = 8 ] &&
+        [ "$(grep -c '"Step"' "$d/jvc.trace/trace.json")" = 7 ] &&
+        [ "$(grep -A1 '"Step"' "$d/jvc.trace/trace.json" | grep -c '"Call"')" = 7 ] &&
         "$bin/rtrace" validate "$d/jvc.trace" >/dev/null 2>&1
-    check "$cc jmp_vla: RTRACE_MODE=calls: 8 Calls (toplevel, main, sum_vla, deep x3, half, helper), no Step" $?
+    check "$cc jmp_vla: RTRACE_MODE=calls: 8 Calls (toplevel, main, sum_vla, deep x3, half, helper), each but toplevel's right after a Step, no Value" $?
 
     # ---- host.c + plug.c: a dlopen'ed module ------------------------------------
     RTCC_CC=$cc "$bin/rtcc" -shared -fPIC -o "$d/libplug.so" "$src/plug.c" 2>"$d/plug.cc.log" &&
