@@ -12,6 +12,8 @@
 # holds only what they share.
 
 BUILD      ?= build
+# Absolute, so that test scripts that change directory still find the tools.
+override BUILD := $(abspath $(BUILD))
 PREFIX     ?= /usr/local
 CC         := cc
 AR         ?= ar
