@@ -13,6 +13,7 @@ libcunit1-dev:/usr/include/CUnit/Basic.h
 libzstd-dev:/usr/include/zstd.h
 pkg-config:/usr/bin/pkg-config
 gdb:/usr/bin/gdb
+python3:/usr/bin/python3
 clang:/usr/bin/clang
 make:/usr/bin/make
 "
