@@ -66,6 +66,7 @@ install: all
 	cp $(BIN)/rtcc $(BIN)/rtrace $(DESTDIR)$(PREFIX)/bin/
 	cp $(INSTALL_LIBS) $(DESTDIR)$(PREFIX)/lib/
 	cp include/rtrace/*.h $(DESTDIR)$(PREFIX)/include/rtrace/
+	mkdir -p $(DESTDIR)$(PREFIX)/share/man/man1 && cp $(BUILD)/share/man/man1/rtrace.1 $(BUILD)/share/man/man1/rtcc.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(RTRACE_VERSION)|g' lib/rtrace.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtrace.pc
 

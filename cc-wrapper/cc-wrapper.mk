@@ -6,7 +6,7 @@
 #                             into each instrumented executable / shared object
 #   $(LIBD)/librtcc_rewrite.a the rewriter alone (for tests/rtcc)
 
-RTCC_SRCS := cc-wrapper/rtcc.c cc-wrapper/args.c cc-wrapper/spawn.c \
+RTCC_SRCS := cc-wrapper/rtcc.c cc-wrapper/help.c cc-wrapper/args.c cc-wrapper/spawn.c \
              cc-wrapper/elfcheck.c cc-wrapper/rewrite.c
 RTCC_OBJS := $(RTCC_SRCS:%.c=$(OBJ)/%.o)
 RTCC_PROBE_OBJ := $(LIBD)/rtrace_probe.o
@@ -30,3 +30,10 @@ $(RTCC_PROBE_OBJ): $(OBJ)/runtime/arch/x86_64/trampoline.o
 
 ALL_TARGETS += $(BIN)/rtcc $(RTCC_PROBE_OBJ)
 INSTALL_LIBS += $(RTCC_PROBE_OBJ)
+
+# rtcc(1), generated from the same tables as --help (rtcc --man).
+RTCC_MAN := $(BUILD)/share/man/man1/rtcc.1
+$(RTCC_MAN): $(BIN)/rtcc
+	@mkdir -p $(@D)
+	$(BIN)/rtcc --man > $@.tmp && mv $@.tmp $@
+ALL_TARGETS += $(RTCC_MAN)

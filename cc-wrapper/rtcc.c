@@ -24,6 +24,7 @@
 
 #include "args.h"
 #include "elfcheck.h"
+#include "help.h"
 #include "rewrite.h"
 #include "spawn.h"
 #include "version.h"
@@ -34,64 +35,6 @@ static bool keep_opt;              /* RTCC_KEEP_OPT=1 */
 static bool verbose;               /* -v */
 static bool all_rows;              /* RTCC_ALL_ROWS=1 */
 static const rtcc_cmdline *cl;
-
-static void usage(void)
-{
-    printf(
-"Usage: rtcc [cc options] files...\n"
-"\n"
-"rtcc compiles C programs for recording with runtime_tracing (CodeTracer\n"
-"traces). It behaves like the C compiler it wraps and accepts its options.\n"
-"\n"
-"What rtcc changes on the command line:\n"
-"  adds      -g -O0 -fno-omit-frame-pointer -finstrument-functions when compiling C\n"
-"            (-g only when no -g option is given or the last one is -g0)\n"
-"  replaces  -O1 -O2 -O3 -Os -Ofast -Og -O by -O0 (set RTCC_KEEP_OPT=1 to keep them;\n"
-"            the trace then follows optimised code)\n"
-"  drops     -flto... with a warning: link-time optimisation cannot be traced\n"
-"  inserts   a probe after each is_stmt line-table row group and before each\n"
-"            `ret` (C sources only; -S gives the instrumented assembly); rows only\n"
-"            reached by falling through from the same line get none (gdb never\n"
-"            stops there; RTCC_ALL_ROWS=1 probes them too)\n"
-"  links     <libdir>/rtrace_probe.o -L<libdir> -Wl,-rpath,<libdir> -lrtrace_rt\n"
-"            into executables and shared objects (-shared: it is traced too)\n"
-"  skips     functions excluded from -finstrument-functions (attribute\n"
-"            no_instrument_function, -finstrument-functions-exclude-*): no probes\n"
-"  warns     when it links an object or archive that was not built by rtcc\n"
-"            (it runs untraced), and for sources in other languages (.cc, .cpp,\n"
-"            .m, .f90 ...), which are compiled untraced\n"
-"  refuses   -static (the runtime is librtrace_rt.so) and -m32/-mx32 (x86-64 only)\n"
-"  keeps     .s and .S inputs untouched; -E, -M, -MM, -v, --version, -V,\n"
-"            -qversion, -dumpversion, -print-* go to the compiler as they are\n"
-"\n"
-"rtcc's own options (alone on the command line):\n"
-"  --help        this text\n"
-"  --version     rtcc's version, then the wrapped compiler's --version\n"
-"\n"
-"Environment of rtcc:\n"
-"  RTCC_CC=cmd        the real compiler, with extra words if any (default: cc)\n"
-"  RTCC_KEEP_OPT=1    keep the -O level\n"
-"  RTCC_LIBDIR=dir    where rtrace_probe.o and librtrace_rt.so are (default:\n"
-"                     <directory of rtcc>/../lib)\n"
-"  RTCC_VERBOSE=1     print each command rtcc runs (as does -v), and probe counts\n"
-"  RTCC_ALL_ROWS=1    also probe rows reached only from the same line\n"
-"  TMPDIR             where temporary files go (default /tmp)\n"
-"\n"
-"Environment of the traced program (read by librtrace_rt at start-up):\n"
-"  RTRACE_DIR=dir            trace folder (default ./<program>.trace)\n"
-"  RTRACE_FORMAT=json|binary trace.json (default) or trace.bin\n"
-"  RTRACE_MODE=full|calls    steps, values and calls (default), or calls only\n"
-"  RTRACE_FILTER=spec        what to record (passed to the runtime's filter)\n"
-"  RTRACE_QUIET=1            no summary line from the runtime at exit\n"
-"  RTRACE_THREADS=all|main   record every thread (default) or the main one\n"
-"  RTRACE_MAX_DEPTH=N        pointer levels followed in values (default 2)\n"
-"  RTRACE_MAX_ELEMS=N        array/sequence elements captured (default 32)\n"
-"  RTRACE_MAX_STRING=N       bytes of a char * string captured (default 256)\n"
-"  RTRACE_MAX_EVENTS=N       stop recording after N events (default 0: no limit)\n"
-"  RTRACE_MAX_BYTES=N[K|M|G] stop after N bytes of events (default 0: no limit)\n"
-"  RTRACE_RING=N             keep only the last N events (default 0: off)\n"
-"  RTRACE_ZSTD_LEVEL=N       trace.bin: zstd level -7..22 (default -3)\n");
-}
 
 /* snprintf for paths: a path that does not fit is an error, never truncated. */
 static void fmt_path(char *out, size_t size, const char *fmt, ...)
@@ -585,7 +528,12 @@ int main(int argc, char **argv)
 
     rtcc_tmp_init();
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        usage();
+        rtcc_help(stdout);
+        return 0;
+    }
+    /* Hidden: the man page, generated at build time into share/man/man1/rtcc.1. */
+    if (argc == 2 && strcmp(argv[1], "--man") == 0) {
+        rtcc_man(stdout);
         return 0;
     }
     split_words(env_cc && *env_cc ? env_cc : (env_cc ? "" : "cc"), &cc_prefix);

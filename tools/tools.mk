@@ -11,3 +11,10 @@ $(RTRACE_BIN): $(RTRACE_OBJS) $(LIB_A)
 .PHONY: rtrace
 rtrace: $(RTRACE_BIN)
 ALL_TARGETS += $(RTRACE_BIN)
+
+# rtrace(1), generated from the same tables as --help (rtrace --man).
+RTRACE_MAN := $(BUILD)/share/man/man1/rtrace.1
+$(RTRACE_MAN): $(RTRACE_BIN)
+	@mkdir -p $(@D)
+	$(RTRACE_BIN) --man > $@.tmp && mv $@.tmp $@
+ALL_TARGETS += $(RTRACE_MAN)

@@ -9,10 +9,15 @@ $(RTRACE_SAN): $(patsubst %.c,$(BUILD)/san-reader/%.o,$(RTRACE_SRCS) $(wildcard 
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIB_LDLIBS)
 
-.PHONY: check-tools
-check-tools: $(RTRACE_BIN) $(RTRACE_SAN)
+.PHONY: check-tools check-tools-man
+check-tools: $(RTRACE_BIN) $(RTRACE_SAN) check-tools-man
 	sh tests/tools/tools_test.sh $(RTRACE_BIN) $(GOLDEN_DIR) $(BUILD)/tools-test
 	ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=exitcode=99:print_stacktrace=1 \
 	    sh tests/tools/tools_test.sh $(RTRACE_SAN) $(GOLDEN_DIR) $(BUILD)/tools-test-san
+
+# The man pages (rtrace.1, rtcc.1) against --help, and `make install` of
+# both: needs every target (install does), so it waits for `all`.
+check-tools-man: all
+	MAKE="$(MAKE)" sh tests/tools/man_test.sh $(RTRACE_BIN) $(BIN)/rtcc $(BUILD) $(BUILD)/tools-man-test
 
 CHECK_TARGETS += check-tools

@@ -16,6 +16,11 @@ int main(int argc, char **argv)
         printf("rtrace %s\n", RTRACE_VERSION);
         return 0;
     }
+    /* Hidden: the man page, generated at build time into share/man/man1/rtrace.1. */
+    if (!strcmp(argv[1], "--man")) {
+        tool_man(stdout);
+        return 0;
+    }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         tool_help(stdout, NULL);
         return 0;

@@ -17,32 +17,96 @@ typedef struct tool_opt {
     const char *name;            /* long name without "--" */
     const char *arg;             /* argument name, or NULL for a flag */
     unsigned cmds;               /* commands accepting it */
-    const char *help;
+    const char *help;            /* one line: --help and the man page */
+    const char *details;         /* more for the man page, or NULL */
 } tool_opt;
 
 static const tool_opt opts[] = {
-    { "crashed", NULL, C_VALIDATE, "the program crashed: calls left open at the end are fine" },
-    { "max-errors", "N", C_VALIDATE, "report at most N problems (0: all; all are still counted)" },
-    { "format", "tree|gdb", C_PRINT, "tree: the call tree for people (default); gdb: the canonical step listing" },
-    { "no-color", NULL, C_PRINT, "no colours even on a terminal" },
-    { "to", "json|binary", C_CONVERT, "the output format (required)" },
-    { "thread", "ID", C_CONVERT, "keep only thread ID's events (and every definition), drop Thread* events" },
-    { "help", NULL, C_ALL, "show this help" },
+    { "crashed", NULL, C_VALIDATE, "the program crashed: calls left open at the end are fine",
+      "Use it for traces of programs that were killed or crashed, and for traces made valid again by "
+      "rtrace repair." },
+    { "max-errors", "N", C_VALIDATE, "report at most N problems (0: all; all are still counted)", NULL },
+    { "format", "tree|gdb", C_PRINT, "tree: the call tree for people (default); gdb: the canonical step listing",
+      "tree indents calls by depth and shows arguments, return values, each step as file:line with its "
+      "source line, the values recorded there and the program's output. gdb prints one "
+      "\"STOP function file:line\" line per step followed by its values sorted by name, the listing the "
+      "differential tests compare with gdb's." },
+    { "no-color", NULL, C_PRINT, "no colours even on a terminal",
+      "Colours are used only when standard output is a terminal and NO_COLOR is not set." },
+    { "to", "json|binary", C_CONVERT, "the output format (required)",
+      "json writes OUT/trace.json, binary OUT/trace.bin (zstd-compressed frames with a seek table)." },
+    { "thread", "ID", C_CONVERT, "keep only thread ID's events (and every definition), drop Thread* events",
+      "Events before the first ThreadSwitch belong to thread 0, the main thread. Definitions are all kept "
+      "so that ids stay the same." },
+    { "help", NULL, C_ALL, "show this help", NULL },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
 const tool_cmd tool_cmds[] = {
-    { "validate", "DIR", "check a trace folder as CodeTracer reads it (exit 0 valid, 1 not)", 1, cmd_validate },
-    { "print", "DIR", "show a trace: the call tree with steps, values and output", 1, cmd_print },
-    { "stats", "DIR", "counts per event kind, calls, depth, definitions, sizes", 1, cmd_stats },
-    { "convert", "IN OUT", "copy trace folder IN to OUT in another format", 2, cmd_convert },
-    { "repair", "DIR", "make a trace cut off by a killed process valid again", 1, cmd_repair },
-    { NULL, NULL, NULL, 0, NULL },
+    { "validate", "DIR", "check a trace folder as CodeTracer reads it (exit 0 valid, 1 not)",
+      "Reads the trace in folder DIR (trace.json or trace.bin and its side files) with the library's "
+      "validator and prints one line per problem, each naming its event number or the side file at fault. "
+      "Exit status 0 when the trace is valid, 1 when it is not or cannot be read.", 1, cmd_validate },
+    { "print", "DIR", "show a trace: the call tree with steps, values and output",
+      "Walks the events of DIR once and prints them in the format chosen with --format. The step written "
+      "just before each call (the callee's line, as upstream's register_call writes it) is not shown.",
+      1, cmd_print },
+    { "stats", "DIR", "counts per event kind, calls, depth, definitions, sizes",
+      "One streaming pass over DIR: events per kind, steps, calls, the deepest call nesting per thread, "
+      "definitions, and the sizes of the trace files with bytes per event.", 1, cmd_stats },
+    { "convert", "IN OUT", "copy trace folder IN to OUT in another format",
+      "Re-encodes every event of trace folder IN into folder OUT and copies the side files and files/. "
+      "json to binary and back gives the same events.", 2, cmd_convert },
+    { "repair", "DIR", "make a trace cut off by a killed process valid again",
+      "Keeps every complete event: a trace.json is cut after its last complete event and closed; a "
+      "trace.bin is read leniently and written again with a new seek table, replacing the old file "
+      "atomically; trace_paths.json is rewritten from the Path events when missing or stale. It says what "
+      "it did; exit status 0 when the folder is (now) readable, 1 when it cannot be repaired.",
+      1, cmd_repair },
+    { NULL, NULL, NULL, NULL, 0, NULL },
 };
+
+/* Exit statuses and environment variables: the general --help and the man page. */
+static const struct { const char *name, *help; } exits[] = {
+    { "0", "success (validate: the trace is valid)" },
+    { "1", "bad input, an invalid trace or one that cannot be read or repaired" },
+    { "2", "usage error: unknown command or option, missing argument" },
+};
+static const struct { const char *name, *help; } envs[] = {
+    { "NO_COLOR", "when set, rtrace print uses no colours even on a terminal" },
+};
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static unsigned cmd_bit(const tool_cmd *cmd)
 {
     return 1u << (unsigned)(cmd - tool_cmds);
+}
+
+/* Prints `text` word-wrapped to `width` columns, each line indented by `indent`. */
+static void wrap(FILE *f, const char *text, int indent, int width)
+{
+    int col = 0;
+    while (*text) {
+        size_t n = strcspn(text, " ");
+        if (col > indent && col + 1 + (int)n > width) {
+            fputc('\n', f);
+            col = 0;
+        }
+        if (col == 0) {
+            fprintf(f, "%*s", indent, "");
+            col = indent;
+        } else {
+            fputc(' ', f);
+            col++;
+        }
+        fprintf(f, "%.*s", (int)n, text);
+        col += (int)n;
+        text += n;
+        while (*text == ' ')
+            text++;
+    }
+    if (col)
+        fputc('\n', f);
 }
 
 /* See rtrace_tool.h. */
@@ -54,11 +118,17 @@ void tool_help(FILE *f, const tool_cmd *cmd)
                 RTRACE_VERSION);
         for (const tool_cmd *c = tool_cmds; c->name; c++)
             fprintf(f, "  %-9s %-7s %s\n", c->name, c->args, c->summary);
-        fprintf(f, "\n'rtrace COMMAND --help' shows a command's options.\n"
-                   "Exit codes: 0 success, 1 bad input or invalid trace, 2 usage error.\n");
+        fprintf(f, "\n'rtrace COMMAND --help' shows a command's options.\nexit codes:\n");
+        for (size_t i = 0; i < NELEMS(exits); i++)
+            fprintf(f, "  %-9s %s\n", exits[i].name, exits[i].help);
+        fprintf(f, "environment:\n");
+        for (size_t i = 0; i < NELEMS(envs); i++)
+            fprintf(f, "  %-9s %s\n", envs[i].name, envs[i].help);
         return;
     }
-    fprintf(f, "usage: rtrace %s [options] %s\n  %s\n\noptions:\n", cmd->name, cmd->args, cmd->summary);
+    fprintf(f, "usage: rtrace %s [options] %s\n  %s\n\n", cmd->name, cmd->args, cmd->summary);
+    wrap(f, cmd->details, 2, 78);
+    fprintf(f, "\noptions:\n");
     for (size_t i = 0; i < NOPTS; i++) {
         if (!(opts[i].cmds & cmd_bit(cmd)))
             continue;
@@ -66,6 +136,102 @@ void tool_help(FILE *f, const tool_cmd *cmd)
         snprintf(lhs, sizeof lhs, "--%s%s%s", opts[i].name, opts[i].arg ? "=" : "", opts[i].arg ? opts[i].arg : "");
         fprintf(f, "  %-22s %s\n", lhs, opts[i].help);
     }
+}
+
+/*
+ * Prints `s` as roff text: backslashes and hyphens escaped ('-' is a minus
+ * sign in option names, and a man page must say so), a leading '.' or '\''
+ * protected so that it is not read as a request.
+ */
+static void roff(FILE *f, const char *s)
+{
+    if (*s == '.' || *s == '\'')
+        fputs("\\&", f);
+    for (; *s; s++) {
+        if (*s == '\\')
+            fputs("\\e", f);
+        else if (*s == '-')
+            fputs("\\-", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* Prints a sentence and a period if it has none. */
+static void roff_sentence(FILE *f, const char *s)
+{
+    roff(f, s);
+    size_t n = strlen(s);
+    if (n && s[n - 1] != '.')
+        fputc('.', f);
+}
+
+/* See rtrace_tool.h. */
+void tool_man(FILE *f)
+{
+    fprintf(f, ".\\\" rtrace(1) - generated by `rtrace --man` from tools/rtrace/options.c; do not edit.\n"
+               ".TH RTRACE 1 \"\" \"rtrace %s\" \"User Commands\"\n"
+               ".SH NAME\nrtrace \\- read, check and convert CodeTracer traces\n"
+               ".SH SYNOPSIS\n", RTRACE_VERSION);
+    for (const tool_cmd *c = tool_cmds; c->name; c++) {
+        fprintf(f, "\\fBrtrace %s\\fR [\\fIoptions\\fR] \\fI%s\\fR\n.br\n", c->name, c->args);
+    }
+    fprintf(f, ".B rtrace \\-\\-help\n.br\n.B rtrace\n.I COMMAND\n.B \\-\\-help\n.br\n"
+               ".B rtrace \\-\\-version\n"
+               ".SH DESCRIPTION\n"
+               ".B rtrace\nreads the trace folders that programs compiled with\n.BR rtcc (1)\n"
+               "write (trace.json or trace.bin, with trace_metadata.json, trace_paths.json and files/),\n"
+               "in the format CodeTracer reads.\nEach command takes its options before or after its arguments;\n"
+               "an option's value follows it as \\fB\\-\\-name=value\\fR or \\fB\\-\\-name value\\fR.\n"
+               ".SH COMMANDS\n");
+    for (const tool_cmd *c = tool_cmds; c->name; c++) {
+        fprintf(f, ".SS \"rtrace %s %s\"\n", c->name, c->args);
+        roff_sentence(f, c->summary);
+        fputc('\n', f);
+        fprintf(f, ".PP\n");
+        roff(f, c->details);
+        fprintf(f, "\n.PP\nOptions:\n");
+        for (size_t i = 0; i < NOPTS; i++) {
+            if (!(opts[i].cmds & cmd_bit(c)))
+                continue;
+            fprintf(f, ".TP\n.B \\-\\-");
+            roff(f, opts[i].name);
+            if (opts[i].arg) {
+                fprintf(f, "\\fR=\\fI");
+                roff(f, opts[i].arg);
+                fprintf(f, "\\fR");
+            }
+            fputc('\n', f);
+            roff_sentence(f, opts[i].help);
+            if (opts[i].details) {
+                fputc('\n', f);
+                roff(f, opts[i].details);
+            }
+            fputc('\n', f);
+        }
+    }
+    fprintf(f, ".SH OPTIONS\n.TP\n.BR \\-\\-help \", \" \\-h\nthe list of commands, or with a command its options.\n"
+               ".TP\n.BR \\-\\-version \", \" \\-V\nrtrace's version.\n"
+               ".SH EXIT STATUS\n");
+    for (size_t i = 0; i < NELEMS(exits); i++) {
+        fprintf(f, ".TP\n.B %s\n", exits[i].name);
+        roff_sentence(f, exits[i].help);
+        fputc('\n', f);
+    }
+    if (NELEMS(envs)) {
+        fprintf(f, ".SH ENVIRONMENT\n");
+        for (size_t i = 0; i < NELEMS(envs); i++) {
+            fprintf(f, ".TP\n.B ");
+            roff(f, envs[i].name);
+            fputc('\n', f);
+            roff_sentence(f, envs[i].help);
+            fputc('\n', f);
+        }
+    }
+    fprintf(f, ".SH EXAMPLES\n.nf\nrtcc \\-g prog.c \\-o prog && ./prog\n"
+               "rtrace validate prog.trace\nrtrace print prog.trace\n"
+               "rtrace convert prog.trace prog.bin.trace \\-\\-to binary\n.fi\n"
+               ".SH SEE ALSO\n.BR rtcc (1)\n");
 }
 
 /* Stores the value of option i. 0 or EXIT_USAGE. */

@@ -34,7 +34,8 @@ typedef struct tool_opts {
 typedef struct tool_cmd {
     const char *name;
     const char *args;            /* positional arguments for the usage line */
-    const char *summary;
+    const char *summary;         /* one line: `rtrace --help` and the man page */
+    const char *details;         /* a paragraph: `rtrace CMD --help` and the man page */
     int npos;                    /* required positional count */
     int (*run)(const tool_opts *o);
 } tool_cmd;
@@ -45,6 +46,8 @@ extern const tool_cmd tool_cmds[];
 int tool_parse(tool_opts *o, const tool_cmd *cmd, int argc, char **argv);
 /* Prints the --help text of `cmd` (NULL: the general help) generated from the option table. */
 void tool_help(FILE *f, const tool_cmd *cmd);
+/* Prints the man page rtrace(1) (roff), generated from the same tables as --help. */
+void tool_man(FILE *f);
 
 int cmd_validate(const tool_opts *o);
 int cmd_print(const tool_opts *o);
