@@ -681,3 +681,34 @@ uint64_t rtrace_sink_bytes_in(const rtrace_sink *s) { return s ? s->bytes_in : 0
 uint64_t rtrace_sink_bytes_out(const rtrace_sink *s) { return s ? s->bytes_out : 0; }
 bool rtrace_sink_failed(const rtrace_sink *s) { return s ? s->failed : false; }
 int rtrace_sink_fd(const rtrace_sink *s) { return s ? s->fd : -1; }
+
+/*
+ * Moves the trace file's descriptor to the lowest free number >= min, leaving
+ * the old number open for the caller to reuse (a traced program's dup2 onto
+ * the number, see runtime/fds.c). The background worker is idle on return
+ * from bg_wait (the caller holds the runtime's sink lock, so no frame is
+ * posted meanwhile), so no write can reach the old number afterwards. When no
+ * descriptor is available the sink fails (fd -1: the next write reports it)
+ * rather than ever writing into a file of the program's.
+ */
+int rtrace_sink_move_fd(rtrace_sink *s, int min)
+{
+    if (!s || s->fd < 0)
+        return RTRACE_ESTATE;
+    if (s->bg)
+        bg_wait(s, 0);
+    int hi = fcntl(s->fd, F_DUPFD_CLOEXEC, min);
+    if (hi < 0) {
+        int e = errno;
+        s->fd = -1;
+        s->failed = true;
+        if (!s->reported) {
+            s->reported = true;
+            rtrace_set_error(RTRACE_EIO, "the trace file's descriptor could not be moved away from "
+                             "the program's: %s", strerror(e));
+        }
+        return RTRACE_EIO;
+    }
+    s->fd = hi;
+    return 0;
+}

@@ -129,6 +129,15 @@ RT_HIDDEN void rt_output_note_second_thread(void);
 RT_HIDDEN void rt_output_lock_across_exec(bool keep);
 /* The folder actually used (rt_cfg.dir, or dir.<pid> in a fork child). */
 RT_HIDDEN const char *rt_output_dir(void);
+/* The runtime's own descriptors (trace file, folder lock), for fds.c: whether
+ * fd is one; moving one away from a number the program dup2s onto; the list
+ * (returns how many, at most 2). */
+RT_HIDDEN bool rt_output_fd_is_ours(int fd);
+RT_HIDDEN void rt_output_fd_evict(int fd);
+RT_HIDDEN int rt_output_fds(int out[2]);
+/* True when a return address is in the runtime's own text (fds.c): its own
+ * calls to interposed functions pass straight through. */
+RT_HIDDEN bool rt_called_from_runtime(const void *ret);
 
 /* signals.c */
 RT_HIDDEN void rt_signals_install(void);

@@ -755,6 +755,46 @@ void rt_output_lock_across_exec(bool keep)
 
 const char *rt_output_dir(void) { return rt_dir_used; }
 
+/* ---- The runtime's descriptors (fds.c keeps the program's hands off them) --- */
+bool rt_output_fd_is_ours(int fd)
+{
+    if (fd < 0)
+        return false;
+    if (fd == rt_dir_lock_fd)
+        return true;
+    rtrace_sink *s = rt_sink;
+    return s && rtrace_sink_fd(s) == fd;
+}
+
+int rt_output_fds(int out[2])
+{
+    int n = 0;
+    rtrace_sink *s = rt_sink;
+    int f = s ? rtrace_sink_fd(s) : -1;
+    if (f >= 0)
+        out[n++] = f;
+    if (rt_dir_lock_fd >= 0 && rt_dir_lock_fd != f)
+        out[n++] = rt_dir_lock_fd;
+    return n;
+}
+
+/* The program is about to dup2 onto `fd`, one of ours: move ours to a free
+ * number above it. Under the sink lock, so that no thread writes to the old
+ * number meanwhile (the sink waits for its background worker). */
+void rt_output_fd_evict(int fd)
+{
+    int saved = errno;
+    lk_acquire(false);
+    if (rt_sink && rtrace_sink_fd(rt_sink) == fd)
+        rtrace_sink_move_fd(rt_sink, fd + 1);
+    if (fd == rt_dir_lock_fd) {
+        /* -1 when none is free: the lock goes with the program's dup2 */
+        rt_dir_lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
+    }
+    lk_release();
+    errno = saved;
+}
+
 int rt_output_open(bool fork_child)
 {
     async_set_init();

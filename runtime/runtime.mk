@@ -24,7 +24,8 @@ RT_INTERPOSED := pthread_create dlopen sigaction signal sigaltstack _exit _Exit 
     __fprintf_chk __vfprintf_chk __dprintf_chk __vdprintf_chk \
     puts fputs putchar fputc putc fwrite perror write writev \
     nanosleep clock_nanosleep sleep usleep pause sigsuspend poll select epoll_wait \
-    pthread_join pthread_cond_wait pthread_cond_timedwait sem_wait wait waitpid read
+    pthread_join pthread_cond_wait pthread_cond_timedwait sem_wait wait waitpid read \
+    close dup2 dup3 close_range closefrom
 
 $(RT_OBJS): ALL_CFLAGS += -fvisibility=hidden
 

@@ -196,6 +196,14 @@ simple pthread_exit 0 --crashed \
     'test "$(grep -c "^{\"ThreadExit\"" $T/trace.json)" = 2' \
     'has $T "sleeper cancelled: yes"'
 
+# descriptors: a daemon-style program closes every fd above 2 and dup2()s onto
+# the runtime's high numbers; it sees them as free (same output as untraced),
+# and the trace is complete (it used to lose the trace file: EBADF)
+simple daemon_fds 0 "" \
+    'grep -q "dup2 onto 500..700: 201 of 201" out' \
+    'has $T "work 21253400"' \
+    'last_event $T | grep -q "^{\"Return\""'
+
 # processes
 simple system_popen 0 "" \
     'has $T "system status 3"' 'has $T "popen read 11 chars"'
@@ -338,6 +346,8 @@ variant binary-format return_main 0 "" "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin' '! test -f $T/trace.json'
 variant binary-crash segv 139 --crashed "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin' '! test -f $T/trace.json'
+variant binary-daemon-fds daemon_fds 0 "" "RTRACE_FORMAT=binary" \
+    'test -f $T/trace.bin' '! grep -q "^rtrace: cannot write" err'
 variant quiet return_main 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err'
 variant max-events recursion 0 --crashed "RTRACE_MAX_EVENTS=50" \
