@@ -31,6 +31,17 @@
  *      the faulting instruction runs again; anything else is re-raised (it
  *      stays pending until the handler returns). So the exit status, the
  *      "core dumped" bit and any waiting parent see the same thing.
+ * Blocked fault signals: the kernel does not run a handler for a SIGSEGV,
+ * SIGBUS, SIGFPE, SIGILL, SIGTRAP or SIGSYS it raises while the signal is
+ * blocked: it resets the action to SIG_DFL and kills the process, so a
+ * program that blocks everything (sigprocmask(SIG_BLOCK, full set)) and then
+ * crashes would leave an unclosed trace. So sigprocmask/pthread_sigmask are
+ * interposed: these six are never blocked in the kernel; the program's view
+ * of them is kept per thread and reported in the old mask. The handler then
+ * acts as the kernel would for a signal the program blocked: a kernel-raised
+ * fault is fatal with the default action (whatever handler the program set),
+ * a sent one is held (per thread) and sent again when the program unblocks
+ * it. (sigpending() does not show such a held signal.)
  * Caveats: abort() with SIGABRT ignored or handled by the program, and a
  * stack overflow without an alternate stack, end the process without the
  * trace being closed (rtrace repair fixes such a trace).
@@ -38,7 +49,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -184,11 +197,107 @@ static void die(int sig, siginfo_t *info, void *uc)
     }
 }
 
+/* ---- Fault signals the program blocked (see the file comment) ---------------- */
+static const int rt_unblockable[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
+static __thread uint64_t rt_tls_fault_blocked __attribute__((tls_model("initial-exec")));
+static __thread uint64_t rt_tls_fault_pending __attribute__((tls_model("initial-exec")));
+
+static bool prog_blocked(int sig)
+{
+    return sig > 0 && sig < 64 && (rt_tls_fault_blocked >> sig) & 1;
+}
+
+/* both interposers: 0 or an errno value, as pthread_sigmask */
+static int mask_call(int how, const sigset_t *set, sigset_t *old, const void *caller)
+{
+    uint64_t before = rt_tls_fault_blocked, after = before;
+    sigset_t k;
+    const sigset_t *kp = set;
+    bool filter = set && rt_installed && !rt_called_from_runtime(caller);
+    if (set) {
+        k = *set;
+        kp = &k;
+        /* glibc's own signals 32 and 33 (cancellation, setxid) are never
+         * blocked, as libc's pthread_sigmask (sigdelset refuses them) */
+        ((unsigned long *)(void *)&k)[0] &= ~((1ul << 31) | (1ul << 32));
+    }
+    if (filter) {
+        uint64_t req = 0;
+        for (size_t i = 0; i < sizeof rt_unblockable / sizeof *rt_unblockable; i++)
+            if (sigismember(set, rt_unblockable[i]) == 1)
+                req |= 1ull << rt_unblockable[i];
+        if (how == SIG_BLOCK)
+            after = before | req;
+        else if (how == SIG_SETMASK)
+            after = req;
+        else if (how == SIG_UNBLOCK)
+            after = before & ~req;   /* and really unblocked: one may be pending */
+        else
+            return EINVAL;
+        if (how != SIG_UNBLOCK)
+            for (size_t i = 0; i < sizeof rt_unblockable / sizeof *rt_unblockable; i++)
+                sigdelset(&k, rt_unblockable[i]);
+    }
+    /* the program's view first: a signal pending while it was blocked is
+     * delivered as the syscall returns, and must find itself unblocked */
+    if (filter)
+        rt_tls_fault_blocked = after;
+    if (syscall(SYS_rt_sigprocmask, how, kp, old, (size_t)(_NSIG / 8)) != 0) {
+        rt_tls_fault_blocked = before;
+        return errno;
+    }
+    if (old)
+        for (size_t i = 0; i < sizeof rt_unblockable / sizeof *rt_unblockable; i++)
+            if ((before >> rt_unblockable[i]) & 1)
+                sigaddset(old, rt_unblockable[i]);
+    uint64_t now = rt_tls_fault_pending & ~rt_tls_fault_blocked;
+    if (now) {
+        rt_tls_fault_pending &= ~now;
+        for (int sig = 1; sig < 64; sig++)
+            if ((now >> sig) & 1)
+                syscall(SYS_tgkill, getpid(), rt_gettid(), sig);
+    }
+    return 0;
+}
+
+RT_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+    int saved = errno;
+    int r = mask_call(how, set, old, __builtin_return_address(0));
+    errno = saved;
+    return r;
+}
+
+RT_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    int r = mask_call(how, set, old, __builtin_return_address(0));
+    if (r) {
+        errno = r;
+        return -1;
+    }
+    return 0;
+}
+
 /* The handler installed in the kernel for every managed signal. */
 static void rt_handler(int sig, siginfo_t *info, void *uc)
 {
     int saved = errno;
     if ((sig == SIGSEGV || sig == SIGBUS) && uc && safe_copy_fixup(uc)) {
+        errno = saved;
+        return;
+    }
+    if (prog_blocked(sig)) {
+        if (info && info->si_code > 0) {
+            /* raised by the kernel while the program blocks it: fatal,
+             * whatever the program's handler, as untraced */
+            die(sig, info, uc);
+            errno = saved;
+            return;
+        }
+        /* sent (kill, raise): kept pending here and sent again when the
+         * program unblocks it (mask_call); never blocked in the kernel, where
+         * a sigsetjmp/siglongjmp could carry the block on unseen */
+        rt_tls_fault_pending |= 1ull << sig;
         errno = saved;
         return;
     }

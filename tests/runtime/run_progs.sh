@@ -147,6 +147,13 @@ simple assert 134 --crashed \
 simple divzero 136 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGFPE.*divide"'
 
+# every signal blocked, then a crash: the kernel would kill without running
+# any handler (unclosed trace); the program still sees its own mask
+simple sigblock_all 139 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGSEGV.*read_it"' \
+    'grep -q "blocked: SIGSEGV 1 SIGBUS 1 SIGUSR1 1" out' \
+    'grep -q "sent SIGSEGV while blocked: handled 0" out' \
+    'grep -q "after unblocking: handled 11" out'
 simple overflow 139 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGSEGV.*down"' \
     'grep -q "alternate stack: none" out'
@@ -348,6 +355,8 @@ variant binary-crash segv 139 --crashed "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin' '! test -f $T/trace.json'
 variant binary-daemon-fds daemon_fds 0 "" "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin' '! grep -q "^rtrace: cannot write" err'
+variant binary-sigblock-all sigblock_all 139 --crashed "RTRACE_FORMAT=binary" \
+    'test -f $T/trace.bin'
 variant quiet return_main 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err'
 variant max-events recursion 0 --crashed "RTRACE_MAX_EVENTS=50" \
