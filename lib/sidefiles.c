@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,9 +39,27 @@ static int mkdir_parents(const char *path)
     return 0;
 }
 
+/*
+ * A write past RLIMIT_FSIZE raises SIGXFSZ, whose default action kills the
+ * process: a traced program with a file size limit (ulimit -f, setrlimit)
+ * would die of its trace. So a write that would pass the limit is not made:
+ * EFBIG (the trace fails cleanly, the program runs on). A getrlimit and an
+ * lseek per chunk (chunks are ~1 MiB or 100 ms apart).
+ */
+static bool fsize_exceeded(int fd, size_t n)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return false;
+    off_t pos = lseek(fd, 0, SEEK_CUR);
+    return pos >= 0 && (uint64_t)pos + n > (uint64_t)rl.rlim_cur;
+}
+
 /* Writes all of p[0, n) to fd, retrying short writes and EINTR. 0 or an errno value. */
 static int write_all(int fd, const void *p, size_t n)
 {
+    if (n > 0 && fsize_exceeded(fd, n))
+        return EFBIG;
     const char *c = p;
     while (n > 0) {
         ssize_t r = write(fd, c, n);

@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -83,6 +84,16 @@ struct rtrace_sink {
     bool reported;            /* the first failure is in rtrace_last_error() */
     uint64_t bytes_in, bytes_out;
     uint64_t good_off;        /* file size after the last complete chunk/frame */
+    /* Binary: a frame may end inside an event (events straddle frames), so a
+     * cut at good_off could leave a half event. ev_off / ev_nframes: the file
+     * size and frame count after the last frame that ended on an event
+     * boundary; a failure cuts back there (sink_fail_x). */
+    uint64_t ev_off;
+    size_t ev_nframes;
+    bool mid_event;           /* the frame being ended stops inside an event */
+    bool job_boundary;        /* the worker's frame ends on an event boundary */
+    const char *fail_what;    /* the first failure, for any thread to report */
+    int fail_err;
     unsigned char *buf;       /* JSON write buffer / binary frame being gathered */
     size_t len, cap;
     /* binary only */
@@ -121,7 +132,17 @@ static void put_le32(unsigned char *p, uint32_t v)
  */
 static int sink_fail_x(rtrace_sink *s, const char *msg, int err, bool worker)
 {
-    /* Drop any part of the failed chunk; later writes go right after the good part. */
+    if (!s->fail_what) {
+        s->fail_err = err;
+        s->fail_what = msg;
+    }
+    /* Drop any part of the failed chunk; later writes go right after the good
+     * part. Binary: back to the last frame that ended between two events
+     * (the frames after it are forgotten, seek table included). */
+    if (s->format == RTRACE_FORMAT_BINARY && s->good_off > s->ev_off) {
+        s->good_off = s->ev_off;
+        s->nframes = s->ev_nframes;
+    }
     if (ftruncate(s->fd, (off_t)s->good_off) == 0 && lseek(s->fd, (off_t)s->good_off, SEEK_SET) >= 0)
         s->bytes_out = s->good_off;
     if (worker) {
@@ -144,9 +165,27 @@ static int sink_fail_x(rtrace_sink *s, const char *msg, int err, bool worker)
 
 static int sink_fail(rtrace_sink *s, const char *msg, int err) { return sink_fail_x(s, msg, err, false); }
 
+/*
+ * A write past RLIMIT_FSIZE raises SIGXFSZ, whose default action kills the
+ * process: a traced program with a file size limit (ulimit -f, setrlimit)
+ * would die of its trace. So a write that would pass the limit is not made:
+ * EFBIG (the trace fails cleanly, the program runs on). A getrlimit and an
+ * lseek per chunk (chunks are ~1 MiB or 100 ms apart).
+ */
+static bool fsize_exceeded(int fd, size_t n)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return false;
+    off_t pos = lseek(fd, 0, SEEK_CUR);
+    return pos >= 0 && (uint64_t)pos + n > (uint64_t)rl.rlim_cur;
+}
+
 /* write(2) of all n bytes, retrying short writes and EINTR; 0 or an errno value. */
 static int write_all(int fd, const void *p, size_t n)
 {
+    if (n > 0 && fsize_exceeded(fd, n))
+        return EFBIG;
     const unsigned char *c = p;
     while (n > 0) {
         ssize_t r = write(fd, c, n > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : n);
@@ -173,6 +212,7 @@ static int sink_emit(rtrace_sink *s, const void *p, size_t n, const char *what)
         return sink_fail(s, what, err);
     s->bytes_out += n;
     s->good_off = s->bytes_out;
+    s->ev_off = s->good_off;   /* chunks hold whole events (or the header) */
     return 0;
 }
 
@@ -180,7 +220,7 @@ static int sink_emit(rtrace_sink *s, const void *p, size_t n, const char *what)
  * Binary: compresses in[0, n) as one zstd frame, writes it, records it in the
  * seek table. `worker`: called by the background worker (errors go to werr_*).
  */
-static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker)
+static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker, bool boundary)
 {
     if (n == 0)
         return 0;
@@ -199,6 +239,10 @@ static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool wor
     s->seek[2 * s->nframes] = (uint32_t)z;
     s->seek[2 * s->nframes + 1] = (uint32_t)n;
     s->nframes++;
+    if (boundary) {
+        s->ev_off = s->good_off;
+        s->ev_nframes = s->nframes;
+    }
     return 0;
 }
 
@@ -230,7 +274,7 @@ static void *bg_main(void *arg)
             break;
         if (j == JOB_PENDING) {
             if (atomic_compare_exchange_strong(&s->job, &j, JOB_BUSY)) {
-                frame_out(s, s->job_buf, s->job_len, true);
+                frame_out(s, s->job_buf, s->job_len, true, s->job_boundary);
                 atomic_store_explicit(&s->job, JOB_IDLE, memory_order_release);
                 futex_wake(&s->job);
             }
@@ -296,6 +340,7 @@ static int bg_post(rtrace_sink *s)
     }
     s->job_buf = s->buf;
     s->job_len = s->len;
+    s->job_boundary = !s->mid_event;
     atomic_store_explicit(&s->job, JOB_PENDING, memory_order_release);
     futex_wake(&s->job);
     s->cur ^= 1;
@@ -316,7 +361,7 @@ static int bg_stop(rtrace_sink *s, bool bounded)
     if (j == JOB_BUSY || j == JOB_PENDING)
         return RTRACE_EIO;
     if (j == JOB_TAKEN)
-        frame_out(s, s->job_buf, s->job_len, false);
+        frame_out(s, s->job_buf, s->job_len, false, s->job_boundary);
     s->bg = false;    /* before the store: bg_adopt below still sees a worker error */
     atomic_store_explicit(&s->job, JOB_STOP, memory_order_release);
     futex_wake(&s->job);
@@ -337,7 +382,7 @@ static int sink_frame(rtrace_sink *s)
         return bg_post(s);
     size_t n = s->len;
     s->len = 0;
-    return frame_out(s, s->buf, n, false);
+    return frame_out(s, s->buf, n, false, !s->mid_event);
 }
 
 /* JSON: writes the buffered bytes. */
@@ -502,7 +547,9 @@ int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n)
         p += k;
         n -= k;
         if (s->len == s->cap) {
+            s->mid_event = n > 0;
             int rc = sink_frame(s);
+            s->mid_event = false;
             if (rc)
                 return rc;
         }
@@ -681,6 +728,13 @@ uint64_t rtrace_sink_bytes_in(const rtrace_sink *s) { return s ? s->bytes_in : 0
 uint64_t rtrace_sink_bytes_out(const rtrace_sink *s) { return s ? s->bytes_out : 0; }
 bool rtrace_sink_failed(const rtrace_sink *s) { return s ? s->failed : false; }
 int rtrace_sink_fd(const rtrace_sink *s) { return s ? s->fd : -1; }
+
+const char *rtrace_sink_failure(const rtrace_sink *s, int *err)
+{
+    if (err)
+        *err = s ? s->fail_err : 0;
+    return s ? s->fail_what : NULL;
+}
 
 /*
  * Moves the trace file's descriptor to the lowest free number >= min, leaving

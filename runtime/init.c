@@ -127,6 +127,7 @@ void rt_init_write_metadata(const char *dir)
 /* The start-up proper, on the starting thread (state STARTING). */
 static bool start(void)
 {
+    rt_warn_init();   /* before anything can be opened onto a closed fd 2 */
     find_program();
     rt_config_parse(&rt_cfg, env_lookup, NULL, rt_prog_name);
     absolute_dir();

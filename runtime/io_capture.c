@@ -354,8 +354,20 @@ RT_EXPORT void perror(const char *s)
 /* ---- write, writev ------------------------------------------------------------ */
 extern ssize_t __write(int, const void *, size_t);
 
+/* A program writing to a number it never opened gets EBADF, as untraced,
+ * even where the runtime keeps its trace file (fds.c): it must never write
+ * into the trace. The runtime's own writes (lib/sink.c) pass. */
+static inline bool not_the_programs(int fd, const void *caller)
+{
+    return fd >= 500 && rt_output_fd_is_ours(fd) && !rt_called_from_runtime(caller);
+}
+
 RT_EXPORT ssize_t write(int fd, const void *p, size_t n)
 {
+    if (unlikely(not_the_programs(fd, __builtin_return_address(0)))) {
+        errno = EBADF;
+        return -1;
+    }
     int kind = kind_of_fd(fd);
     if (kind >= 0 && n)
         emit_bytes(kind, p, n);
@@ -365,6 +377,10 @@ RT_EXPORT ssize_t write(int fd, const void *p, size_t n)
 RT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
     RESOLVE(r_writev, writev_fn, "writev");
+    if (unlikely(not_the_programs(fd, __builtin_return_address(0)))) {
+        errno = EBADF;
+        return -1;
+    }
     int kind = kind_of_fd(fd);
     rt_thread *t = kind >= 0 && cnt > 0 && iov ? capturing(kind) : NULL;
     if (t) {

@@ -158,6 +158,9 @@ RT_HIDDEN size_t rt_format(char *buf, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* write(2) until done (raw syscall: never the interposed write). */
 RT_HIDDEN int rt_write_all(int fd, const void *p, size_t n);
+/* Notes which file stderr is at start-up: rt_warn writes only while fd 2 is
+ * still that file (warn.c). */
+RT_HIDDEN void rt_warn_init(void);
 
 /* Resolves the next definition of a libc function (start-up; may malloc). */
 #define RT_NEXT(name) dlsym(RTLD_NEXT, name)

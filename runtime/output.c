@@ -227,8 +227,18 @@ static void report_write_error(void)
     if (rt_write_error_reported)
         return;
     rt_write_error_reported = true;
+    /* the library's message is per thread: another thread (or the binary
+     * sink's worker) may have met the failure; the sink keeps the first */
+    const char *msg = rtrace_last_error();
+    char buf[256];
+    int err = 0;
+    const char *what = rt_sink ? rtrace_sink_failure(rt_sink, &err) : NULL;
+    if ((!msg || !*msg) && what) {
+        rt_format(buf, sizeof buf, "%s: errno %d", what, err);
+        msg = buf;
+    }
     rt_warn("cannot write the trace in %s: %s; recording stopped (the program runs on, "
-            "the events written so far stay valid)", rt_dir_used, rtrace_last_error());
+            "the events written so far stay valid)", rt_dir_used, msg && *msg ? msg : "write failed");
     int st = RT_ST_RUNNING;
     atomic_compare_exchange_strong(&rt_state, &st, RT_ST_STOPPED);
 }

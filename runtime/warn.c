@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -128,6 +130,39 @@ size_t rt_format(char *buf, size_t cap, const char *fmt, ...)
 }
 
 /*
+ * The stderr the program was started with. The runtime writes its messages
+ * only while fd 2 is still that file: a program started with stderr closed
+ * (`prog 2>&-`, a daemon's launcher) gets fd 2 for the next file it opens,
+ * and a program may dup2 its log file onto 2; the runtime's lines must not
+ * land in the program's files (untraced, they would not be there). Checked
+ * with fstat at each message (messages are rare), async-signal-safe.
+ */
+static struct { bool known, open; dev_t dev; ino_t ino; } rt_stderr0;
+
+static bool stderr_is_ours(void)
+{
+    if (!rt_stderr0.known)
+        return true;
+    struct stat st;
+    if (!rt_stderr0.open || syscall(SYS_fstat, 2, &st) != 0)
+        return false;
+    return st.st_dev == rt_stderr0.dev && st.st_ino == rt_stderr0.ino;
+}
+
+void rt_warn_init(void)
+{
+    struct stat st;
+    if (rt_stderr0.known)
+        return;   /* a fork child keeps the parent's */
+    rt_stderr0.open = syscall(SYS_fstat, 2, &st) == 0;
+    if (rt_stderr0.open) {
+        rt_stderr0.dev = st.st_dev;
+        rt_stderr0.ino = st.st_ino;
+    }
+    rt_stderr0.known = true;
+}
+
+/*
  * rt_warn: "rtrace: <message>\n" on stderr in one write(2), so that the line
  * is never interleaved with the program's own output. Keeps errno.
  */
@@ -142,7 +177,8 @@ void rt_warn(const char *fmt, ...)
     n += rt_vformat(buf + n, sizeof buf - n - 1, fmt, ap);
     va_end(ap);
     buf[n++] = '\n';
-    rt_write_all(2, buf, n);
+    if (stderr_is_ours())
+        rt_write_all(2, buf, n);
     errno = saved;
 }
 
@@ -151,6 +187,16 @@ void rt_warn(const char *fmt, ...)
  * own messages. */
 int rt_write_all(int fd, const void *p, size_t n)
 {
+    /* never past RLIMIT_FSIZE: SIGXFSZ would kill the program (see
+     * lib/sink.c); a pipe or tty (no offset) has no limit */
+    struct rlimit rl;
+    if (n > 0 && syscall(SYS_getrlimit, RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        long pos = syscall(SYS_lseek, fd, 0L, SEEK_CUR);
+        if (pos >= 0 && (uint64_t)pos + n > (uint64_t)rl.rlim_cur) {
+            errno = EFBIG;
+            return -1;
+        }
+    }
     const char *c = p;
     while (n) {
         ssize_t w = syscall(SYS_write, fd, c, n);

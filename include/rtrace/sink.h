@@ -70,6 +70,9 @@ uint64_t rtrace_sink_bytes_out(const rtrace_sink *s);
 bool rtrace_sink_failed(const rtrace_sink *s);
 /* The file descriptor of the trace file (for fork handling), or -1. */
 int rtrace_sink_fd(const rtrace_sink *s);
+/* The first write failure (what failed, *err its errno), whichever thread hit it
+ * (rtrace_last_error() is per thread); NULL when none. */
+const char *rtrace_sink_failure(const rtrace_sink *s, int *err);
 /* Moves the trace file to the lowest free descriptor >= min (the old number stays
  * open, the caller's to reuse), after the background worker is idle. 0, or a
  * negative code: then the sink has failed and writes nothing more. */

@@ -211,6 +211,28 @@ simple daemon_fds 0 "" \
     'has $T "work 21253400"' \
     'last_event $T | grep -q "^{\"Return\""'
 
+# stderr closed and its number reused by the program's log file: the
+# runtime's summary must not land in it (it used to)
+simple stderr_reuse 0 "" \
+    'test "$(cat log.txt)" = "log on fd 2: 90"' 'cmp log.txt ../plain/log.txt'
+# the same, started with stderr closed (`prog 2>&-`)
+if [ -x "$WORK/stderr_reuse/traced/stderr_reuse" ]; then
+    d="$WORK/stderr_reuse/traced"
+    rm -rf "$d/stderr_reuse.trace" "$d/log.txt"
+    (cd "$d" && timeout 60 ./stderr_reuse started-closed > out2 2>&-; echo $? > status2)
+    if [ "$(cat "$d/status2")" != 0 ] || [ "$(cat "$d/log.txt")" != "log on fd 2: 90" ]; then
+        bad stderr-closed-at-start "status $(cat "$d/status2"), log.txt: $(head -c 200 "$d/log.txt")"
+    elif validate stderr-closed-at-start "$d/stderr_reuse.trace" ""; then
+        ok stderr-closed-at-start
+    fi
+fi
+
+# a file size limit: the trace must stop at it, not kill the program with
+# SIGXFSZ (it did: status 153)
+simple fsize_limit 0 --crashed \
+    'cmp own.txt ../plain/own.txt' \
+    'grep -q "^rtrace: cannot write the trace in .*errno 27" err'
+
 # processes
 simple system_popen 0 "" \
     'has $T "system status 3"' 'has $T "popen read 11 chars"'
@@ -357,6 +379,9 @@ variant binary-daemon-fds daemon_fds 0 "" "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin' '! grep -q "^rtrace: cannot write" err'
 variant binary-sigblock-all sigblock_all 139 --crashed "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin'
+# binary: a frame may end inside an event; the cut at the limit must not
+variant binary-fsize-limit fsize_limit 0 --crashed "RTRACE_FORMAT=binary" \
+    'test -f $T/trace.bin'
 variant quiet return_main 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err'
 variant max-events recursion 0 --crashed "RTRACE_MAX_EVENTS=50" \
@@ -373,6 +398,39 @@ variant fork-after-budget fork 0 --crashed "RTRACE_MAX_EVENTS=5" \
 variant threads-main threads 0 "" "RTRACE_THREADS=main" \
     '! grep -q "Thread" $T/trace.json'
 variant ring-threads threads 0 --crashed "RTRACE_RING=30"
+
+# disk full (a 64 KiB tmpfs, where this user may mount one): the program runs
+# on unchanged, the trace stops at the last whole event (json and binary,
+# threads and the background compressor)
+mnt="$WORK/tmpfs"
+mkdir -p "$mnt"
+if mount -t tmpfs -o size=64k tmpfs "$mnt" 2> /dev/null; then
+    # (binary threads fits in 64 KiB compressed: recursion only)
+    for run in json:threads json:recursion binary:recursion; do
+        f=${run%%:*}
+        name=${run#*:}
+        {
+            label="disk-full-$f-$name"
+            d="$WORK/$name/traced"
+            rm -rf "$mnt"/*
+            (cd "$d" && RTRACE_FORMAT=$f RTRACE_DIR="$mnt/t" timeout 60 "./$name" > out.df 2> err.df
+                echo $? > status.df)
+            grep -v '^rtrace: ' "$d/err.df" > "$d/err.df.program"
+            if [ "$(cat "$d/status.df")" != "$(cat "$WORK/$name/plain/status")" ] ||
+                ! cmp -s "$d/out.df" "$WORK/$name/plain/out" ||
+                ! cmp -s "$d/err.df.program" "$WORK/$name/plain/err"; then
+                bad "$label" "status $(cat "$d/status.df") or output differs from untraced"
+            elif ! grep -q "^rtrace: cannot write the trace in .*errno 28" "$d/err.df"; then
+                bad "$label" "the disk did not fill (or no message): $(head -c 300 "$d/err.df")"
+            elif validate "$label" "$mnt/t" --crashed; then
+                ok "$label"
+            fi
+        }
+    done
+    umount "$mnt"
+else
+    echo "  skip  disk-full (cannot mount a tmpfs here)"
+fi
 
 echo "runtime: $pass passed, $fail failed"
 if [ "$fail" -eq 0 ]; then

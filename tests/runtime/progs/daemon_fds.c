@@ -34,6 +34,13 @@ int main(void)
     printf("close_range: %d\n", close_range(3, ~0u, 0));
     printf("work %ld\n", work(300));
 
+    /* writing to a number it never opened: EBADF, never into the trace */
+    int wbad = 0;
+    for (int t = 500; t < 1024; t++)
+        if (write(t, "garbage", 7) < 0 && errno == EBADF)
+            wbad++;
+    printf("write to 500..1023: %d EBADF\n", wbad);
+
     /* take every number from 500 to 700 for ourselves, write through each */
     int fd = open("own.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int taken = 0;
