@@ -161,6 +161,11 @@ RT_HIDDEN int rt_write_all(int fd, const void *p, size_t n);
 /* Notes which file stderr is at start-up: rt_warn writes only while fd 2 is
  * still that file (warn.c). */
 RT_HIDDEN void rt_warn_init(void);
+/* stack.c: the main thread's soft stack limit doubled for the probes' bigger
+ * frames (start-up); the program's limit around exec (true), raised again
+ * after a failed exec (false). */
+RT_HIDDEN void rt_stack_init(void);
+RT_HIDDEN void rt_stack_for_exec(bool for_exec);
 
 /* Resolves the next definition of a libc function (start-up; may malloc). */
 #define RT_NEXT(name) dlsym(RTLD_NEXT, name)

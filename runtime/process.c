@@ -176,6 +176,7 @@ static void before_exec(const char *file, bool search)
         errno = saved;
     }
     rt_output_lock_across_exec(true);
+    rt_stack_for_exec(true);   /* the new image gets the program's stack limit */
 }
 
 /* The exec failed: the lock is this image's again. Keeps errno. */
@@ -183,6 +184,7 @@ static int after_failed_exec(int r)
 {
     int saved = errno;
     rt_output_lock_across_exec(false);
+    rt_stack_for_exec(false);
     errno = saved;
     return r;
 }
@@ -235,6 +237,7 @@ RT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
         errno = saved;
     }
     rt_output_lock_across_exec(true);
+    rt_stack_for_exec(true);
     return after_failed_exec(real_fexecve(fd, argv, envp));
 }
 
@@ -286,4 +289,5 @@ void rt_process_init(void)
     done = true;
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     at_quick_exit(rt_at_quick_exit);
+    rt_stack_init();
 }

@@ -239,6 +239,13 @@ simple system_popen 0 "" \
 simple recursion 0 "" \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T depth)," $T/trace.json)" = 100001'
 
+# 200,000 small frames within 8 MiB (calls mode: the same frames, a smaller trace)
+RUN_ENV=RTRACE_MODE=calls
+simple deep_small 0 "" \
+    'grep -q "^stack limit 8192 KiB$" out' 'grep -q "^depth 200000$" out' \
+    'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T depth)," $T/trace.json)" = 200001'
+RUN_ENV=
+
 # fork: the parent's trace and the child's own <dir>.<pid>, both valid
 name=fork
 if build fork; then
