@@ -16,6 +16,11 @@
  *   RTRACE_RING=N             keep only the last N events (0 = off)
  *   RTRACE_ZSTD_LEVEL=N       binary: zstd level -7..22 (default -3: the fastest
  *                             level that still keeps the trace under 2 bytes/event)
+ *   RTRACE_NO_PATCH=0|1       1: leave every probe in place (by default the probes
+ *                             that cannot change the trace are patched out at
+ *                             start-up and dlopen, see patch.c): an escape hatch,
+ *                             and the reference the tests compare patched runs with.
+ *                             Kept in rt_cfg_no_patch (patch.h), not in rt_cfg.
  *
  * A bad value is never fatal: the program must run the same traced or not.
  * It gets one message naming the variable and what is accepted, and the
@@ -27,8 +32,10 @@
 #include <string.h>
 
 #include "lifecycle.h"
+#include "patch.h"
 
 RT_HIDDEN rt_config rt_cfg;
+RT_HIDDEN bool rt_cfg_no_patch;   /* RTRACE_NO_PATCH (patch.h) */
 
 /* Case-insensitive ASCII comparison (strcasecmp depends on the locale). */
 static bool eq(const char *a, const char *b)
@@ -175,6 +182,17 @@ int rt_config_parse(rt_config *c, rt_getenv_fn get, void *ctx, const char *progn
     }
 
     c->filter = get_var(get, ctx, "RTRACE_FILTER");
+
+    rt_cfg_no_patch = false;
+    const char *np = get_var(get, ctx, "RTRACE_NO_PATCH");
+    if (np) {
+        if (eq(np, "1") || eq(np, "yes") || eq(np, "true") || eq(np, "on"))
+            rt_cfg_no_patch = true;
+        else if (!(eq(np, "0") || eq(np, "no") || eq(np, "false") || eq(np, "off"))) {
+            rt_warn("RTRACE_NO_PATCH=\"%.*s\" is not valid: expected 1 or 0; using the default 0", 64, np);
+            bad++;
+        }
+    }
 
     uint64_t v = c->max_depth;
     bad += num_var(get, ctx, "RTRACE_MAX_DEPTH", false, 64, &v, "a number from 0 to 64");

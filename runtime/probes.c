@@ -16,6 +16,10 @@
  * new table holding the old entries and the new ones and publishes it with an
  * atomic pointer store; old tables are never freed (a reader may still be
  * using one), which costs little: one table per dlopen.
+ *
+ * Once the table is published, the probes that cannot change the trace
+ * (filtered-out functions; in RTRACE_MODE=calls the line probes after a
+ * function's entry) are patched out: see patch.c.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "patch.h"
 
 typedef struct rt_slot {
     uint64_t pc;              /* 0 = empty */
@@ -245,10 +250,11 @@ int rt_core_add_module(rt_module *m)
     uint32_t *pids = malloc(m->nfiles * sizeof *pids);
     rt_core_func *cfs = calloc(m->nfuncs, sizeof *cfs);
     rt_site *sites = calloc(m->nprobes, sizeof *sites);
+    rt_patch_probe *pp = calloc(m->nprobes, sizeof *pp);   /* for rt_patch_module */
     size_t vcap = 64;
     rt_var_at *tmp = malloc(vcap * sizeof *tmp);
-    if (!pids || !cfs || !sites || !tmp) {
-        free(pids); free(cfs); free(sites); free(tmp);
+    if (!pids || !cfs || !sites || !tmp || !pp) {
+        free(pids); free(cfs); free(sites); free(tmp); free(pp);
         rt_warn("out of memory while indexing %s\n", m->path);
         return -1;
     }
@@ -264,6 +270,10 @@ int rt_core_add_module(rt_module *m)
         uint64_t pc = (uint64_t)(uintptr_t)&r->pc_rel + (int64_t)r->pc_rel;
         uint64_t lstart = start - m->bias;
         const rt_func *f = rt_module_find_func(m, lstart);
+        pp[i].start = start;
+        pp[i].pc = pc;
+        pp[i].kind = r->kind;
+        pp[i].func = -1;
         if (!f || (r->kind != RT_PROBE_LINE && r->kind != RT_PROBE_RETURN))
             continue;
         rt_core_func *cf = &cfs[f - m->funcs];
@@ -279,6 +289,8 @@ int rt_core_add_module(rt_module *m)
             if (cf->traced)
                 cf->path_id = file_pid(m, pids, f->file);
         }
+        pp[i].func = f - m->funcs;
+        pp[i].traced = cf->traced;
         if (!cf->traced)
             continue;
         rt_site *s = &sites[nsites];
@@ -347,6 +359,8 @@ int rt_core_add_module(rt_module *m)
                 s->nparams = np;
             }
         }
+        pp[i].has_site = true;
+        pp[i].defer = (s->flags & RT_SITE_DEFER) != 0;
         nsites++;
     }
     free(tmp);
@@ -360,6 +374,7 @@ int rt_core_add_module(rt_module *m)
         if (!discard.buf && rtrace_enc_init(&discard, RTRACE_FORMAT_JSON, 0) != 0) {
             rt_defs_unlock();
             free(pids);
+            free(pp);
             return -1;
         }
         e = &discard;
@@ -394,5 +409,8 @@ int rt_core_add_module(rt_module *m)
     free(pids);
     if (rc)
         rt_warn("out of memory while indexing %s\n", m->path);
+    else
+        rt_patch_module(m, pp, m->nprobes);
+    free(pp);
     return rc;
 }

@@ -5,7 +5,9 @@
 # compare: the crash event, frames abandoned by longjmp, VLAs, long double
 # returns, a dlopen'ed plugin sharing types with the program, RTRACE_FILTER and
 # RTRACE_MODE=calls. Every expected value below was worked out by hand from
-# the program's source.
+# the program's source. Probe patching (runtime/patch.c): a program written
+# below (patchme.c) counts its own NOPed probes; every patched run's trace
+# must equal, byte for byte, the same run with RTRACE_NO_PATCH=1.
 #
 #   core_e2e.sh BIN OUT     BIN: folder of rtcc and rtrace; OUT: scratch folder
 #
@@ -33,6 +35,97 @@ listing_has() {
         /^STOP / { inb = 0 }
         inb && $0 == var { found = 1 }
         END { exit found ? 0 : 1 }' "$1"
+}
+
+# patchme.c: calls, recursion, a loop, a filterable function; with NOPS_OUT
+# set it writes to that file how many probes of its code are NOPed.
+patchme_src() {
+    cat <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int leaf(int x)
+{
+    int y = x * 2;
+    y += 1;
+    return y;
+}
+
+static int skip_me(int x)
+{
+    int z = x + 3;
+    z *= 2;
+    return leaf(z);
+}
+
+static long fib(int n)
+{
+    if (n < 2)
+        return n;
+    long a = fib(n - 1);
+    long b = fib(n - 2);
+    return a + b;
+}
+
+static int loop(int n)
+{
+    int s = 0;
+    for (int i = 0; i < n; i++)
+        s += leaf(i);
+    return s;
+}
+
+/* probes whose call became nopl 0(%rax,%rax,1) in [p, end) */
+static int count_nops(const unsigned char *p, const unsigned char *end)
+{
+    static const unsigned char nop[] = { 0x48, 0x8d, 0x64, 0x24, 0x80, 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+    int n = 0;
+    for (; p + sizeof nop <= end; p++)
+        n += memcmp(p, nop, sizeof nop) == 0;
+    return n;
+}
+
+int main(void)
+{
+    printf("%ld %d %d\n", fib(10), loop(5), skip_me(4));
+    const char *out = getenv("NOPS_OUT");
+    if (out) {
+        const unsigned char *fs[] = { (const unsigned char *)leaf, (const unsigned char *)skip_me,
+                                      (const unsigned char *)fib, (const unsigned char *)loop,
+                                      (const unsigned char *)main };
+        const unsigned char *lo = fs[0], *hi = fs[0];
+        for (int i = 1; i < 5; i++) {
+            lo = fs[i] < lo ? fs[i] : lo;
+            hi = fs[i] > hi ? fs[i] : hi;
+        }
+        FILE *f = fopen(out, "w");
+        if (f) {
+            fprintf(f, "%d\n", count_nops(lo, hi + 600));
+            fclose(f);
+        }
+    }
+    return 0;
+}
+EOF
+}
+
+# Runs compared with same_trace go without address randomisation (pointer
+# values, and the stack garbage uninitialised locals show, are then the same
+# from run to run) and with RTRACE_NO_PATCH=0 or 1 (same environment size).
+# Without setarch -R, addresses and integers are masked before comparing.
+if setarch -R true >/dev/null 2>&1; then norand="setarch -R"; else norand=; fi
+
+# same_trace A B: the trace folders A and B hold the same events.
+same_trace() {
+    if [ -n "$norand" ]; then
+        cmp -s "$1/trace.json" "$2/trace.json"
+    else
+        mask='s/"(address|i)":-?[0-9]+/"\1":0/g'
+        sed -E "$mask" "$1/trace.json" >"$1/masked.json" &&
+            sed -E "$mask" "$2/trace.json" >"$2/masked.json" &&
+            cmp -s "$1/masked.json" "$2/masked.json"
+    fi
 }
 
 for cc in gcc clang; do
@@ -89,6 +182,49 @@ for cc in gcc clang; do
         "$bin/rtrace" validate "$d/jvc.trace" >/dev/null 2>&1
     check "$cc jmp_vla: RTRACE_MODE=calls: 8 Calls (toplevel, main, sum_vla, deep x3, half, helper), each but toplevel's right after a Step, no Value" $?
 
+    # longjmp in calls mode: the module calls setjmp, so its line probes stay (patch.c)
+    (cd "$d" && RTRACE_QUIET=1 RTRACE_MODE=calls RTRACE_NO_PATCH=0 RTRACE_DIR="$d/jvcp.trace" $norand ./jv >/dev/null 2>&1)
+    (cd "$d" && RTRACE_QUIET=1 RTRACE_MODE=calls RTRACE_NO_PATCH=1 RTRACE_DIR="$d/jvcn.trace" $norand ./jv >/dev/null 2>&1)
+    same_trace "$d/jvcp.trace" "$d/jvcn.trace"
+    check "$cc jmp_vla: RTRACE_MODE=calls: the same trace as with RTRACE_NO_PATCH=1" $?
+
+    # ---- patchme.c: probes patched out (runtime/patch.c) ------------------------
+    patchme_src >"$d/patchme.c"
+    RTCC_CC=$cc "$bin/rtcc" -o "$d/patchme" "$d/patchme.c" 2>"$d/patchme.cc.log"
+    check "$cc patchme: builds" $?
+    # run_pm NAME [VAR=VALUE...]: runs patchme into $d/NAME.trace, output in
+    # $d/NAME.out; then again with NOPS_OUT: NOPed probe count in $d/NAME.nops
+    run_pm() {
+        n=$1; shift
+        (cd "$d" && env RTRACE_QUIET=1 RTRACE_DIR="$d/$n.trace" "$@" $norand ./patchme >"$d/$n.out" 2>&1)
+        (cd "$d" && env RTRACE_QUIET=1 RTRACE_DIR="$d/$n.ntrace" NOPS_OUT="$d/$n.nops" "$@" ./patchme >/dev/null 2>&1)
+    }
+    run_pm pmc RTRACE_MODE=calls RTRACE_NO_PATCH=0
+    run_pm pmcn RTRACE_MODE=calls RTRACE_NO_PATCH=1
+    run_pm pmf
+    run_pm pmff RTRACE_FILTER='!func:skip_me' RTRACE_NO_PATCH=0
+    run_pm pmffn RTRACE_FILTER='!func:skip_me' RTRACE_NO_PATCH=1
+    run_pm pmcf RTRACE_MODE=calls RTRACE_FILTER='!func:skip_me' RTRACE_NO_PATCH=0
+    run_pm pmcfn RTRACE_MODE=calls RTRACE_FILTER='!func:skip_me' RTRACE_NO_PATCH=1
+    ok=0
+    for n in pmc pmcn pmf pmff pmffn pmcf pmcfn; do
+        grep -qx '55 25 29' "$d/$n.out" || ok=1
+    done
+    check "$cc patchme: the program's output is unchanged in every mode, patched or not" $ok
+    [ "$(cat "$d/pmc.nops")" -gt 0 ] && [ "$(cat "$d/pmcn.nops")" = 0 ] && [ "$(cat "$d/pmf.nops")" = 0 ]
+    check "$cc patchme: RTRACE_MODE=calls NOPs line probes ($(cat "$d/pmc.nops")), RTRACE_NO_PATCH=1 and full mode none" $?
+    [ "$(cat "$d/pmff.nops")" -gt 0 ] && [ "$(cat "$d/pmffn.nops")" = 0 ] &&
+        [ "$(cat "$d/pmcf.nops")" -gt "$(cat "$d/pmc.nops")" ]
+    check "$cc patchme: RTRACE_FILTER=!func:skip_me NOPs skip_me's probes ($(cat "$d/pmff.nops") in full mode, $(cat "$d/pmcf.nops") in calls mode)" $?
+    same_trace "$d/pmc.trace" "$d/pmcn.trace" && "$bin/rtrace" validate "$d/pmc.trace" >/dev/null 2>&1 &&
+        [ "$(grep -c '"Call"' "$d/pmc.trace/trace.json")" = 187 ] && ! grep -q '"Value"' "$d/pmc.trace/trace.json"
+    check "$cc patchme: RTRACE_MODE=calls: 187 Calls (toplevel, main, fib x177, loop, leaf x6, skip_me), valid, the same trace as with RTRACE_NO_PATCH=1" $?
+    same_trace "$d/pmff.trace" "$d/pmffn.trace" && "$bin/rtrace" validate "$d/pmff.trace" >/dev/null 2>&1 &&
+        ! grep -q '"name":"skip_me"' "$d/pmff.trace/trace.json"
+    check "$cc patchme: RTRACE_FILTER=!func:skip_me: valid, the same trace as with RTRACE_NO_PATCH=1" $?
+    same_trace "$d/pmcf.trace" "$d/pmcfn.trace" && "$bin/rtrace" validate "$d/pmcf.trace" >/dev/null 2>&1
+    check "$cc patchme: RTRACE_MODE=calls + RTRACE_FILTER: valid, the same trace as with RTRACE_NO_PATCH=1" $?
+
     # ---- host.c + plug.c: a dlopen'ed module ------------------------------------
     RTCC_CC=$cc "$bin/rtcc" -shared -fPIC -o "$d/libplug.so" "$src/plug.c" 2>"$d/plug.cc.log" &&
         RTCC_CC=$cc "$bin/rtcc" -o "$d/host" "$src/host.c" -ldl 2>"$d/host.cc.log"
@@ -101,6 +237,12 @@ for cc in gcc clang; do
     "$bin/rtrace" print --format=gdb "$d/host.trace" >"$d/host.txt" 2>&1
     listing_has "$d/host.txt" "STOP main host.c:14" "  add=<plug_add>"
     check "$cc dlopen: a function pointer into the plugin is named" $?
+    # calls mode: the plugin's probes are patched at dlopen
+    (cd "$d" && RTRACE_QUIET=1 RTRACE_MODE=calls RTRACE_NO_PATCH=0 RTRACE_DIR="$d/hostc.trace" $norand ./host >"$d/hostc.out" 2>&1)
+    (cd "$d" && RTRACE_QUIET=1 RTRACE_MODE=calls RTRACE_NO_PATCH=1 RTRACE_DIR="$d/hostcn.trace" $norand ./host >/dev/null 2>&1)
+    grep -qx '5 7 3.5' "$d/hostc.out" && same_trace "$d/hostc.trace" "$d/hostcn.trace" &&
+        "$bin/rtrace" validate "$d/hostc.trace" >/dev/null 2>&1
+    check "$cc dlopen: RTRACE_MODE=calls: output unchanged, valid, the same trace as with RTRACE_NO_PATCH=1" $?
 done
 
 echo "core e2e: $pass passed, $fail failed"
