@@ -154,7 +154,15 @@ typedef struct rw {
     /* With RTCC_RW_HOOKED_ONLY: the functions calling __cyg_profile_func_enter. */
     const struct strset *hooked;
     bool used_plain, used_avx;
+
+    /* The exit hook between a call and the next row (see do_line). */
+    int hold;             /* HOLD_* */
+    bool hold_hook;       /* the held lines include the call of __cyg_profile_func_exit */
+    char *held;           /* the held lines, as read */
+    size_t held_len, held_cap;
 } rw;
+
+enum { HOLD_NONE, HOLD_AFTER_CALL, HOLD_LOC };
 
 /* ---- a set of label names (open addressing) ------------------------------ */
 typedef struct strset {
@@ -689,7 +697,7 @@ static void user_asm_starts(rw *w)
  * Processes one line (NUL-terminated, without its '\n'; `raw` of length n
  * is what gets copied out, with the '\n').
  */
-static void do_line(rw *w, char *line, const char *raw, size_t n)
+static void do_line_now(rw *w, char *line, const char *raw, size_t n)
 {
     const char *s = skip_ws(line);
     char name[256];
@@ -820,10 +828,90 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
             emit_probe(w, "__rt_ret_probe", 2);
         /* Control also comes back after a call, from the callee's line: gdb
          * stops at a row starting at a return address. */
-        if (is_call(s))
+        if (is_call(s)) {
             w->last_valid = false;
+            if (probing(w) && w->app == APP_OFF && !strstr(s, "__cyg_profile_func_")) {
+                w->hold = HOLD_AFTER_CALL;          /* see do_line */
+                w->hold_hook = false;
+                w->held_len = 0;
+            }
+        }
     }
     emit(w, raw, n);
+}
+
+/* A line that may belong to gcc's exit-hook sequence: a mov or lea (the hook's arguments, the
+ * return value saved and restored around it), the hook call itself, a blank line. */
+static bool hold_line(const char *s)
+{
+    return *s == 0 || strncmp(s, "mov", 3) == 0 || strncmp(s, "lea", 3) == 0 ||
+           (is_call(s) && strstr(s, "__cyg_profile_func_exit"));
+}
+
+/* Writes the held lines out and stops holding. */
+static void release_held(rw *w)
+{
+    emit(w, w->held, w->held_len);
+    w->held_len = 0;
+    w->hold = HOLD_NONE;
+}
+
+/*
+ * Processes one line (as do_line_now).  gcc -finstrument-functions puts the exit hook's call,
+ * with its arguments and the return value saved and restored around it, between a call in a
+ * function's last statement and the row of the closing line:
+ *     call f; movl %eax,%ebx; movq 8(%rbp),%rax; ...; call __cyg_profile_func_exit; movl %ebx,%eax
+ *     .loc 1 14 49
+ * In the untraced build that row starts at f's return address, where gdb stops (`return
+ * f(g(x), h(x));` on the line of its braces: gdb stops at the line again after f).  The row and
+ * its probe are moved before the hook's lines, so that in the traced build too it starts at the
+ * return address (the runtime's rule, runtime/step.c).  Lines after a call are held while they
+ * may be such a sequence; anything else writes them out unchanged.
+ */
+static void do_line(rw *w, char *line, const char *raw, size_t n)
+{
+    const char *s = skip_ws(line);
+    if (w->hold == HOLD_AFTER_CALL) {
+        if (hold_line(s)) {
+            if (w->held_len + n > w->held_cap) {
+                size_t cap = (w->held_len + n) * 2 + 256;
+                char *nb = realloc(w->held, cap);
+                if (!nb) {
+                    release_held(w);
+                    do_line_now(w, line, raw, n);
+                    return;
+                }
+                w->held = nb;
+                w->held_cap = cap;
+            }
+            memcpy(w->held + w->held_len, raw, n);
+            w->held_len += n;
+            if (*s && is_call(s))
+                w->hold_hook = true;
+            return;
+        }
+        if (w->hold_hook && word_is(s, ".loc") && !w->pending) {
+            do_loc(w, s);
+            if (w->pending) {                       /* a probed row: moved up */
+                emit(w, raw, n);
+                w->hold = HOLD_LOC;
+                return;
+            }
+            release_held(w);
+            emit(w, raw, n);
+            return;
+        }
+        release_held(w);
+    } else if (w->hold == HOLD_LOC) {
+        if (word_is(s, ".loc")) {                   /* more rows of the group */
+            do_loc(w, s);
+            emit(w, raw, n);
+            return;
+        }
+        flush_pending(w);                           /* the probe, at the return address */
+        release_held(w);
+    }
+    do_line_now(w, line, raw, n);
 }
 
 /*
@@ -1095,6 +1183,11 @@ int rtcc_rewrite_buf(const char *src, size_t len, FILE *out, unsigned flags,
         }
         pos = end + 1;
     }
+    if (w.hold == HOLD_LOC)
+        flush_pending(&w);
+    if (w.hold != HOLD_NONE)
+        release_held(&w);
+    free(w.held);
     /* The section exists even without probes: it marks the object as
      * compiled by rtcc (rtcc warns at link time about objects without it). */
     emits(&w, "\t.pushsection\t.rtrace_probes,\"aR\",@progbits\n\t.popsection\n");

@@ -27,6 +27,13 @@
 
 /* Objects reached through a pointer up to this size are copied in one
  * rt_safe_copy into a stack buffer; bigger ones are read field by field. */
+/* glibc's (ld.so's) TLS lookup, in no public header: the address of `offset` in the block of
+   module `module` for the calling thread (x86-64 psABI). */
+typedef struct rt_tls_index {
+    unsigned long module, offset;
+} rt_tls_index;
+extern void *__tls_get_addr(rt_tls_index *ti);
+
 #define RT_SMALL_COPY 256
 /* Nesting of struct/array levels in one value (the encoder allows 256). */
 #define RT_MAX_NEST 48
@@ -385,7 +392,7 @@ static void cap(rtrace_enc *e, const rt_type *t, const unsigned char *src, bool 
         const rt_type *tg = t->u.ptr.target;
         if (tg && tg->tag == RT_T_FUNC)
             put_function_ptr(e, id, a);
-        else if (tg && (tg->tag == RT_T_INT || tg->tag == RT_T_UINT) && tg->is_char && tg->size == 1)
+        else if (rt_type_is_cstring(t))
             put_cstring(e, t, a);
         else
             put_pointer(e, t, a, depth, nest);
@@ -456,6 +463,16 @@ void rt_capture_var(rtrace_enc *e, const rt_core_var *v, const rt_regs *regs)
     case RT_LOC_ADDR:
         src = (const unsigned char *)l->offset;
         break;
+    case RT_LOC_TLS: {
+        /* the current thread's block of that module (static TLS for every module loaded at
+           start: a lookup in the thread's dtv, no allocation) */
+        if (l->reg <= 0)
+            goto unsupported;
+        rt_tls_index ti = { (unsigned long)l->reg, (unsigned long)l->offset };
+        src = __tls_get_addr(&ti);
+        safe = true;
+        break;
+    }
     case RT_LOC_REG_OFFSET_DEREF: {
         uint64_t p;
         if (!rt_regs_get(regs, l->reg, &base) ||

@@ -130,7 +130,7 @@ static rtrace_type_kind kind_of(const rt_type *t)
         const rt_type *tg = t->u.ptr.target;
         if (tg && tg->tag == RT_T_FUNC)
             return RTRACE_TYPE_FUNCTION_KIND;
-        if (tg && (tg->tag == RT_T_INT || tg->tag == RT_T_UINT) && tg->is_char && tg->size == 1)
+        if (rt_type_is_cstring(t))
             return RTRACE_TYPE_CSTRING;
         return RTRACE_TYPE_POINTER;
     }

@@ -435,6 +435,8 @@ size_t rt_module_visible_vars(const rt_module *m, const rt_func *f, uint64_t add
                 out[n].name = v->name;
                 out[n].type = rt_type_public(v->type);
                 out[n].loc = var_loc_at(v, addr);
+                if (out[n].loc.kind == RT_LOC_TLS)
+                    out[n].loc.reg = (int)m->tls_modid;
                 out[n].is_param = false;
                 out[n].is_static = v->is_static;
                 out[n].vla_count = v->vla_count;

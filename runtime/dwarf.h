@@ -52,6 +52,8 @@ typedef struct rt_enumerator {
 struct rt_type {
     rt_type_tag tag;
     bool is_char;              /* INT/UINT: char, signed char, unsigned char */
+    bool is_plain_char;        /* INT/UINT: plain `char` (not signed/unsigned char): a
+                                  pointer to it is a C string (rt_type_is_cstring) */
     bool is_const;             /* the pointed-to or the object type is const-qualified */
     uint32_t size;             /* bytes (0 when unknown/incomplete) */
     const char *name;          /* lang_type, unique per distinct type in a program:
@@ -69,6 +71,15 @@ struct rt_type {
     uint64_t trace_type_id;
 };
 
+/* True when t is a pointer to plain `char` (any cv-qualifiers): its value is the text it points
+   to (a CString). `signed char *` and `unsigned char *` (uint8_t *) are ordinary pointers. */
+static inline bool rt_type_is_cstring(const rt_type *t)
+{
+    const rt_type *tg = t && t->tag == RT_T_POINTER ? t->u.ptr.target : NULL;
+    return tg && (tg->tag == RT_T_INT || tg->tag == RT_T_UINT) && tg->is_plain_char &&
+           tg->size == 1;
+}
+
 /* ---- Locations ------------------------------------------------------------ */
 typedef enum rt_loc_kind {
     RT_LOC_NONE,          /* optimised out / not available at this pc */
@@ -76,6 +87,9 @@ typedef enum rt_loc_kind {
     RT_LOC_REG_OFFSET,    /* address = value of DWARF register `reg` + offset (rbp=6, rsp=7) */
     RT_LOC_REG_OFFSET_DEREF, /* address = *(reg + offset) + offset2 (VLAs: fbreg; deref) */
     RT_LOC_IN_REG,        /* the value itself is in DWARF register `reg` */
+    RT_LOC_TLS,           /* thread-local storage (_Thread_local/__thread): `offset` inside
+                             the TLS block of module id `reg` (rt_module.tls_modid; 0: not
+                             known), read for the current thread (__tls_get_addr) */
     RT_LOC_UNSUPPORTED    /* an expression the runtime does not evaluate: Error value */
 } rt_loc_kind;
 
@@ -125,6 +139,8 @@ typedef struct rt_line_row {
 typedef struct rt_module {
     char *path;               /* absolute path of the ELF file */
     uint64_t bias;            /* load bias, set by the caller (dl_iterate_phdr's dlpi_addr) */
+    uint64_t tls_modid;       /* TLS module id, set by the caller (dlpi_tls_modid; 0: none):
+                                 rt_module_visible_vars puts it in an RT_LOC_TLS's reg */
     rt_func *funcs; size_t nfuncs;         /* sorted by lowpc, non-overlapping */
     rt_line_row *rows; size_t nrows;       /* sorted by addr; for several rows at one address
                                               only the one gdb uses is kept */

@@ -40,6 +40,10 @@ static rt_loc ops_to_loc(const rt_op *op, size_t n, rt_fbase fb)
         l = mkloc(RT_LOC_REG_OFFSET, (int)op[0].o1, (int64_t)op[0].o2, 0);
     } else if (a == DW_OP_addr || a == DW_OP_addrx || a == DW_OP_GNU_addr_index) {
         l = mkloc(RT_LOC_ADDR, 0, (int64_t)op[0].o1, 0);
+    } else if (n == 2 && (a == DW_OP_const8u || a == DW_OP_const4u || a == DW_OP_constu) &&
+               (op[1].atom == DW_OP_GNU_push_tls_address || op[1].atom == DW_OP_form_tls_address)) {
+        /* a thread-local: its offset in the module's TLS block (gcc and clang) */
+        return mkloc(RT_LOC_TLS, 0, (int64_t)op[0].o1, 0);
     } else if (a >= DW_OP_reg0 && a <= DW_OP_reg31) {
         return n == 1 ? mkloc(RT_LOC_IN_REG, a - DW_OP_reg0, 0, 0)
                       : mkloc(RT_LOC_UNSUPPORTED, 0, 0, 0);

@@ -86,7 +86,8 @@ static void build_scope(rt_ctx *c, fn_ctx *fc, Dwarf_Die d, rt_scope *s)
                     rt_loc_var(c, fc->cu, ch, fc->fb, v);
                     if (v->type && v->type->xk == RT_X_ARRAY && v->type->vla_sub)
                         rt_loc_vla(c, fc->cu, v->type->vla_sub, fc->fb, &v->vla_count, &v->vla_add);
-                    v->is_static = !v->is_param && !v->is_list && v->loc.kind == RT_LOC_ADDR;
+                    v->is_static = !v->is_param && !v->is_list &&
+                                   (v->loc.kind == RT_LOC_ADDR || v->loc.kind == RT_LOC_TLS);
                     /* a const-folded local (DW_AT_const_value, no location)
                      * stays RT_LOC_NONE: shown as optimised out */
                 }

@@ -369,6 +369,9 @@ static rt_xtype *build(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, Dwarf_Off off)
         case DW_ATE_float: x->t.tag = RT_T_FLOAT; break;
         default: x->t.tag = RT_T_UNKNOWN; break;
         }
+        /* `char`, whichever its signedness: DWARF names it so; `signed char` and
+           `unsigned char` (uint8_t buffers) are numbers, not text */
+        x->t.is_plain_char = x->t.is_char && strcmp(x->base, "char") == 0;
         rt_u64map_put(&c->die_types, off, x);
         return x;
     }

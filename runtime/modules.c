@@ -43,6 +43,7 @@ static pthread_mutex_t rt_mod_lock = PTHREAD_MUTEX_INITIALIZER;
 typedef struct seen {
     uint64_t bias;
     uint64_t probe_addr;  /* a run-time address inside the object */
+    uint64_t tls_modid;   /* dlpi_tls_modid (0: no TLS) */
     char name[PATH_MAX];
 } seen;
 
@@ -65,6 +66,7 @@ static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
     }
     seen *s = &c->v[c->n];
     s->bias = info->dlpi_addr;
+    s->tls_modid = info->dlpi_tls_modid;
     s->probe_addr = 0;
     for (int i = 0; i < info->dlpi_phnum; i++)
         if (info->dlpi_phdr[i].p_type == PT_LOAD) {
@@ -225,6 +227,7 @@ int rt_modules_scan(void)
         remember(s->bias, path, m);
         if (m) {
             m->bias = s->bias;
+            m->tls_modid = s->tls_modid;
             rt_core_add_module(m);
         }
     }

@@ -113,12 +113,31 @@ def is_plain_char(t):
     return t.code == gdb.TYPE_CODE_INT and t.name == "char"
 
 
+def wide_int_text(v, t):
+    """Decimal text of an integer wider than 8 bytes (__int128): gdb 13's int() refuses it
+    ("not available on integers of more than 8 bytes"), so its 64-bit halves are read from
+    memory (little-endian)."""
+    addr = v.address
+    if addr is None:
+        raise gdb.error("wide integer without an address")
+    p = addr.cast(gdb.lookup_type("unsigned long long").pointer())
+    bits = 8 * t.sizeof
+    x = 0
+    for i in range(t.sizeof // 8):
+        x |= int(p[i]) << (64 * i)
+    if t.is_signed and x >> (bits - 1):
+        x -= 1 << bits
+    return str(x)
+
+
 def fmt_value(v, derefs=0):
     """Canonical text of gdb.Value v; derefs = pointers already followed (one level only)."""
     try:
         t = v.type.strip_typedefs()
         c = t.code
         if c in (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_CHAR):
+            if t.sizeof > 8:
+                return wide_int_text(v, t)
             return str(int(v))
         if c == gdb.TYPE_CODE_BOOL:
             return "true" if int(v) else "false"
@@ -137,7 +156,13 @@ def fmt_value(v, derefs=0):
             for f in t.fields():
                 if f.artificial:
                     continue
-                fv = fmt_value(v[f], derefs)
+                ft = f.type.strip_typedefs()
+                if ft.code == gdb.TYPE_CODE_ARRAY and ft.sizeof == 0:
+                    # a flexible array member (`int data[];`): gdb 13 gives it the range
+                    # (0, 0) although it has no known element; the trace has none: []
+                    fv = "[]"
+                else:
+                    fv = fmt_value(v[f], derefs)
                 # Anonymous struct/union members have no name: shown as their value alone.
                 parts.append(fv if not f.name else "%s=%s" % (f.name, fv))
             return "{" + ", ".join(parts) + "}"

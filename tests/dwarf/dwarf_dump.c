@@ -33,6 +33,7 @@ static void print_loc(const rt_loc *l)
         printf("*(r%d%+lld)%+lld", l->reg, (long long)l->offset, (long long)l->offset2);
         break;
     case RT_LOC_IN_REG: printf("in r%d", l->reg); break;
+    case RT_LOC_TLS: printf("tls module %d %+lld", l->reg, (long long)l->offset); break;
     default: printf("unsupported"); break;
     }
 }

@@ -632,6 +632,22 @@ static void check_types(const char *prog)
         CU_ASSERT_EQUAL(var->loc.kind, RT_LOC_REG_OFFSET);
     }
     CU_ASSERT_EQUAL(rt_module_visible_vars(m, f, r->addr, v, 128), n);
+    /* a static thread-local: offset in the TLS block, module id from rt_module.tls_modid (0
+       here: the test loads the file, no dl_iterate_phdr) */
+    const rt_var_at *tls = var_named(v, n, "v_tls");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tls);
+    CU_ASSERT_EQUAL(tls->loc.kind, RT_LOC_TLS);
+    CU_ASSERT(tls->is_static);
+    CU_ASSERT_EQUAL(tls->loc.reg, (int)m->tls_modid);
+    /* only plain char is text: a char * is a C string, an unsigned char * a pointer */
+    CU_ASSERT(var_named(v, n, "v_char")->type->is_plain_char);
+    CU_ASSERT(!var_named(v, n, "v_schar")->type->is_plain_char);
+    CU_ASSERT(!var_named(v, n, "v_uchar")->type->is_plain_char);
+    CU_ASSERT(rt_type_is_cstring(var_named(v, n, "v_str")->type));
+    CU_ASSERT(rt_type_is_cstring(var_named(v, n, "v_cstr")->type));
+    CU_ASSERT(rt_type_is_cstring(var_named(v, n, "v_cstr_t")->type));
+    CU_ASSERT(!rt_type_is_cstring(var_named(v, n, "v_cstrp")->type));
+    CU_ASSERT(!rt_type_is_cstring(var_named(v, n, "v_uchar")->type));
     /* shapes */
     const rt_type *t = var_named(v, n, "v_point")->type;
     CU_ASSERT_EQUAL_FATAL(t->u.su.n, 2);

@@ -518,6 +518,44 @@ static void test_rewrite__function_without_enter_hook_gets_no_probes(void)
     CU_ASSERT_EQUAL(st.excluded, 0);
 }
 
+/* gcc -finstrument-functions: the exit hook's lines between a call and the closing line's row;
+ * the row and its probe move up to the call's return address (gdb stops there). */
+static const char k_exit_hook_src[] =
+    "\t.text\n\t.type\tchain, @function\nchain:\n\t.loc 1 14 25\n\tpushq\t%rbp\n"
+    "\tmovq\t%rsp, %rbp\n\tcall\t__cyg_profile_func_enter@PLT\n\t.loc 1 14 34\n"
+    "\tmovl\t-20(%rbp), %eax\n\tcall\tf\n"
+    "\tmovl\t%eax, %ebx\n\tmovq\t8(%rbp), %rax\n\tmovq\t%rax, %rsi\n"
+    "\tleaq\tchain(%rip), %rax\n\tmovq\t%rax, %rdi\n\tcall\t__cyg_profile_func_exit@PLT\n"
+    "\tmovl\t%ebx, %eax\n\t.loc 1 14 49\n\tmovq\t-8(%rbp), %rbx\n\tleave\n\tret\n"
+    "\t.size\tchain, .-chain\n";
+
+static void test_rewrite__gcc_exit_hook_after_call_goes_after_the_next_row(void)
+{
+    rw_flags = 0;
+    char *out = rewrite_text(k_exit_hook_src, sizeof k_exit_hook_src - 1, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    const char *call = strstr(out, "\tcall\tf\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(call);
+    /* right after the call: the row, then its probe, then the hook's lines unchanged */
+    CU_ASSERT(strncmp(call, "\tcall\tf\n\t.loc 1 14 49\n.Lrtp_", 28) == 0);
+    const char *hook = strstr(call, "__cyg_profile_func_exit");
+    const char *probe = strstr(call, "__rt_line_probe");
+    CU_ASSERT(hook && probe && probe < hook);
+    CU_ASSERT_PTR_NOT_NULL(strstr(call, "\tmovl\t%eax, %ebx\n\tmovq\t8(%rbp), %rax\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(hook, "\n\tmovl\t%ebx, %eax\n\tmovq\t-8(%rbp), %rbx\n"));
+    free(out);
+    /* without the hook between them, code after a call stays before the row */
+    static const char plain[] =
+        "\t.text\n\t.type\tg, @function\ng:\n\t.loc 1 3 1\n\tpushq\t%rbp\n"
+        "\t.loc 1 4 3\n\tcall\tf\n\tmovl\t%eax, -4(%rbp)\n\t.loc 1 4 9\n\tleave\n\tret\n"
+        "\t.size\tg, .-g\n";
+    out = rewrite_text(plain, sizeof plain - 1, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tcall\tf\n\tmovl\t%eax, -4(%rbp)\n\t.loc 1 4 9\n"));
+    free(out);
+    rw_flags = RTCC_RW_ALL_ROWS;
+}
+
 static void test_rewrite__records_match_probes(void)
 {
     char *out = rewrite_input("cfi_states.s", NULL);
@@ -614,6 +652,7 @@ int main(int argc, char **argv)
     T(test_rewrite__mid_row_jump_target_gets_line_probe);
     T(test_rewrite__ymm_function_calls_avx_trampolines);
     T(test_rewrite__function_without_enter_hook_gets_no_probes);
+    T(test_rewrite__gcc_exit_hook_after_call_goes_after_the_next_row);
     T(test_rewrite__records_match_probes);
     T(test_rewrite__data_only_file_gets_only_the_marker_section);
     T(test_rewrite__last_line_without_newline_and_empty_input);

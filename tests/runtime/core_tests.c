@@ -331,10 +331,12 @@ static void test_capture__pointer_cycle_is_bounded(void)
     EXPECT_CAP(&t_node, &n, want);
 }
 
-static rt_type t_cchar = { .tag = RT_T_INT, .is_char = true, .is_const = true, .size = 1, .name = "const char",
-                           .trace_type_id = 80 };
+static rt_type t_cchar = { .tag = RT_T_INT, .is_char = true, .is_plain_char = true, .is_const = true,
+                           .size = 1, .name = "const char", .trace_type_id = 80 };
 static rt_type t_str = { .tag = RT_T_POINTER, .size = 8, .is_const = true, .name = "const char *",
                          .trace_type_id = 81, .u.ptr = { &t_cchar } };
+static rt_type t_ustr = { .tag = RT_T_POINTER, .size = 8, .name = "unsigned char *", .trace_type_id = 82,
+                          .u.ptr = { &t_uchar } };
 
 static void test_capture__char_pointer_string_null_unreadable_capped(void)
 {
@@ -347,6 +349,14 @@ static void test_capture__char_pointer_string_null_unreadable_capped(void)
     rt_cfg.max_string = 3;
     const char *longs = "abcdef";
     EXPECT_CAP(&t_str, &longs, "{\"kind\":\"String\",\"text\":\"abc\",\"type_id\":81}");
+    /* an unsigned char * (uint8_t buffer) is a pointer to a number, not text */
+    unsigned char ub[2] = { 200, 0 };
+    unsigned char *u = ub;
+    char want[256];
+    snprintf(want, sizeof want, "{\"kind\":\"Reference\",\"dereferenced\":{\"kind\":\"Int\",\"i\":200,"
+             "\"type_id\":2},\"address\":%llu,\"mutable\":true,\"type_id\":82}",
+             (unsigned long long)(uintptr_t)ub);
+    EXPECT_CAP(&t_ustr, &u, want);
     reset_cfg();
 }
 
@@ -807,7 +817,7 @@ static void test_defs__recursive_struct_types_and_dedup(void)
     const rt_member nm[] = { { "v", &d_int, 0, 0, 0 }, { "next", &d_pnode, 8, 0, 0 } };
     d_node.u.su.members = nm;
     d_node.u.su.n = 2;
-    rt_type d_char = { .tag = RT_T_INT, .is_char = true, .size = 1, .name = "char" };
+    rt_type d_char = { .tag = RT_T_INT, .is_char = true, .is_plain_char = true, .size = 1, .name = "char" };
     rt_type d_str = { .tag = RT_T_POINTER, .size = 8, .name = "char *", .u.ptr = { &d_char } };
     rt_type d_void = { .tag = RT_T_VOID, .name = "void" };
     rt_type d_vp = { .tag = RT_T_POINTER, .size = 8, .name = "void *", .u.ptr = { &d_void } };

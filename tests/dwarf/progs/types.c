@@ -80,6 +80,8 @@ int main(void)
     struct incomplete *v_inc = NULL;
     static struct big1 v_big1; static struct big2 v_big2; static struct big3 v_big3;
     static struct big4 v_big4; static struct big5 v_big5; static struct big6 v_big6;
+    static _Thread_local int v_tls = 14;
+    v_tls++;
     memset(&v_bits, 0, sizeof v_bits);
     v_bits.a = 5; v_bits.b = -3; v_bits.c = 1234; v_bits.d = -7; v_bits.e = 0x123456789aUL; v_bits.f = 1;
     memset(&v_outer, 0, sizeof v_outer);
