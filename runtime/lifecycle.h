@@ -166,6 +166,10 @@ RT_HIDDEN void rt_warn_init(void);
  * after a failed exec (false). */
 RT_HIDDEN void rt_stack_init(void);
 RT_HIDDEN void rt_stack_for_exec(bool for_exec);
+/* signals.c: the fault signals the calling thread's program code believes
+ * blocked (bit = signal number); a new thread inherits its creator's. */
+RT_HIDDEN uint64_t rt_signals_fault_blocked(void);
+RT_HIDDEN void rt_signals_set_fault_blocked(uint64_t bits);
 
 /* Resolves the next definition of a libc function (start-up; may malloc). */
 #define RT_NEXT(name) dlsym(RTLD_NEXT, name)

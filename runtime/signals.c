@@ -207,6 +207,10 @@ static bool prog_blocked(int sig)
     return sig > 0 && sig < 64 && (rt_tls_fault_blocked >> sig) & 1;
 }
 
+/* a new thread starts with its creator's view (threads.c), as with the mask */
+uint64_t rt_signals_fault_blocked(void) { return rt_tls_fault_blocked; }
+void rt_signals_set_fault_blocked(uint64_t bits) { rt_tls_fault_blocked = bits; }
+
 /* both interposers: 0 or an errno value, as pthread_sigmask */
 static int mask_call(int how, const sigset_t *set, sigset_t *old, const void *caller)
 {

@@ -347,12 +347,14 @@ void rt_threads_after_fork_child(void)
 typedef struct rt_start_arg {
     void *(*fn)(void *);
     void *arg;
+    uint64_t fault_blocked;   /* the creator's view of its blocked fault signals */
 } rt_start_arg;
 
 static void *thread_trampoline(void *p)
 {
     rt_start_arg a = *(rt_start_arg *)p;
     free(p);
+    rt_signals_set_fault_blocked(a.fault_blocked);   /* inherited, as the mask is */
     if (atomic_load(&rt_state) == RT_ST_RUNNING)
         (void)rt_thread_get();   /* ThreadStart before the routine's first event */
     return a.fn(a.arg);
@@ -377,7 +379,23 @@ RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
         if (a) {
             a->fn = fn;
             a->arg = arg;
+            a->fault_blocked = rt_signals_fault_blocked();
+            /* Traced frames are bigger (see stack.c): a thread created with
+             * the default attributes gets twice the default stack, so that
+             * a recursion that fits untraced fits traced. Threads with the
+             * program's own attributes are created as asked. */
+            pthread_attr_t big;
+            size_t sz = 0;
+            if (!attr && pthread_getattr_default_np(&big) == 0) {
+                if (pthread_attr_getstacksize(&big, &sz) == 0 && sz > 0 && sz < ((size_t)1 << 30) &&
+                    pthread_attr_setstacksize(&big, sz * 2) == 0)
+                    attr = &big;
+                else
+                    pthread_attr_destroy(&big);
+            }
             int r = real(th, attr, thread_trampoline, a);
+            if (attr == &big)
+                pthread_attr_destroy(&big);
             if (r != 0)
                 free(a);
             return r;

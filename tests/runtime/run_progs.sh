@@ -244,6 +244,9 @@ RUN_ENV=RTRACE_MODE=calls
 simple deep_small 0 "" \
     'grep -q "^stack limit 8192 KiB$" out' 'grep -q "^depth 200000$" out' \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T depth)," $T/trace.json)" = 200001'
+simple thread_deep 0 "" \
+    'grep -q "^thread sees SIGSEGV blocked 1$" out' 'grep -q "^thread depth 200000$" out' \
+    'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T depth)," $T/trace.json)" = 200001'
 RUN_ENV=
 
 # fork: the parent's trace and the child's own <dir>.<pid>, both valid
