@@ -17,13 +17,18 @@
  *                               compressor idle), then the program's dup2
  *                               takes the number; if no number is free the
  *                               trace stops with a write error instead;
- *   dup2/dup3(ours, x)          -1 EBADF, as untraced.
+ *   dup2/dup3(ours, x)          -1 EBADF, as untraced;
+ *   fcntl(ours, ...)            -1 EBADF, as untraced;
+ *   fcntl(fd, F_DUPFD[_CLOEXEC], min) that skipped one of ours (the number
+ *                               untraced): ours is moved away and the
+ *                               program gets that number.
  * Calls made by the runtime itself (its own close of the trace, libraries it
  * links) come from the runtime's text and pass straight through. Before
  * start-up and after the trace is closed nothing is ours: plain libc.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/syscall.h>
@@ -33,6 +38,7 @@
 
 extern int __close(int);
 extern int __dup2(int, int);
+extern int __fcntl(int, int, ...);
 
 /* this module's text: calls from the runtime itself are never filtered */
 extern const char __ehdr_start[] __attribute__((visibility("hidden")));
@@ -121,4 +127,54 @@ RT_EXPORT void closefrom(int lowfd)
     for (int fd = lowfd; fd < max; fd++)
         if (!rt_output_fd_is_ours(fd))
             __close(fd);
+}
+
+static int fcntl_common(int fd, int cmd, void *arg, const void *caller)
+{
+    if (rt_called_from_runtime(caller))
+        return __fcntl(fd, cmd, arg);
+    if (rt_output_fd_is_ours(fd)) {
+        errno = EBADF;
+        return -1;
+    }
+    int r = __fcntl(fd, cmd, arg);
+    if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
+        /* the lowest free number >= min was r: if one of ours lies in
+         * [min, r), untraced the program would have had the lowest of them */
+        long min = (long)arg;
+        int ours[2], best = -1;
+        int n = rt_output_fds(ours);
+        for (int i = 0; i < n; i++)
+            if (ours[i] >= min && ours[i] < r && (best < 0 || ours[i] < best))
+                best = ours[i];
+        if (best >= 0) {
+            int saved = errno;
+            rt_output_fd_evict(best);
+            if (!rt_output_fd_is_ours(best) &&
+                syscall(SYS_dup3, fd, best, cmd == F_DUPFD_CLOEXEC ? O_CLOEXEC : 0) == best) {
+                __close(r);
+                r = best;
+            }
+            errno = saved;
+        }
+    }
+    return r;
+}
+
+RT_EXPORT int fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    return fcntl_common(fd, cmd, arg, __builtin_return_address(0));
+}
+
+RT_EXPORT int fcntl64(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    return fcntl_common(fd, cmd, arg, __builtin_return_address(0));
 }

@@ -208,6 +208,7 @@ simple pthread_exit 0 --crashed \
 # and the trace is complete (it used to lose the trace file: EBADF)
 simple daemon_fds 0 "" \
     'grep -q "dup2 onto 500..700: 201 of 201" out' \
+    'grep -q "F_DUPFD 600: 600, F_DUPFD_CLOEXEC 512: 512 (cloexec 1)" out' \
     'has $T "work 21253400"' \
     'last_event $T | grep -q "^{\"Return\""'
 

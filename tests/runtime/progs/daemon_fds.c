@@ -41,6 +41,13 @@ int main(void)
             wbad++;
     printf("write to 500..1023: %d EBADF\n", wbad);
 
+    /* F_DUPFD from 600 and 512 (the trace file's and the lock's numbers) */
+    int d600 = fcntl(1, F_DUPFD, 600), d512 = fcntl(1, F_DUPFD_CLOEXEC, 512);
+    printf("F_DUPFD 600: %d, F_DUPFD_CLOEXEC 512: %d (cloexec %d)\n", d600, d512,
+           (fcntl(d512, F_GETFD) & FD_CLOEXEC) != 0);
+    close(d600);
+    close(d512);
+
     /* take every number from 500 to 700 for ourselves, write through each */
     int fd = open("own.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int taken = 0;
