@@ -4,8 +4,8 @@
  *
  * A probe is `lea -128(%rsp),%rsp; call rel32; lea 128(%rsp),%rsp` (regs.h);
  * patching it overwrites its 5-byte `call rel32` (e8 xx xx xx xx) with the
- * 5-byte NOP 0f 1f 44 00 00: the two leas cancel out, the trampoline and the
- * hook are never reached. Which probes:
+ * 5-byte NOP 0f 1f 44 00 00 (or eb 03: see Safety): the two leas cancel out,
+ * the trampoline and the hook are never reached. Which probes:
  *
  *  - every probe (line and return) of a function RTRACE_FILTER excludes, in
  *    any mode: such a function has no site (probes.c), so its probes only
@@ -32,8 +32,11 @@
  * after the call and the lea 128 there; anything else is left alone. The 5
  * bytes are written with one `lock cmpxchg16b` on the 16-byte aligned block
  * that holds them (a thread fetching the instruction sees the old or the new
- * 5 bytes, never a mix); a probe whose 5 bytes cross a 16-byte boundary
- * (about one in four) stays unpatched. A thread (or an outer frame) inside
+ * 5 bytes, never a mix). When the 5 bytes cross a 16-byte boundary but their
+ * first two do not, those two become `jmp .+5` (eb 03), written the same way:
+ * the old call (its last 3 bytes unchanged) or the jump over them, never a
+ * mix; a call starting at the last byte of a block (one in sixteen) stays.
+ * A thread (or an outer frame) inside
  * the trampoline of a probe being patched is unaffected: its return address
  * is after the 5 bytes. The pages are made writable only while patching
  * (mprotect to PROT_READ|PROT_WRITE|PROT_EXEC, then back to
@@ -66,6 +69,7 @@
 static const unsigned char lea_minus[5] = { 0x48, 0x8d, 0x64, 0x24, 0x80 };            /* lea -0x80(%rsp),%rsp */
 static const unsigned char lea_plus[8] = { 0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00 }; /* lea 0x80(%rsp),%rsp */
 static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };               /* nopl 0x0(%rax,%rax,1) */
+static const unsigned char jmp5[2] = { 0xeb, 0x03 };                                   /* jmp .+5 (over the rel32's rest) */
 
 /* What the module's symbol tables say. */
 typedef struct syms {
@@ -200,8 +204,9 @@ static bool probe_ok(const rt_patch_probe *p, const uint64_t targets[2])
     return (targets[0] && to == targets[0]) || (targets[1] && to == targets[1]);
 }
 
-/* Replaces the 5 bytes at `at` (e8 + rel32, checked) with nop5, with one
- * 16-byte compare-and-swap of the aligned block holding them. */
+/* Replaces the call at `at` (e8 + rel32, checked) with nop5, or with jmp5
+ * when the 5 bytes cross a 16-byte boundary, with one 16-byte
+ * compare-and-swap of the aligned block holding the bytes written. */
 static bool write_nop(uint64_t at)
 {
     typedef struct { uint64_t lo, hi; } __attribute__((aligned(16))) blk;
@@ -212,7 +217,12 @@ static bool write_nop(uint64_t at)
     if (old[off] != 0xe8)
         return false;
     memcpy(nw, old, 16);
-    memcpy(nw + off, nop5, 5);
+    if (off + sizeof nop5 <= 16)
+        memcpy(nw + off, nop5, sizeof nop5);
+    else if (off + sizeof jmp5 <= 16)
+        memcpy(nw + off, jmp5, sizeof jmp5);
+    else
+        return false;
     uint64_t olo, ohi, nlo, nhi;
     memcpy(&olo, old, 8);
     memcpy(&ohi, old + 8, 8);
@@ -301,8 +311,8 @@ void rt_patch_module(const rt_module *m, const rt_patch_probe *probes, size_t n)
                 p->start + 18 > maps[mi].hi)
                 continue;
             want[i] = false;                    /* decided here, patched or not */
-            if ((at & 15) > 11)
-                continue;                       /* the 5 bytes cross a 16-byte boundary */
+            if ((at & 15) == 15)
+                continue;                       /* even 2 bytes would cross a 16-byte boundary */
             if (!probe_ok(p, p->kind == RT_PROBE_LINE ? sy.line : sy.ret))
                 continue;
             o[cnt++].idx = i;

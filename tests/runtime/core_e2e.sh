@@ -76,13 +76,14 @@ static int loop(int n)
     return s;
 }
 
-/* probes whose call became nopl 0(%rax,%rax,1) in [p, end) */
+/* probes whose call became nopl 0(%rax,%rax,1) or jmp .+5 in [p, end) */
 static int count_nops(const unsigned char *p, const unsigned char *end)
 {
     static const unsigned char nop[] = { 0x48, 0x8d, 0x64, 0x24, 0x80, 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+    static const unsigned char jmp[] = { 0x48, 0x8d, 0x64, 0x24, 0x80, 0xeb, 0x03 };
     int n = 0;
     for (; p + sizeof nop <= end; p++)
-        n += memcmp(p, nop, sizeof nop) == 0;
+        n += memcmp(p, nop, sizeof nop) == 0 || memcmp(p, jmp, sizeof jmp) == 0;
     return n;
 }
 
