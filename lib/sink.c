@@ -490,6 +490,14 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
     /* Out of the way of the traced program: a recorder holding fd 3 would make the
      * program's own open() return 4. Where the limit allows none that high, keep it. */
     int high = fcntl(s->fd, F_DUPFD_CLOEXEC, RTRACE_SINK_FD_MIN);
+    if (high < 0) {
+        /* a limit below it (ulimit -n 20): the highest free numbers under the
+         * limit, still out of the way of the program's lowest-free ones */
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 8)
+            for (rlim_t k = 1; k <= 4 && high < 0 && rl.rlim_cur - k > (rlim_t)s->fd; k++)
+                high = fcntl(s->fd, F_DUPFD_CLOEXEC, (int)(rl.rlim_cur - k));
+    }
     if (high >= 0) {
         close(s->fd);
         s->fd = high;

@@ -53,6 +53,7 @@
 #include <poll.h>
 #include <semaphore.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/wait.h>
 #include <limits.h>
@@ -741,6 +742,14 @@ static bool lock_dir(const char *dir)
     }
     /* out of the way of the program's lowest-free-fd expectations */
     int hi = fcntl(fd, F_DUPFD_CLOEXEC, 512);
+    if (hi < 0) {
+        /* a limit below 512 (ulimit -n 20): just under the limit (the trace
+         * file takes the highest number, see lib/sink.c) */
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 8)
+            for (rlim_t k = 2; k <= 6 && hi < 0 && rl.rlim_cur - k > (rlim_t)fd; k++)
+                hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)(rl.rlim_cur - k));
+    }
     if (hi >= 0) {
         close(fd);
         fd = hi;

@@ -234,6 +234,24 @@ simple fsize_limit 0 --crashed \
     'cmp own.txt ../plain/own.txt' \
     'grep -q "^rtrace: cannot write the trace in .*errno 27" err'
 
+# a descriptor limit below the runtime's usual numbers (600, 512): the
+# program still gets 3, 4, 5 (it got 5, 6, 7)
+if build fd_numbers; then
+    for v in plain traced; do
+        (ulimit -n 20 && cd "$WORK/fd_numbers/$v" && timeout 60 ./fd_numbers > out 2> err
+            echo $? > status)
+    done
+    if compare fd_numbers 0 && validate fd_numbers "$WORK/fd_numbers/traced/fd_numbers.trace" ""; then
+        if grep -q "^fds 3 4 5, 2$" "$WORK/fd_numbers/traced/out"; then
+            ok fd_numbers
+        else
+            bad fd_numbers "descriptors: $(cat "$WORK/fd_numbers/traced/out")"
+        fi
+    fi
+else
+    bad fd_numbers "build failed"
+fi
+
 # processes
 simple system_popen 0 "" \
     'has $T "system status 3"' 'has $T "popen read 11 chars"'
