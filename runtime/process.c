@@ -26,13 +26,16 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lifecycle.h"
@@ -134,6 +137,43 @@ static void fork_child(void)
 typedef pid_t (*fork_fn)(void);
 
 /* vfork (interposed): fork while the runtime is active (see above). */
+/*
+ * daemon (interposed): glibc's forks and then leaves the parent with its
+ * internal _exit, which no interposer sees, so the parent's trace was left
+ * unclosed. The same steps as glibc's, through the interposed fork and _exit:
+ * the parent's trace is closed, the child records its own (<dir>.<pid>).
+ */
+RT_EXPORT int daemon(int nochdir, int noclose)
+{
+    pid_t p = fork();
+    if (p < 0)
+        return -1;
+    if (p > 0)
+        _exit(0);
+    if (setsid() < 0)
+        return -1;
+    if (!nochdir && chdir("/") != 0)
+        return -1;
+    if (!noclose) {
+        int fd = open("/dev/null", O_RDWR);
+        if (fd < 0)
+            return -1;
+        struct stat st;
+        if (fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+            if (fd > 2)
+                close(fd);
+            errno = ENODEV;
+            return -1;
+        }
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2)
+            close(fd);
+    }
+    return 0;
+}
+
 RT_EXPORT pid_t vfork(void)
 {
     return fork();

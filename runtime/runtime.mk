@@ -26,7 +26,7 @@ RT_INTERPOSED := pthread_create dlopen sigaction signal sigaltstack _exit _Exit 
     nanosleep clock_nanosleep sleep usleep pause sigsuspend poll select epoll_wait \
     pthread_join pthread_cond_wait pthread_cond_timedwait sem_wait wait waitpid read \
     close dup2 dup3 close_range closefrom sigprocmask pthread_sigmask \
-    getrlimit setrlimit prlimit getrlimit64 setrlimit64 prlimit64 fcntl fcntl64
+    getrlimit setrlimit prlimit getrlimit64 setrlimit64 prlimit64 fcntl fcntl64 daemon
 
 $(RT_OBJS): ALL_CFLAGS += -fvisibility=hidden
 

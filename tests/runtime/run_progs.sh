@@ -289,6 +289,30 @@ if build fork; then
     fi
 fi
 
+# daemon(3): the parent's trace is closed (it was left invalid), the child's is its own
+if build daemonize; then
+    run daemonize plain
+    run daemonize traced
+    d="$WORK/daemonize/traced"
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        [ -f "$d/daemon.txt" ] && [ -f "$WORK/daemonize/plain/daemon.txt" ] && break
+        sleep 0.25
+    done
+    sleep 0.5   # the child closes its trace right after
+    child=$(ls -d "$d"/daemonize.trace.* 2> /dev/null | head -n 1)
+    if compare daemonize 0 && validate daemonize "$d/daemonize.trace" --crashed; then
+        if [ -z "$child" ]; then
+            bad daemonize "no child trace folder"
+        elif ! cmp -s "$d/daemon.txt" "$WORK/daemonize/plain/daemon.txt"; then
+            bad daemonize "the daemon's file differs from untraced"
+        elif validate daemonize "$child" "" && grep -q "before daemon" "$d/daemonize.trace/trace.json"; then
+            ok daemonize
+        fi
+    fi
+else
+    bad daemonize "build failed"
+fi
+
 # exec: the trace is closed before exec; the exec'd rtcc program records its own
 if build exec && build exec_target; then
     cp "$WORK/exec_target/plain/exec_target" "$WORK/exec/plain/"
