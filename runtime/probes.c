@@ -160,6 +160,8 @@ void rt_core_toplevel(const char **path, int64_t *line)
  * -finstrument-functions entry sequence of the function starting at `fstart`:
  *     lea 128(%rsp),%rsp              (the end of the probe)
  *     mov 8(%rbp),%rsi; [spills;] lea fstart(%rip),%rdi; call __cyg_profile_func_enter
+ * (in position-independent code, a shared object's: mov fstart@GOTPCREL(%rip),%rdi,
+ * whose GOT slot holds fstart once the object is loaded)
  * clang gives that call a row of the function's opening line (prologue_end),
  * which the untraced program does not have, and the parameters are not in
  * their slots yet: such a site only opens the frame (RT_SITE_DEFER).
@@ -174,13 +176,19 @@ static bool before_cyg_enter(uint64_t pc, uint64_t fstart, uint64_t fend)
     /* only the function's own bytes are read (mapped for sure) */
     if (pc + sizeof head > fend || memcmp(p, head, sizeof head) != 0)
         return false;
-    /* then, possibly after spills of rsi, lea fstart(%rip),%rdi */
+    /* then, possibly after spills of rsi, lea fstart(%rip),%rdi (48 8d 3d) or
+     * mov fstart@GOTPCREL(%rip),%rdi (48 8b 3d) */
     for (size_t k = sizeof head; k < sizeof head + 40 && pc + k + 7 <= fend; k++) {
-        if (p[k] != 0x48 || p[k + 1] != 0x8d || p[k + 2] != 0x3d)
+        if (p[k] != 0x48 || (p[k + 1] != 0x8d && p[k + 1] != 0x8b) || p[k + 2] != 0x3d)
             continue;
         int32_t rel;
         memcpy(&rel, p + k + 3, 4);
-        if (pc + k + 7 + (int64_t)rel == fstart)
+        uint64_t target = pc + k + 7 + (int64_t)rel;
+        if (p[k + 1] == 0x8d && target == fstart)
+            return true;
+        uint64_t slot = 0;          /* the GOT slot: read safely, the match may be a coincidence */
+        if (p[k + 1] == 0x8b && rt_safe_copy(&slot, (const void *)(uintptr_t)target, sizeof slot) == sizeof slot &&
+            slot == fstart)
             return true;
     }
     return false;

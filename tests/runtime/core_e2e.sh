@@ -238,6 +238,10 @@ for cc in gcc clang; do
     "$bin/rtrace" print --format=gdb "$d/host.trace" >"$d/host.txt" 2>&1
     listing_has "$d/host.txt" "STOP main host.c:14" "  add=<plug_add>"
     check "$cc dlopen: a function pointer into the plugin is named" $?
+    # add(2, 3): the plugin's Call carries the arguments (clang's entry sequence in PIC
+    # code loads the function's address from the GOT; the Call waits for the spills)
+    grep -q '"args":\[{"variable_id":[0-9]*,"value":{"kind":"Int","i":2,"type_id":[0-9]*}},{"variable_id":[0-9]*,"value":{"kind":"Int","i":3,' "$d/host.trace/trace.json"
+    check "$cc dlopen: the plugin's Call has the arguments 2 and 3" $?
     # calls mode: the plugin's probes are patched at dlopen
     (cd "$d" && RTRACE_QUIET=1 RTRACE_MODE=calls RTRACE_NO_PATCH=0 RTRACE_DIR="$d/hostc.trace" $norand ./host >"$d/hostc.out" 2>&1)
     (cd "$d" && RTRACE_QUIET=1 RTRACE_MODE=calls RTRACE_NO_PATCH=1 RTRACE_DIR="$d/hostcn.trace" $norand ./host >/dev/null 2>&1)
