@@ -22,6 +22,12 @@
  */
 #include <stdio.h>
 #include <string.h>
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define RT_HAVE_MEMCHECK 1
+#endif
+#endif
 
 #include "core.h"
 
@@ -40,14 +46,61 @@ extern void *__tls_get_addr(rt_tls_index *ti);
 /* Longest string copied at once (rt_cfg.max_string is capped to this). */
 #define RT_STR_BUF 4096
 
+/* Under Valgrind (memcheck): the recorder shows whatever bits the program's
+ * objects hold, initialised or not (a local before its first assignment is
+ * legitimately recorded), so the n bytes just copied out of the program are
+ * told to be defined; otherwise memcheck follows the program's uninitialised
+ * bytes through the encoder into write(2) and reports them as the runtime's
+ * errors. Without the header or outside Valgrind: one predictable branch on a
+ * cached flag (the client request itself is only issued under Valgrind). */
+#ifdef RT_HAVE_MEMCHECK
+static int vg_state = -1;   /* -1: not asked yet, else RUNNING_ON_VALGRIND != 0 */
+static int vg_ask(void)
+{
+    int on = RUNNING_ON_VALGRIND ? 1 : 0;
+    __atomic_store_n(&vg_state, on, __ATOMIC_RELAXED);
+    return on;
+}
+static void vg_defined_slow(const void *p, size_t n)
+{
+    int on = __atomic_load_n(&vg_state, __ATOMIC_RELAXED);
+    if (on < 0)
+        on = vg_ask();
+    if (on)
+        (void)VALGRIND_MAKE_MEM_DEFINED(p, n);
+}
+static inline void vg_defined(const void *p, size_t n)
+{
+    if (unlikely(__atomic_load_n(&vg_state, __ATOMIC_RELAXED) != 0))
+        vg_defined_slow(p, n);
+}
+bool rt_on_valgrind(void)
+{
+    int on = __atomic_load_n(&vg_state, __ATOMIC_RELAXED);
+    return (on < 0 ? vg_ask() : on) != 0;
+}
+#else
+static inline void vg_defined(const void *p, size_t n) { (void)p; (void)n; }
+bool rt_on_valgrind(void) { return false; }
+#endif
+
+/* rt_safe_copy of the program's memory, marked defined for memcheck. */
+static inline size_t prog_copy(void *dst, const void *src, size_t n)
+{
+    size_t got = rt_safe_copy(dst, src, n);
+    vg_defined(dst, got);
+    return got;
+}
+
 /* Copies n bytes of the object at src; false when it is not readable. */
 static inline bool rd(void *dst, const void *src, size_t n, bool safe)
 {
     if (likely(!safe)) {
         memcpy(dst, src, n);
+        vg_defined(dst, n);
         return true;
     }
-    return rt_safe_copy(dst, src, n) == n;
+    return prog_copy(dst, src, n) == n;
 }
 
 /* Writes "0x" and v in lowercase hex into out (at least 19 bytes); returns the length. */
@@ -239,14 +292,14 @@ static void put_cstring(rtrace_enc *e, const rt_type *t, uint64_t a)
     size_t first = 4096 - (a & 4095);
     if (first > max)
         first = max;
-    size_t got = rt_safe_copy(buf, (const void *)a, first);
+    size_t got = prog_copy(buf, (const void *)a, first);
     if (got == 0) {
         unreadable(e, id, a);
         return;
     }
     const char *nul = memchr(buf, 0, got);
     if (!nul && got == first && first < max)
-        got += rt_safe_copy(buf + got, (const void *)(a + got), max - got);
+        got += prog_copy(buf + got, (const void *)(a + got), max - got);
     nul = memchr(buf, 0, got);
     rtrace_enc_string(e, id, buf, nul ? (size_t)(nul - buf) : got);
 }
@@ -263,13 +316,13 @@ static void put_pointer(rtrace_enc *e, const rt_type *t, uint64_t a, unsigned de
         rtrace_enc_none(e, RTRACE_NONE_TYPE_ID);
     } else if (tg->size <= RT_SMALL_COPY) {
         unsigned char buf[RT_SMALL_COPY] __attribute__((aligned(16)));
-        if (rt_safe_copy(buf, (const void *)a, tg->size) == tg->size)
+        if (prog_copy(buf, (const void *)a, tg->size) == tg->size)
             cap(e, tg, buf, false, depth + 1, nest + 1);
         else
             unreadable(e, tg->trace_type_id, a);
     } else {
         unsigned char probe;
-        if (rt_safe_copy(&probe, (const void *)a, 1) == 1)
+        if (prog_copy(&probe, (const void *)a, 1) == 1)
             cap(e, tg, (const unsigned char *)a, true, depth + 1, nest + 1);
         else
             unreadable(e, tg->trace_type_id, a);
@@ -430,7 +483,7 @@ static void put_vla(rtrace_enc *e, const rt_core_var *v, const rt_regs *regs,
         base = 0;
     else if (!rt_regs_get(regs, c->reg, &base))
         goto bad;
-    if (rt_safe_copy(&cnt, (const void *)(base + c->offset), 8) != 8)
+    if (prog_copy(&cnt, (const void *)(base + c->offset), 8) != 8)
         goto bad;
     cnt += v->vla_add;
     put_array(e, v->type, src, cnt > 0 ? (uint64_t)cnt : 0, safe, 0, 0);
@@ -476,7 +529,7 @@ void rt_capture_var(rtrace_enc *e, const rt_core_var *v, const rt_regs *regs)
     case RT_LOC_REG_OFFSET_DEREF: {
         uint64_t p;
         if (!rt_regs_get(regs, l->reg, &base) ||
-            rt_safe_copy(&p, (const void *)(base + l->offset), 8) != 8)
+            prog_copy(&p, (const void *)(base + l->offset), 8) != 8)
             goto unsupported;
         src = (const unsigned char *)(p + l->offset2);
         safe = true;

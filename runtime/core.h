@@ -112,6 +112,11 @@ RT_HIDDEN unsigned rt_step_return(rt_thread *t, rtrace_enc *e, const rt_site *si
 RT_HIDDEN void rt_capture(rtrace_enc *e, const rt_type *t, const void *src, bool safe, unsigned depth);
 /* Writes the value of variable v as it is in the frame described by regs. */
 RT_HIDDEN void rt_capture_var(rtrace_enc *e, const rt_core_var *v, const rt_regs *regs);
+/* True when running under Valgrind (memcheck.h's RUNNING_ON_VALGRIND, asked once;
+ * always false when the runtime was built without the header). There the
+ * values of the program are read only by rt_capture_var, which tells memcheck
+ * that the bits it copies are defined (see capture.c). */
+RT_HIDDEN bool rt_on_valgrind(void);
 /* Writes the return value of fn from the registers at its `ret`. */
 RT_HIDDEN void rt_capture_return(rtrace_enc *e, const rt_core_func *fn, const rt_regs *regs,
                                  const void *x87);

@@ -195,12 +195,14 @@ static bool before_cyg_enter(uint64_t pc, uint64_t fstart, uint64_t fend)
 }
 
 /* The RT_FAST_* class of v: a plain integer (not an enum, char included)
- * at rbp+offset or at a static address, not a VLA; RT_FAST_NONE otherwise. */
+ * at rbp+offset or at a static address, not a VLA; RT_FAST_NONE otherwise,
+ * and always under Valgrind (the fast path's plain load would carry the
+ * program's uninitialised bits into the encoder: memcheck false reports). */
 static uint8_t fast_kind(const rt_core_var *v)
 {
     const rt_type *t = v->type;
     if (!t || (v->loc.kind != RT_LOC_ADDR && !(v->loc.kind == RT_LOC_REG_OFFSET && v->loc.reg == 6)) ||
-        v->vla_count.kind != RT_LOC_NONE)
+        v->vla_count.kind != RT_LOC_NONE || rt_on_valgrind())
         return RT_FAST_NONE;
     if (t->tag == RT_T_INT) {
         switch (t->size) {

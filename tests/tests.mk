@@ -13,3 +13,4 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 -include tests/dwarf/dwarf_tests.mk
 -include tests/runtime/runtime_tests.mk
 -include tests/diff/diff_tests.mk
+-include tests/valgrind/valgrind_tests.mk
