@@ -25,15 +25,31 @@
 void __cyg_profile_func_enter(void *this_fn, void *call_site) RT_NO_INSTR;
 void __cyg_profile_func_exit(void *this_fn, void *call_site) RT_NO_INSTR;
 
+/* Set once rt_thread_get() returned this thread's state: from then on it
+ * either returns that state or NULL (thread ended, runtime stopped) without
+ * doing anything, so the hook has nothing left to do on this thread and
+ * skips the call and the errno save (a PLT call into libc each way). */
+static __thread bool rt_hook_started __attribute__((tls_model("initial-exec")));
+
+/* The hook's work until rt_thread_get() returned this thread's state; out
+ * of line so that the fast path saves no register. */
+static __attribute__((noinline, cold)) void hook_start(void)
+{
+    int saved_errno = errno;
+    if (rt_thread_get() != NULL)
+        rt_hook_started = true;
+    errno = saved_errno;
+}
+
 /* Contract: called by every instrumented function on entry; starts the
  * runtime if needed, records nothing (the line probes do). Keeps errno. */
 void __cyg_profile_func_enter(void *this_fn, void *call_site)
 {
     (void)this_fn;
     (void)call_site;
-    int saved_errno = errno;
-    (void)rt_thread_get();
-    errno = saved_errno;
+    if (likely(rt_hook_started))
+        return;
+    hook_start();
 }
 
 /* Contract: called by every instrumented function on exit; nothing to do
