@@ -52,6 +52,20 @@
  * cost O(N^2): 11 s for 200,000). */
 static __thread size_t rt_upward __attribute__((tls_model("initial-exec")));
 
+/* This thread's errno (&errno never changes during a thread's life): the
+ * hooks save and restore errno at every probe, and reading it through
+ * __errno_location() from the .so is a PLT call each time. Set at the
+ * thread's first probe; a new thread starts with NULL. */
+static __thread int *rt_errno_p __attribute__((tls_model("initial-exec")));
+
+static inline int *errno_ptr(void)
+{
+    int *p = rt_errno_p;
+    if (unlikely(p == NULL))
+        p = rt_errno_p = &errno;
+    return p;
+}
+
 /* Makes room for one more frame; false when it cannot (deeper calls are
  * then not recorded). The lifecycle owns the mapping (rt_thread_frames_reserve). */
 static inline bool frames_room(rt_thread *t)
@@ -275,7 +289,8 @@ unsigned rt_step_return(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_
 /* Contract: see rt.h. Called by the line trampolines with every register saved. */
 void rt_on_line(rt_regs *regs)
 {
-    int saved_errno = errno;
+    int *ep = errno_ptr();
+    int saved_errno = *ep;
     rt_thread *t = rt_thread_get();
     if (likely(t != NULL)) {
         const rt_site *s = rt_sites_lookup(regs->pc);
@@ -289,13 +304,14 @@ void rt_on_line(rt_regs *regs)
             t->in_runtime--;
         }
     }
-    errno = saved_errno;
+    *ep = saved_errno;
 }
 
 /* Contract: see rt.h. Called by the return trampolines right before `ret`. */
 void rt_on_return(rt_regs *regs)
 {
-    int saved_errno = errno;
+    int *ep = errno_ptr();
+    int saved_errno = *ep;
     unsigned char x87[16] __attribute__((aligned(16)));
     rt_thread *t = rt_thread_get();
     if (likely(t != NULL)) {
@@ -316,7 +332,7 @@ void rt_on_return(rt_regs *regs)
             t->in_runtime--;
         }
     }
-    errno = saved_errno;
+    *ep = saved_errno;
 }
 
 /* Contract: see rt.h. Calls stay open: the consumer accepts that. */
