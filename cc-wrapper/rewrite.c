@@ -848,6 +848,41 @@ static bool hold_line(const char *s)
            (is_call(s) && strstr(s, "__cyg_profile_func_exit"));
 }
 
+/* Where the exit hook's own lines start in held text `h` (n bytes): at its first argument
+ * `movq 8(%rbp), %rax` (the return address), or before the register-to-register moves right
+ * before it (the return value saved around the hook).  Stores after the call that come before
+ * (`p->cur = next_token(p);` storing a returned struct) are the statement's: in the untraced
+ * build they run before the next row.  0 when no such argument line is held. */
+static size_t hook_start(const char *h, size_t n)
+{
+    size_t start = 0, run = 0;                  /* run: where the current reg-only run began */
+    bool in_run = false;
+    for (size_t i = 0; i < n;) {
+        const char *e = memchr(h + i, '\n', n - i);
+        size_t len = e ? (size_t)(e - (h + i)) + 1 : n - i;
+        const char *l = h + i;
+        while (l < h + i + len && (*l == ' ' || *l == '\t'))
+            l++;
+        size_t ll = (size_t)(h + i + len - l);
+        bool blank = ll == 0 || *l == '\n';
+        if (!blank && ll >= 12 && strncmp(l, "movq", 4) == 0 && memmem(l, ll, "8(%rbp)", 7)) {
+            start = in_run ? run : i;
+            return start;
+        }
+        bool mem = !blank && memchr(l, '(', ll) != NULL;
+        if (!blank) {
+            if (mem || (strncmp(l, "mov", 3) != 0))
+                in_run = false;
+            else if (!in_run) {
+                in_run = true;
+                run = i;
+            }
+        }
+        i += len;
+    }
+    return 0;
+}
+
 /* Writes the held lines out and stops holding. */
 static void release_held(rw *w)
 {
@@ -866,12 +901,21 @@ static void release_held(rw *w)
  * f(g(x), h(x));` on the line of its braces: gdb stops at the line again after f).  The row and
  * its probe are moved before the hook's lines, so that in the traced build too it starts at the
  * return address (the runtime's rule, runtime/step.c).  Lines after a call are held while they
- * may be such a sequence; anything else writes them out unchanged.
+ * may be such a sequence; anything else writes them out unchanged.  Local labels right after the
+ * call (a block ending with the call, jumped over: `.L23:`) are written at once, before the
+ * moved row and its probe.
  */
 static void do_line(rw *w, char *line, const char *raw, size_t n)
 {
     const char *s = skip_ws(line);
     if (w->hold == HOLD_AFTER_CALL) {
+        char lname[256];
+        if (w->held_len == 0 && parse_label(s, lname, sizeof lname) && strncmp(lname, ".L", 2) == 0) {
+            /* labels right at the return address (`if (c) { ...; f(); }` as a function's last
+             * statement: the jump over the block lands there too) stay before the moved row */
+            do_line_now(w, line, raw, n);
+            return;
+        }
         if (hold_line(s)) {
             if (w->held_len + n > w->held_cap) {
                 size_t cap = (w->held_len + n) * 2 + 256;
@@ -893,6 +937,10 @@ static void do_line(rw *w, char *line, const char *raw, size_t n)
         if (w->hold_hook && word_is(s, ".loc") && !w->pending) {
             do_loc(w, s);
             if (w->pending) {                       /* a probed row: moved up */
+                size_t keep = hook_start(w->held, w->held_len);
+                emit(w, w->held, keep);             /* the statement's own stores stay before it */
+                memmove(w->held, w->held + keep, w->held_len - keep);
+                w->held_len -= keep;
                 emit(w, raw, n);
                 w->hold = HOLD_LOC;
                 return;

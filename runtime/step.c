@@ -19,8 +19,10 @@
  * the row's line as its current one, even in a non-is_stmt row; after a
  * return, when the return address itself starts a row, that row is a
  * stop if its line differs from the line of the last stop (gdb's current line
- * is still the callee's), otherwise the caller's own line is compared as
- * usual. At a stop: Step, then one Value per visible variable (as it is
+ * is still the callee's); a non-is_stmt row there (no probe: looked up in the
+ * line table) of another line makes gdb forget its line, so the next is_stmt
+ * row is a stop whatever its line; a return address inside a row leaves the
+ * caller's own line to compare as usual. At a stop: Step, then one Value per visible variable (as it is
  * before the line runs).
  *
  * A frame entered at a deferred site (clang's -finstrument-functions entry
@@ -123,6 +125,15 @@ static unsigned pop_to(rt_thread *t, rtrace_enc *e, size_t keep)
         n++;
     }
     return n;
+}
+
+/* The row of gdb's line table starting at run-time address `pc` of fn's module, or NULL
+ * (a return address without a probe: clang's is_stmt 0 row after a call). Only after a
+ * return whose address has no probe of its own. */
+static const rt_line_row *ret_row(const rt_core_func *fn, uint64_t pc)
+{
+    const rt_module *m = fn->m;
+    return m && pc >= m->bias ? rt_module_row_at(m, pc - m->bias) : NULL;
 }
 
 /* The events of a new call of s->fn, at its first line probe `s`. */
@@ -228,6 +239,27 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
     if (rt_cfg.mode == RT_MODE_CALLS)
         return n;
 
+    if (unlikely(fr->flags & RT_FR_RETURNED) && !first) {
+        /* back from a call. gdb's current line is still the callee's (the last stop) where the
+         * return address starts a row: a statement row there is a stop if its line differs;
+         * a non-statement row of another line makes gdb forget the line (infrun: "stepped to
+         * a different frame, but it's not the start of a statement"), the next statement row
+         * is a stop whatever its line. Where the return address is inside a row, gdb takes
+         * that row's line, the caller's. */
+        fr->flags &= ~RT_FR_RETURNED;
+        if (s->start == fr->ret_pc) {
+            fr->line = t->last_line;
+            fr->path_id = (uint32_t)t->last_path_id;
+        } else {
+            const rt_line_row *row = ret_row(s->fn, fr->ret_pc);
+            if (row && !row->is_stmt && row->line != t->last_line)
+                fr->line = 0;
+            else if (row) {
+                fr->line = t->last_line;
+                fr->path_id = (uint32_t)t->last_path_id;
+            }
+        }
+    }
     bool stop;
     if (unlikely(first)) {
         stop = true;
@@ -235,18 +267,9 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
         /* the middle of a row in gdb's table (a row gdb merged away, a jump
          * target inside a row): gdb never stops there, it only takes the
          * line as its current one, is_stmt or not */
-        fr->flags &= ~RT_FR_RETURNED;
         stop = false;
     } else if (unlikely(!(s->flags & RT_SITE_STMT))) {
-        fr->flags &= ~RT_FR_RETURNED;
         return n;                               /* gdb never stops at a non-statement row */
-    } else if (unlikely(fr->flags & RT_FR_RETURNED)) {
-        /* back from a call: gdb's current line is still the callee's */
-        fr->flags &= ~RT_FR_RETURNED;
-        if (s->start == fr->ret_pc)
-            stop = s->line != t->last_line || s->path_id != (uint64_t)t->last_path_id;
-        else
-            stop = s->line != fr->line || s->path_id != fr->path_id;
     } else {
         stop = s->line != fr->line || s->path_id != fr->path_id;
     }

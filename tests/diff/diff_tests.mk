@@ -3,7 +3,7 @@
 # build and record through `make CC=rtcc` and cmake (check-project); the harness's own test
 # (check-diff-self: gdb_steps.py against hand-written listings, the comparator's verdicts).
 #   make check-diff DIFF_SAMPLES=samples/loops.c DIFF_CCS=gcc    (one sample, one compiler)
-DIFF_SAMPLES ?= $(sort $(wildcard samples/*.c)) samples/multi
+DIFF_SAMPLES ?= $(sort $(wildcard samples/*.c)) samples/multi samples/twostatic
 DIFF_CCS     ?= gcc clang
 DIFF_OUT     := $(BUILD)/tests/diff
 DIFF_NEEDS   := $(BIN)/rtcc $(BIN)/rtrace $(LIBD)/librtrace_rt.so

@@ -553,6 +553,37 @@ static void test_rewrite__gcc_exit_hook_after_call_goes_after_the_next_row(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tcall\tf\n\tmovl\t%eax, -4(%rbp)\n\t.loc 1 4 9\n"));
     free(out);
+    /* the statement's own stores after the call (`p->cur = next_token(p);`, a struct returned
+     * in rax:rdx) stay before the row: only the hook's lines go after it */
+    static const char stores[] =
+        "\t.text\n\t.type\tadv, @function\nadv:\n\t.loc 1 58 1\n\tpushq\t%rbp\n"
+        "\tmovq\t%rsp, %rbp\n\tcall\t__cyg_profile_func_enter@PLT\n\t.loc 1 59 14\n"
+        "\tcall\tnext_token\n\tmovl\t%eax, %ecx\n\tmovq\t%rdx, %rax\n\tmovl\t%ecx, 16(%rbx)\n"
+        "\tmovq\t%rax, 24(%rbx)\n\tmovq\t8(%rbp), %rax\n\tmovq\t%rax, %rsi\n"
+        "\tleaq\tadv(%rip), %rax\n\tmovq\t%rax, %rdi\n\tcall\t__cyg_profile_func_exit@PLT\n"
+        "\t.loc 1 60 1\n\tnop\n\tleave\n\tret\n\t.size\tadv, .-adv\n";
+    out = rewrite_text(stores, sizeof stores - 1, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tmovq\t%rax, 24(%rbx)\n\t.loc 1 60 1\n.Lrtp_"));
+    CU_ASSERT(strstr(out, "__rt_line_probe") < strstr(out, "__cyg_profile_func_exit"));
+    free(out);
+    /* a label at the return address (a block ending with the call, jumped over) stays before
+     * the moved row, so that the jump runs the probe too */
+    static const char label[] =
+        "\t.text\n\t.type\tqs, @function\nqs:\n\t.loc 1 48 1\n\tpushq\t%rbp\n"
+        "\tmovq\t%rsp, %rbp\n\tcall\t__cyg_profile_func_enter@PLT\n\t.loc 1 51 8\n"
+        "\tcmpl\t$0, %eax\n\tjle\t.L23\n\t.loc 1 59 9\n\tcall\tqs\n.L23:\n.LBE4:\n"
+        "\tmovq\t8(%rbp), %rax\n\tmovq\t%rax, %rsi\n\tleaq\tqs(%rip), %rax\n"
+        "\tmovq\t%rax, %rdi\n\tcall\t__cyg_profile_func_exit@PLT\n"
+        "\t.loc 1 61 1\n\tnop\n\tleave\n\tret\n\t.size\tqs, .-qs\n";
+    out = rewrite_text(label, sizeof label - 1, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tcall\tqs\n.L23:\n.LBE4:\n\t.loc 1 61 1\n.Lrtp_"));
+    /* one line probe after the label (the moved row's), no mid-row one */
+    const char *l23 = strstr(out, ".L23:\n");
+    const char *p1 = l23 ? strstr(l23, "\tcall\t__rt_line_probe") : NULL;
+    CU_ASSERT(p1 && !strstr(p1 + 1, "\tcall\t__rt_line_probe"));
+    free(out);
     rw_flags = RTCC_RW_ALL_ROWS;
 }
 

@@ -57,6 +57,14 @@ void rt_warn(const char *fmt, ...)
     va_end(ap);
 }
 const rt_site *rt_sites_lookup(uint64_t pc) { (void)pc; return NULL; }
+/* The line table (step.c asks for the row at a return address without a probe): one row. */
+static rt_line_row stub_row;
+static uint64_t stub_row_addr;
+const rt_line_row *rt_module_row_at(const rt_module *m, uint64_t addr)
+{
+    (void)m;
+    return stub_row_addr && addr == stub_row_addr ? &stub_row : NULL;
+}
 
 static int add_impl(int a, int b) { return a + b; }
 static const rt_func add_func = { .name = "add" };
@@ -637,6 +645,46 @@ static void test_step__merged_row_at_return_address_is_not_a_stop(void)
         STEP(4) ",\n" CALL(1) ",\n" STEP(6) ",\n" STEP(1) ",\n" CALL(2) ",\n" STEP(2) ",\n" RET_NONE ",\n" STEP(8));
 }
 
+/* clang: `if (cmp(a, b) < 0) swap(...);` in a loop; cmp returns to an is_stmt 0 row of the
+ * caller's line (no probe there), the jump over the call lands on an is_stmt row of that same
+ * line: gdb stops there (it forgot the line: "stepped to a different frame, but it's not the
+ * start of a statement"). When that non-statement row has the callee's line, gdb keeps it. */
+static void test_step__non_stmt_row_at_return_address_forgets_the_line(void)
+{
+    static rt_module mod;
+    rt_core_func f_qs = { .name = "qs", .function_id = 1, .path_id = 0, .decl_line = 4, .m = &mod };
+    rt_core_func f_cmp = { .name = "cmp", .function_id = 2, .path_id = 0, .decl_line = 20, .m = &mod };
+    reset_cfg();
+    seq q;
+    seq_init(&q);
+    rt_site q54 = mk_line(&f_qs, 54, 0x1080, true), q54b = mk_line(&f_qs, 54, 0x1100, true);
+    rt_site q53 = mk_line(&f_qs, 53, 0x1140, true);
+    rt_site c25 = mk_line(&f_cmp, 25, 0x2000, true);
+    rt_site cr = { .kind = RT_PROBE_RETURN, .fn = &f_cmp, .pc = 0x2100 };
+    stub_row_addr = 0x10c0;
+    stub_row = (rt_line_row){ .addr = 0x10c0, .line = 54, .is_stmt = false };
+    line(&q, &q54, 1000);
+    line(&q, &c25, 900);
+    ret(&q, &cr, 900, 0x10c0);    /* back to a non-stmt row of line 54 */
+    line(&q, &q54b, 1000);        /* a statement row of line 54: a stop */
+    line(&q, &q53, 1000);
+    CU_ASSERT_STRING_EQUAL(text_of(&q.t.enc),
+        STEP(4) ",\n" CALL(1) ",\n" STEP(54) ",\n" STEP(20) ",\n" CALL(2) ",\n" STEP(25) ",\n"
+        RET_NONE ",\n" STEP(54) ",\n" STEP(53));
+    /* the non-stmt row has the callee's line: gdb keeps it, a row of that line is no stop */
+    seq_init(&q);
+    stub_row.line = 25;
+    rt_site q25 = mk_line(&f_qs, 25, 0x1100, true);
+    line(&q, &q54, 1000);
+    line(&q, &c25, 900);
+    ret(&q, &cr, 900, 0x10c0);
+    line(&q, &q25, 1000);
+    CU_ASSERT_STRING_EQUAL(text_of(&q.t.enc),
+        STEP(4) ",\n" CALL(1) ",\n" STEP(54) ",\n" STEP(20) ",\n" CALL(2) ",\n" STEP(25) ",\n"
+        RET_NONE);
+    stub_row_addr = 0;
+}
+
 static void test_step__non_stmt_row_is_never_a_stop(void)
 {
     reset_cfg();
@@ -908,6 +956,7 @@ int main(void)
         T(test_step__first_line_same_line_next_line_and_return),
         T(test_step__return_address_starting_a_row_is_a_stop),
         T(test_step__merged_row_at_return_address_is_not_a_stop),
+        T(test_step__non_stmt_row_at_return_address_forgets_the_line),
         T(test_step__non_stmt_row_is_never_a_stop),
         T(test_step__longjmp_pops_abandoned_frames),
         T(test_step__return_of_unknown_frame_is_ignored_and_deeper_frames_closed),
