@@ -85,12 +85,26 @@ for fmt in json binary; do
     d=$W/thr_$fmt
     check "$fmt threads: run" -- env RTRACE_FORMAT=$fmt RTRACE_DIR=$d "$W/thr"
     check "$fmt threads: validate" -- "$RT" validate "$d"
-    for id in 0 1 2 3 4; do
+    # the thread ids (OS tids) from the ThreadStart events of a JSON copy
+    rm -rf "$d.json"
+    check "$fmt threads: convert to json" -- "$RT" convert "$d" "$d.json" --to json
+    ids=$(grep -o '"ThreadStart":[0-9]*' "$d.json/trace.json" | sed 's/.*://')
+    n=$((n + 1))
+    [ "$(echo $ids | wc -w)" = 5 ] || { echo "FAIL: $fmt threads: ThreadStart ids '$ids'"; fails=$((fails + 1)); }
+    for id in $ids; do
         rm -rf "$d.$id"
         check "$fmt threads: convert --thread $id" -- "$RT" convert "$d" "$d.$id" --to json --thread $id
         check "$fmt threads: thread $id valid" -- "$RT" validate "$d.$id"
+        n=$((n + 1))
+        grep -q '"Call"' "$d.$id/trace.json" || { echo "FAIL: $fmt threads: no Call in thread $id"; fails=$((fails + 1)); }
     done
 done
+# a thread the trace does not have is an error, not a trace of definitions only
+n=$((n + 1))
+if "$RT" convert "$W/thr_json" "$W/nothread" --to json --thread 999999999 >"$W/out" 2>"$W/err"; then
+    echo "FAIL: convert --thread of a missing thread succeeds"; fails=$((fails + 1))
+fi
+has err "has no thread 999999999" "convert --thread of a missing thread"
 
 # --- a SIGSEGV crash ---
 for fmt in json binary; do

@@ -88,6 +88,7 @@ int cmd_convert(const tool_opts *o)
      * the first ThreadStart names it when it comes before any ThreadSwitch, else it is 0. */
     uint64_t cur = o->has_thread ? first_thread_id(in) : 0, kept = 0, read = 0;
     int status = 0;
+    bool seen = cur == o->thread;           /* thread o->thread is in the trace */
     rtrace_event ev;
     for (;;) {
         rc = rtrace_reader_next(r, &ev);
@@ -102,6 +103,9 @@ int cmd_convert(const tool_opts *o)
         if (o->has_thread) {
             if (ev.kind == RTRACE_E_THREAD_SWITCH)
                 cur = ev.u.thread_id;
+            if ((ev.kind == RTRACE_E_THREAD_SWITCH || ev.kind == RTRACE_E_THREAD_START) &&
+                ev.u.thread_id == o->thread)
+                seen = true;
             if (is_thread_event(ev.kind) || (!is_definition(ev.kind) && cur != o->thread))
                 continue;
         }
@@ -114,6 +118,11 @@ int cmd_convert(const tool_opts *o)
             break;
         }
         kept++;
+    }
+    if (o->has_thread && !seen && !status) {
+        fprintf(stderr, "rtrace convert: %s has no thread %llu (`rtrace stats` lists its threads)\n", in,
+                (unsigned long long)o->thread);
+        status = EXIT_BAD;
     }
     if (rtrace_sink_close(sink) && !status) {
         fprintf(stderr, "rtrace convert: %s\n", rtrace_last_error());
