@@ -22,7 +22,9 @@
  */
 #include <stdio.h>
 #include <string.h>
-#if defined(__has_include)
+/* RT_NO_VALGRIND: build without memcheck's client requests (to profile the
+ * fast paths under callgrind, which they would switch off). */
+#if defined(__has_include) && !defined(RT_NO_VALGRIND)
 #if __has_include(<valgrind/memcheck.h>)
 #include <valgrind/memcheck.h>
 #define RT_HAVE_MEMCHECK 1
