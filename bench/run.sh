@@ -9,7 +9,8 @@
 #   untraced     the plain -O0 build, at the program's default size (~0.1 s)
 #   rtcc-json    rtcc build, full recording, trace.json
 #   rtcc-bin     the same, RTRACE_FORMAT=binary (trace.bin)
-#   rtcc-calls   the same, RTRACE_MODE=calls (calls, args and returns only)
+#   rtcc-calls   the same, RTRACE_MODE=calls (calls, args and returns only), trace.json
+#   rtcc-callsb  RTRACE_MODE=calls, RTRACE_FORMAT=binary
 #   uftrace      `uftrace record` of a -pg build
 #   uftrace-a    `uftrace record -a` (arguments and return values too)
 # Every traced configuration runs at a smaller size (a full recording of a
@@ -46,10 +47,10 @@ MEASURE=$BIN/bench_measure
 [ -x "$MEASURE" ] || { echo "bench: $MEASURE is missing (make builds it)" >&2; exit 1; }
 
 # program : default size (untraced, ~0.1 s at -O0) : rtcc size (~0.2-1 s of
-#           full recording, 300k-550k steps) : uftrace size (~0.1 s of uftrace's
+#           full recording, 0.6M-1.1M steps) : uftrace size (~0.1 s of uftrace's
 #           per-call cost, so that it stands above the noise of start-up; lines
 #           makes 6 calls, so uftrace runs it at the default size)
-PROGS="fib:6000:12:60 structs:40000:150:1500 strings:600000:3000:15000 lines:100000000:75000:100000000"
+PROGS="fib:6000:24:60 structs:40000:300:1500 strings:600000:6000:15000 lines:100000000:150000:100000000"
 
 # ---- which tools are there -------------------------------------------------
 RTCC=$BIN/rtcc
@@ -156,11 +157,12 @@ for spec in $PROGS; do
     row "$p" untraced "$N" "$t_n" "$t_0" "$rss" "$st" - - - - "$u"
 
     if [ $have_rtcc = 1 ] && build "$p.rtcc" "$RTCC" -O0 -g -o "$rt" "$src"; then
-        for cfg in json bin calls; do
+        for cfg in json bin calls callsb; do
             case $cfg in
             json) e="RTRACE_FORMAT=json RTRACE_MODE=full" ;;
             bin) e="RTRACE_FORMAT=binary RTRACE_MODE=full" ;;
             calls) e="RTRACE_FORMAT=json RTRACE_MODE=calls" ;;
+            callsb) e="RTRACE_FORMAT=binary RTRACE_MODE=calls" ;;
             esac
             d=$OUT/traces/$p.$cfg
             rm -rf "$d" "$d.0"
@@ -175,7 +177,7 @@ for spec in $PROGS; do
             row "$p" "rtcc-$cfg" "$n" "$MS" "$m0" "$RSS" "$ST" "$STEPS" "$CALLS" "$EVENTS" "$BYTES" "$u"
         done
     else
-        for cfg in json bin calls; do na_row "$p" "rtcc-$cfg"; done
+        for cfg in json bin calls callsb; do na_row "$p" "rtcc-$cfg"; done
     fi
 
     if [ -n "$UFTRACE" ] && build "$p.pg" "$CC" -O0 -g -pg -o "$pg" "$src"; then

@@ -41,6 +41,7 @@ BEGIN {
         if (!full && num(calls) && calls >= 1000) nsc = sprintf("%.1f", over * 1e6 / calls)
     }
     if (prog == "lines" && nss != "-") per_line[cfg] = nss
+    if (prog == "fib" && nsc != "-") per_call[cfg] = nsc
     # a handful of events: fixed headers would dominate the quotient
     if (num(bytes) && num(events) && events >= 1000) bpe = sprintf("%.1f", bytes / events)
     printf hdr, prog, cfg, size, sprintf("%.1f", ms), slow, fmt_int(steps), fmt_int(calls),
@@ -52,4 +53,12 @@ END {
         printf "\n  ns per recorded line (lines.c: a Step and 4 int locals): %s ns JSON, %s ns binary\n",
                ("rtcc-json" in per_line) ? per_line["rtcc-json"] : "n/a",
                ("rtcc-bin" in per_line) ? per_line["rtcc-bin"] : "n/a"
+    # and per call (fib.c: one int argument, an int return value)
+    if (("rtcc-calls" in per_call) || ("rtcc-callsb" in per_call))
+        printf "  ns per recorded call (fib.c calls-only: arg and return value): %s ns JSON, %s ns binary;" \
+               " uftrace %s ns, uftrace -a %s ns\n",
+               ("rtcc-calls" in per_call) ? per_call["rtcc-calls"] : "n/a",
+               ("rtcc-callsb" in per_call) ? per_call["rtcc-callsb"] : "n/a",
+               ("uftrace" in per_call) ? per_call["uftrace"] : "n/a",
+               ("uftrace-a" in per_call) ? per_call["uftrace-a"] : "n/a"
 }
