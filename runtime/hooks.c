@@ -125,7 +125,15 @@ void rt_core_on_fatal(rt_thread *t, int sig, const siginfo_t *info, const void *
         cat(msg, sizeof msg, &n, "signal ");
         cat_num(msg, sizeof msg, &n, (uint64_t)sig);
     }
-    const char *path = t->last_line > 0 ? rt_core_path_name((uint32_t)t->last_path_id) : NULL;
+    /* where the top frame is: its current line (after a callee returned, e.g.
+     * a signal handler run by abort(), the last step is still the callee's) */
+    int64_t line = t->last_line;
+    uint64_t path_id = t->last_path_id;
+    if (t->nframes && t->frames[t->nframes - 1].line > 0) {
+        line = t->frames[t->nframes - 1].line;
+        path_id = t->frames[t->nframes - 1].path_id;
+    }
+    const char *path = line > 0 ? rt_core_path_name((uint32_t)path_id) : NULL;
     if (path) {
         /* relative to the working directory when below it, as gdb shows it */
         char cwd[512];
@@ -137,7 +145,7 @@ void rt_core_on_fatal(rt_thread *t, int sig, const siginfo_t *info, const void *
         cat(msg, sizeof msg, &n, " at ");
         cat(msg, sizeof msg, &n, path);
         cat(msg, sizeof msg, &n, ":");
-        cat_num(msg, sizeof msg, &n, (uint64_t)t->last_line);
+        cat_num(msg, sizeof msg, &n, (uint64_t)line);
     }
     if (t->nframes) {
         const rt_core_func *fn = t->frames[t->nframes - 1].func;

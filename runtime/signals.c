@@ -42,12 +42,21 @@
  * fault is fatal with the default action (whatever handler the program set),
  * a sent one is held (per thread) and sent again when the program unblocks
  * it. (sigpending() does not show such a held signal.)
- * Caveats: abort() with SIGABRT ignored or handled by the program, and a
- * stack overflow without an alternate stack, end the process without the
- * trace being closed (rtrace repair fixes such a trace).
+ * abort() with SIGABRT ignored, or handled by a handler that returns: glibc's
+ * abort() then sets SIG_DFL through its internal sigaction (not interposed)
+ * and raises again, which kills the process without running any handler. So
+ * when the runtime's handler sees a SIGABRT that abort() raised (a return
+ * address inside abort() on the interrupted stack, see abort_on_stack) and
+ * the program's handler returned, or the program ignores it, the process is
+ * about to die: the trace is closed as for a fatal SIGABRT. A handler that
+ * leaves abort() with siglongjmp never returns here: recording goes on.
+ * Caveat: a stack overflow without an alternate stack ends the process
+ * without the trace being closed (rtrace repair fixes such a trace).
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -126,6 +135,45 @@ static bool safe_copy_fixup(void *ucv)
     if (pc >= rt_safe_copy_b_begin && pc < rt_safe_copy_b_end) {
         uc->uc_mcontext.gregs[REG_RIP] = (greg_t)rt_safe_copy_done;
         return true;
+    }
+    return false;
+}
+
+/* The code of abort() [lo, hi), found at start-up (dlsym is not async-signal-safe). */
+static uintptr_t rt_abort_lo, rt_abort_hi;
+
+static void find_abort(void)
+{
+    void *a = dlsym(RTLD_DEFAULT, "abort");
+    Dl_info info;
+    const ElfW(Sym) *sym = NULL;
+    if (a && dladdr1(a, &info, (void **)&sym, RTLD_DL_SYMENT) && sym && sym->st_size) {
+        rt_abort_lo = (uintptr_t)a;
+        rt_abort_hi = (uintptr_t)a + sym->st_size;
+    }
+}
+
+/*
+ * Whether the SIGABRT interrupting context `ucv` was raised by abort(): a
+ * return address inside abort() (not its first byte: that would be a pointer
+ * to the function, not a return address) within the 2 KiB above the
+ * interrupted stack pointer (raise -> pthread_kill -> tgkill sit between).
+ * Reads with rt_safe_copy: the stack may end within that window.
+ */
+static bool abort_on_stack(const void *ucv)
+{
+    const ucontext_t *uc = ucv;
+    if (!uc || !rt_abort_lo)
+        return false;
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP] & ~(uintptr_t)7;
+    uintptr_t words[64];
+    for (int chunk = 0; chunk < 4; chunk++) {
+        size_t got = rt_safe_copy(words, (const void *)(sp + chunk * sizeof words), sizeof words);
+        for (size_t i = 0; i < got / sizeof *words; i++)
+            if (words[i] > rt_abort_lo && words[i] < rt_abort_hi)
+                return true;
+        if (got < sizeof words)
+            break;
     }
     return false;
 }
@@ -318,12 +366,17 @@ static void rt_handler(int sig, siginfo_t *info, void *uc)
                 p.sa_sigaction(sig, info, uc);
             else
                 p.sa_handler(sig);
+            if (sig == SIGABRT && abort_on_stack(uc)) {
+                saved = errno;
+                die(sig, info, uc);    /* abort() kills the process next */
+                errno = saved;
+            }
             return;
         }
         if (p.sa_handler == SIG_IGN) {
             bool kernel_fault = info && info->si_code > 0 && rt_managed_fault[sig] &&
                                 sig != SIGABRT && sig != SIGTRAP;
-            if (!kernel_fault) {
+            if (!kernel_fault && !(sig == SIGABRT && abort_on_stack(uc))) {
                 errno = saved;
                 return;
             }
@@ -341,6 +394,7 @@ void rt_signals_install(void)
 {
     if (rt_installed)
         return;   /* a second start (fork child, tests): keep the program's view */
+    find_abort();
     for (size_t i = 0; i < sizeof rt_fault_sigs / sizeof *rt_fault_sigs; i++) {
         int s = rt_fault_sigs[i];
         __sigaction(s, NULL, &rt_prog_act[s]);

@@ -144,6 +144,20 @@ simple abort 134 --crashed \
 simple assert 134 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGABRT"' \
     'grep -q "Assertion .x == 2. failed" err'
+# abort() with SIGABRT handled (handler returns) or ignored: abort() kills the
+# process without any handler; the trace is closed all the same
+simple abort_handled 134 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGABRT.*abort_handled.c:21 in check()"' \
+    'grep -q "handler saw signal 6" err' \
+    'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T on_abrt)," $T/trace.json)" = 1'
+simple abort_ignored 134 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGABRT.*give_up"' \
+    'has $T "giving up: 7"'
+# a handler that siglongjmps out of abort(): the program goes on, so does the trace
+simple abort_longjmp 0 "" \
+    'has $T "survived abort: signal 6, after 42"' \
+    '! has $T "\"kind\":11"' \
+    'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T after)," $T/trace.json)" = 1'
 simple divzero 136 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGFPE.*divide"'
 
