@@ -91,12 +91,18 @@ for fmt in json binary; do
     ids=$(grep -o '"ThreadStart":[0-9]*' "$d.json/trace.json" | sed 's/.*://')
     n=$((n + 1))
     [ "$(echo $ids | wc -w)" = 5 ] || { echo "FAIL: $fmt threads: ThreadStart ids '$ids'"; fails=$((fails + 1)); }
+    check "$fmt threads: stats" -- "$RT" stats "$d"
+    cp "$W/out" "$W/stats.out"
+    has stats.out "threads:          5" "$fmt threads: stats counts 5 threads"
     for id in $ids; do
         rm -rf "$d.$id"
         check "$fmt threads: convert --thread $id" -- "$RT" convert "$d" "$d.$id" --to json --thread $id
         check "$fmt threads: thread $id valid" -- "$RT" validate "$d.$id"
         n=$((n + 1))
         grep -q '"Call"' "$d.$id/trace.json" || { echo "FAIL: $fmt threads: no Call in thread $id"; fails=$((fails + 1)); }
+        # stats' per-thread line agrees with the thread's own trace (one event per line)
+        st=$(grep -c '^{"Step"' "$d.$id/trace.json"); ca=$(grep -c '^{"Call"' "$d.$id/trace.json")
+        has stats.out "thread $(printf '%-12s' "$id") steps $st, calls $ca," "$fmt threads: stats line of thread $id"
     done
 done
 # a thread the trace does not have is an error, not a trace of definitions only

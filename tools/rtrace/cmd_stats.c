@@ -1,8 +1,11 @@
 /*
  * tools/rtrace/cmd_stats.c - `rtrace stats DIR`: one streaming pass counting
  * events per kind, steps, calls, the deepest call nesting (per thread),
- * definitions, and the sizes of the trace files, with bytes per event.
+ * definitions, the sizes of the trace files with bytes per event, and per
+ * thread (ids as in ThreadStart/ThreadSwitch: the recorder's OS thread ids,
+ * what `rtrace convert --thread ID` takes) its steps, calls and depth.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -20,7 +23,35 @@ static long long file_size(const char *dir, const char *name)
     return stat(p, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-typedef struct tdepth { uint64_t id; long long depth; } tdepth;
+#define MAX_THREADS 4096
+
+/* Per thread: its id (named: seen in a thread event), call depth and counts. */
+typedef struct tdepth {
+    uint64_t id;
+    bool named;
+    long long depth, max_depth;
+    uint64_t steps, calls;
+} tdepth;
+
+/* The index of thread `id` in th[0, *nth), added when new (the last slot
+ * is reused past MAX_THREADS: counts merge, nothing is lost from the totals). */
+static size_t thread_index(tdepth *th, size_t *nth, uint64_t id)
+{
+    /* the events before any thread event belong to the starting thread,
+     * which the first ThreadStart or ThreadSwitch names */
+    if (*nth == 1 && !th[0].named) {
+        th[0].id = id;
+        th[0].named = true;
+        return 0;
+    }
+    for (size_t i = 0; i < *nth; i++)
+        if (th[i].id == id)
+            return i;
+    if (*nth == MAX_THREADS)
+        return *nth - 1;
+    th[*nth] = (tdepth){ .id = id, .named = true };
+    return (*nth)++;
+}
 
 int cmd_stats(const tool_opts *o)
 {
@@ -35,8 +66,13 @@ int cmd_stats(const tool_opts *o)
     }
     uint64_t counts[NKINDS] = {0}, bad = 0, nevents = 0;
     long long max_depth = 0;
-    tdepth th[64] = {{0, 0}};
+    tdepth *th = calloc(MAX_THREADS, sizeof *th);
     size_t nth = 1, cur = 0;
+    if (!th) {
+        rtrace_reader_free(r);
+        fprintf(stderr, "rtrace stats: out of memory\n");
+        return EXIT_BAD;
+    }
     rtrace_event ev;
     int status = 0;
     for (;;) {
@@ -54,14 +90,16 @@ int cmd_stats(const tool_opts *o)
         nevents++;
         counts[ev.kind]++;
         if (ev.kind == RTRACE_E_THREAD_SWITCH) {
-            size_t i;
-            for (i = 0; i < nth && th[i].id != ev.u.thread_id; i++)
-                ;
-            if (i == nth && nth < 64)
-                th[nth++] = (tdepth){ ev.u.thread_id, 0 };
-            cur = i < nth ? i : 0;
+            cur = thread_index(th, &nth, ev.u.thread_id);
+        } else if (ev.kind == RTRACE_E_THREAD_START) {
+            (void)thread_index(th, &nth, ev.u.thread_id);   /* no switch */
+        } else if (ev.kind == RTRACE_E_STEP) {
+            th[cur].steps++;
         } else if (ev.kind == RTRACE_E_CALL) {
-            if (++th[cur].depth > max_depth)
+            th[cur].calls++;
+            if (++th[cur].depth > th[cur].max_depth)
+                th[cur].max_depth = th[cur].depth;
+            if (th[cur].depth > max_depth)
                 max_depth = th[cur].depth;
         } else if (ev.kind == RTRACE_E_RETURN && th[cur].depth > 0) {
             th[cur].depth--;
@@ -75,6 +113,13 @@ int cmd_stats(const tool_opts *o)
     printf("calls:            %llu\n", (unsigned long long)counts[RTRACE_E_CALL]);
     printf("returns:          %llu\n", (unsigned long long)counts[RTRACE_E_RETURN]);
     printf("max call depth:   %lld\n", max_depth);
+    printf("threads:          %zu\n", nth);
+    if (th[0].named)
+        for (size_t i = 0; i < nth; i++)
+            printf("  thread %-12llu steps %llu, calls %llu, max call depth %lld\n",
+                   (unsigned long long)th[i].id, (unsigned long long)th[i].steps,
+                   (unsigned long long)th[i].calls, th[i].max_depth);
+    free(th);
     printf("functions:        %llu\n", (unsigned long long)counts[RTRACE_E_FUNCTION]);
     printf("paths:            %llu\n", (unsigned long long)counts[RTRACE_E_PATH]);
     printf("types:            %llu\n", (unsigned long long)counts[RTRACE_E_TYPE]);

@@ -51,9 +51,11 @@ const tool_cmd tool_cmds[] = {
       "Walks the events of DIR once and prints them in the format chosen with --format. The step written "
       "just before each call (the callee's line, as upstream's register_call writes it) is not shown.",
       1, cmd_print },
-    { "stats", "DIR", "counts per event kind, calls, depth, definitions, sizes",
+    { "stats", "DIR", "counts per event kind, calls, depth, threads, definitions, sizes",
       "One streaming pass over DIR: events per kind, steps, calls, the deepest call nesting per thread, "
-      "definitions, and the sizes of the trace files with bytes per event.", 1, cmd_stats },
+      "definitions, the sizes of the trace files with bytes per event, and for each thread (its id as in "
+      "ThreadStart/ThreadSwitch, the one convert --thread takes) its steps, calls and deepest nesting.",
+      1, cmd_stats },
     { "convert", "IN OUT", "copy trace folder IN to OUT in another format",
       "Re-encodes every event of trace folder IN into folder OUT and copies the side files and files/. "
       "json to binary and back gives the same events.", 2, cmd_convert },
