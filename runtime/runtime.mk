@@ -17,7 +17,8 @@ RT_MAP    := $(BUILD)/runtime/librtrace_rt.map
 RT_LDLIBS := -ldwarf -lelf -lzstd -lpthread -ldl $(LIB_LDLIBS)
 
 # The libc functions the runtime interposes (threads.c, process.c,
-# signals.c, modules.c, io_capture.c, output.c: flush before blocking).
+# signals.c, modules.c, io_capture.c, output.c: flush before blocking;
+# stack.c: the stack limit around children).
 RT_INTERPOSED := pthread_create dlopen sigaction signal sigaltstack _exit _Exit vfork \
     execve execv execvp execvpe execl execlp execle fexecve \
     printf vprintf fprintf vfprintf dprintf vdprintf __printf_chk __vprintf_chk \
@@ -26,7 +27,8 @@ RT_INTERPOSED := pthread_create dlopen sigaction signal sigaltstack _exit _Exit 
     nanosleep clock_nanosleep sleep usleep pause sigsuspend poll select epoll_wait \
     pthread_join pthread_cond_wait pthread_cond_timedwait sem_wait wait waitpid read \
     close dup2 dup3 close_range closefrom sigprocmask pthread_sigmask \
-    getrlimit setrlimit prlimit getrlimit64 setrlimit64 prlimit64 fcntl fcntl64 daemon
+    getrlimit setrlimit prlimit getrlimit64 setrlimit64 prlimit64 fcntl fcntl64 daemon \
+    system popen posix_spawn posix_spawnp
 
 $(RT_OBJS): ALL_CFLAGS += -fvisibility=hidden
 

@@ -13,13 +13,23 @@
  *   setrlimit / prlimit set the program's value, the kernel gets twice it;
  *   exec*: the program's value is put back for the new image (and raised
  *   again if the exec fails).
- * Caveats: children made by system, popen and posix_spawn (no hook runs in
- * them) inherit the raised limit; thread stacks are fixed at creation and not
- * enlarged.
+ *   system, popen, posix_spawn(p): their children are made inside libc, with
+ *   no hook of ours, so the program's value is put back around the call (and
+ *   raised again after), when the main thread's stack is well within the
+ *   program's own limit (its mapping, read from /proc/self/maps: otherwise
+ *   lowering the limit would make the main stack's next growth fault); a
+ *   program that deep keeps the raised limit for its children.
+ * Caveat: thread stacks are fixed at creation and not enlarged.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -132,4 +142,129 @@ RT_EXPORT int prlimit64(pid_t pid, __rlimit_resource_t resource, const struct rl
                         struct rlimit64 *old)
 {
     return prlimit(pid, resource, (const struct rlimit *)new, (struct rlimit *)old);
+}
+
+/* ---- Children made inside libc: system, popen, posix_spawn ----------------- */
+/* Size of the main thread's stack mapping ("[stack]" in /proc/self/maps), or
+ * 0 when it cannot be read. No stdio: a 4 KiB buffer, lines may straddle it. */
+static size_t main_stack_size(void)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char buf[4096 + 256];
+    size_t have = 0, found = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
+        if (r <= 0)
+            break;
+        have += (size_t)r;
+        buf[have] = 0;
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n')) != NULL) {
+            *nl = 0;
+            if (strstr(line, "[stack]")) {
+                unsigned long lo = 0, hi = 0;
+                if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && hi > lo)
+                    found = hi - lo;
+            }
+            line = nl + 1;
+        }
+        have = (size_t)(buf + have - line);
+        memmove(buf, line, have);
+        if (have >= sizeof buf - 1)
+            have = 0;                       /* a line longer than the buffer: skip it */
+    }
+    close(fd);
+    return found;
+}
+
+/* Puts the program's soft limit back for a child about to be made inside
+ * libc; true when it did (spawn_done then raises it again). */
+static bool spawn_begin(void)
+{
+    if (!rt_stack_raised || rt_stack_prog.rlim_cur == RLIM_INFINITY)
+        return false;
+    size_t used = main_stack_size();
+    if (used == 0 || used + (1u << 20) > rt_stack_prog.rlim_cur)
+        return false;                       /* that deep: lowering would fault */
+    rt_stack_for_exec(true);
+    return true;
+}
+
+static void spawn_done(bool lowered)
+{
+    if (lowered)
+        rt_stack_for_exec(false);
+}
+
+/* The libc function `name` the program would have called. */
+static void *next_fn(const char *name)
+{
+    return dlsym(RTLD_NEXT, name);
+}
+
+RT_EXPORT int system(const char *command)
+{
+    static int (*real)(const char *);
+    if (!real)
+        real = (int (*)(const char *))next_fn("system");
+    if (!real) {
+        errno = ENOSYS;
+        return -1;
+    }
+    bool lowered = command ? spawn_begin() : false;
+    int r = real(command);
+    int saved = errno;
+    spawn_done(lowered);
+    errno = saved;
+    return r;
+}
+
+RT_EXPORT FILE *popen(const char *command, const char *type)
+{
+    static FILE *(*real)(const char *, const char *);
+    if (!real)
+        real = (FILE * (*)(const char *, const char *)) next_fn("popen");
+    if (!real) {
+        errno = ENOSYS;
+        return NULL;
+    }
+    bool lowered = spawn_begin();
+    FILE *f = real(command, type);
+    int saved = errno;
+    spawn_done(lowered);
+    errno = saved;
+    return f;
+}
+
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                        const posix_spawnattr_t *, char *const[], char *const[]);
+
+static int spawn_call(const char *name, spawn_fn *real, pid_t *pid, const char *path,
+                      const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+                      char *const argv[], char *const envp[])
+{
+    if (!*real)
+        *real = (spawn_fn)next_fn(name);
+    if (!*real)
+        return ENOSYS;
+    bool lowered = spawn_begin();
+    int r = (*real)(pid, path, fa, attr, argv, envp);
+    spawn_done(lowered);
+    return r;
+}
+
+RT_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                          const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    static spawn_fn real;
+    return spawn_call("posix_spawn", &real, pid, path, fa, attr, argv, envp);
+}
+
+RT_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    static spawn_fn real;
+    return spawn_call("posix_spawnp", &real, pid, file, fa, attr, argv, envp);
 }
