@@ -1,7 +1,7 @@
 /*
  * bench/measure.c - the benchmark's measuring launcher.
  *
- *   bench_measure [-n RUNS] [-t SECONDS] [-q] [-o FILE] [--] command [args...]
+ *   bench_measure [-n RUNS] [-t SECONDS] [-q] [-o FILE] [-c DIR] [--] command [args...]
  *
  * Runs `command` RUNS times (default 5), one after the other, with fork/execvp
  * and the environment passed through unchanged, and prints one line:
@@ -22,12 +22,17 @@
  * group for that; SIGINT/SIGTERM/SIGHUP received by bench_measure are passed
  * on to the group, so Ctrl-C still stops everything.
  *
+ * -c DIR: DIR (the trace folder the command writes) is removed before each
+ * run, untimed: each run then writes a new trace, as a user recording once
+ * does, instead of truncating the previous run's (freeing hundreds of MiB of
+ * page cache would be counted as the recorder's time).
  * Written in C rather than with /usr/bin/time so that the figures do not
  * depend on which `time` the machine has and the median comes out directly.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,8 +76,24 @@ static int cmp_double(const void *a, const void *b)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_measure [-n RUNS] [-t SECONDS] [-q] [-o FILE] [--] command [args...]\n");
+    fprintf(stderr, "usage: bench_measure [-n RUNS] [-t SECONDS] [-q] [-o FILE] [-c DIR] [--] command [args...]\n");
     exit(2);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    if (remove(path) != 0 && errno != ENOENT)
+        fprintf(stderr, "bench_measure: cannot remove %s: %s\n", path, strerror(errno));
+    return 0;
+}
+
+/* rm -rf dir (a missing dir is fine). */
+static void remove_tree(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Runs argv once; returns the exit code (128+sig for a signal), -1 if it could not start. */
@@ -128,7 +149,7 @@ int main(int argc, char **argv)
 {
     int runs = 5;
     unsigned timeout = 120;
-    const char *out_path = NULL;
+    const char *out_path = NULL, *clean_dir = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--")) {
@@ -142,6 +163,8 @@ int main(int argc, char **argv)
             out_path = "/dev/null";
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out_path = argv[++i];
+        } else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+            clean_dir = argv[++i];
         } else {
             usage();
         }
@@ -165,6 +188,8 @@ int main(int argc, char **argv)
     int status = 0;
     for (int r = 0; r < runs; r++) {
         long rss = 0;
+        if (clean_dir)
+            remove_tree(clean_dir);
         int rc = run_once(argv + i, out_path, timeout, &times[r], &rss);
         if (rss > max_rss)
             max_rss = rss;

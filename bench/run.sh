@@ -41,6 +41,7 @@ mkdir -p "$OUT/bin" "$OUT/traces" "$OUT/tmp"
 OUT=$(cd "$OUT" && pwd)        # absolute: traced programs run from other folders
 LOG=$OUT/bench.log             # compiler and recorder chatter goes here, not to the table
 RES=$OUT/results.tsv
+CLEAN=                         # measure: the trace folder to remove before each run
 : > "$LOG"
 : > "$RES"
 MEASURE=$BIN/bench_measure
@@ -80,7 +81,8 @@ build() {
 
 # measure ENVS CMD... : runs CMD BENCH_RUNS times (RUNS0 when its last
 # argument, the size, is 0) with the assignments in ENVS (a space-separated
-# list, may be empty); sets MS (median ms), RSS (KB), ST (status).
+# list, may be empty); sets MS (median ms), RSS (KB), ST (status). With
+# CLEAN=DIR, DIR (the trace folder) is removed before each run, untimed.
 measure() {
     envs=$1; shift
     runs=$RUNS
@@ -89,7 +91,7 @@ measure() {
     [ -n "${MRUNS:-}" ] && runs=$MRUNS
     echo "== run [$envs] $*" >> "$LOG"
     # shellcheck disable=SC2086
-    line=$(env $envs "$MEASURE" -n "$runs" -q -- "$@" 2>> "$LOG")
+    line=$(env $envs "$MEASURE" -n "$runs" -q ${CLEAN:+-c "$CLEAN"} -- "$@" 2>> "$LOG")
     echo "$line" >> "$LOG"
     MS=$(echo "$line" | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p')
     RSS=$(echo "$line" | sed -n 's/.*max_rss_kb=\([0-9]*\).*/\1/p')
@@ -166,8 +168,8 @@ for spec in $PROGS; do
             esac
             d=$OUT/traces/$p.$cfg
             rm -rf "$d" "$d.0"
-            measure "$RTENV $e RTRACE_DIR=$d.0" "$rt" 0; m0=$MS
-            measure "$RTENV $e RTRACE_DIR=$d" "$rt" "$n"
+            CLEAN=$d.0; measure "$RTENV $e RTRACE_DIR=$d.0" "$rt" 0; m0=$MS
+            CLEAN=$d; measure "$RTENV $e RTRACE_DIR=$d" "$rt" "$n"; CLEAN=
             count "$d"
             # binary without `rtrace stats`: the same run's counts from JSON
             if [ -z "$STEPS" ] && [ $cfg = bin ]; then
@@ -186,8 +188,8 @@ for spec in $PROGS; do
             [ $cfg = args ] && { flags=-a; name=uftrace-a; }
             d=$OUT/traces/$p.uftrace-$cfg
             rm -rf "$d" "$d.0"
-            measure "" "$UFTRACE" record $flags -d "$d.0" "$pg" 0; m0=$MS
-            measure "" "$UFTRACE" record $flags -d "$d" "$pg" "$un"
+            CLEAN=$d.0; measure "" "$UFTRACE" record $flags -d "$d.0" "$pg" 0; m0=$MS
+            CLEAN=$d; measure "" "$UFTRACE" record $flags -d "$d" "$pg" "$un"; CLEAN=
             ucount "$d"
             row "$p" "$name" "$un" "$MS" "$m0" "$RSS" "$ST" "" "$CALLS" "$EVENTS" "$BYTES" "$u"
         done
