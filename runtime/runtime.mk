@@ -26,7 +26,7 @@ RT_INTERPOSED := pthread_create dlopen sigaction signal sigaltstack _exit _Exit 
     puts fputs putchar fputc putc fwrite perror write writev \
     nanosleep clock_nanosleep sleep usleep pause sigsuspend poll select epoll_wait \
     pthread_join pthread_cond_wait pthread_cond_timedwait sem_wait wait waitpid read \
-    close dup2 dup3 close_range closefrom sigprocmask pthread_sigmask \
+    close dup2 dup3 close_range closefrom sigprocmask pthread_sigmask sigpending \
     getrlimit setrlimit prlimit getrlimit64 setrlimit64 prlimit64 fcntl fcntl64 daemon \
     system popen posix_spawn posix_spawnp
 

@@ -41,7 +41,7 @@
  * acts as the kernel would for a signal the program blocked: a kernel-raised
  * fault is fatal with the default action (whatever handler the program set),
  * a sent one is held (per thread) and sent again when the program unblocks
- * it. (sigpending() does not show such a held signal.)
+ * it; sigpending() (interposed) shows it, as the kernel would a blocked one.
  * abort() with SIGABRT ignored, or handled by a handler that returns: glibc's
  * abort() then sets SIG_DFL through its internal sigaction (not interposed)
  * and raises again, which kills the process without running any handler. So
@@ -327,6 +327,18 @@ RT_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
         errno = r;
         return -1;
     }
+    return 0;
+}
+
+/* sigpending (interposed): the kernel's set plus the fault signals held
+ * here for this thread while the program blocks them (see mask_call). */
+RT_EXPORT int sigpending(sigset_t *set)
+{
+    if (syscall(SYS_rt_sigpending, set, (size_t)(_NSIG / 8)) != 0)
+        return -1;
+    for (int sig = 1; sig < 64; sig++)
+        if ((rt_tls_fault_pending >> sig) & 1)
+            sigaddset(set, sig);
     return 0;
 }
 

@@ -167,6 +167,7 @@ simple sigblock_all 139 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGSEGV.*read_it"' \
     'grep -q "blocked: SIGSEGV 1 SIGBUS 1 SIGUSR1 1" out' \
     'grep -q "sent SIGSEGV while blocked: handled 0" out' \
+    'grep -q "pending: SIGSEGV 1 SIGUSR1 0" out' \
     'grep -q "after unblocking: handled 11" out'
 simple overflow 139 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGSEGV.*down"' \

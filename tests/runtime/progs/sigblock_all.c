@@ -2,7 +2,8 @@
  * handler for a fault it raises while the signal is blocked (it kills with
  * the default action), so the runtime keeps the fault signals unblocked
  * underneath while the program sees its own mask. Also: a SIGSEGV sent while
- * blocked stays pending until unblocked, then reaches the program's handler. */
+ * blocked stays pending (sigpending shows it) until unblocked, then reaches
+ * the program's handler. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,9 @@ int main(void)
            sigismember(&cur, SIGBUS), sigismember(&cur, SIGUSR1));
     raise(SIGSEGV);
     printf("sent SIGSEGV while blocked: handled %d\n", handled);
+    sigset_t pend;
+    sigpending(&pend);
+    printf("pending: SIGSEGV %d SIGUSR1 %d\n", sigismember(&pend, SIGSEGV), sigismember(&pend, SIGUSR1));
     if (sigsetjmp(env, 1) == 0)
         pthread_sigmask(SIG_SETMASK, &old, NULL);
     printf("after unblocking: handled %d\n", handled);
