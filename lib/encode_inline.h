@@ -221,6 +221,48 @@ static inline void rtrace__enc_step_fast(rtrace_enc *e, uint64_t path_id, int64_
     e->len = (size_t)(p - e->buf);
 }
 
+/*
+ * The Value{variable_id, Int{i, type_id}} event in three parts: the head (up
+ * to the integer; JSON: with the ",\n" that precedes every event but the
+ * first), the integer, the tail. Head and tail depend only on the ids, so the
+ * runtime builds them once per variable (templates) and its hot path copies
+ * them around the integer; rtrace__enc_value_int_fast below writes through
+ * the same functions, so both give the same bytes.
+ * RTRACE__VALUE_HEAD_MAX / RTRACE__VALUE_TAIL_MAX: their longest forms.
+ */
+#define RTRACE__VALUE_HEAD_MAX 80
+#define RTRACE__VALUE_TAIL_MAX 40
+static inline unsigned char *rtrace__p_value_int_head(unsigned char *p, rtrace_format f, uint64_t variable_id)
+{
+    if (f == RTRACE_FORMAT_JSON) {
+        RTRACE__P_LIT(p, ",\n{\"Value\":{\"variable_id\":");
+        p = rtrace__p_u64_dec(p, variable_id);
+        RTRACE__P_LIT(p, ",\"value\":{\"kind\":\"Int\",\"i\":");
+    } else {
+        RTRACE__P_LIT(p, "\xa1\x65" "Value" "\xa2\x6b" "variable_id");
+        p = rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, variable_id);
+        RTRACE__P_LIT(p, "\x65" "value" "\xa3\x64" "kind" "\x63" "Int" "\x61" "i");
+    }
+    return p;
+}
+static inline unsigned char *rtrace__p_value_int_tail(unsigned char *p, rtrace_format f, uint64_t type_id)
+{
+    if (f == RTRACE_FORMAT_JSON) {
+        RTRACE__P_LIT(p, ",\"type_id\":");
+        p = rtrace__p_u64_dec(p, type_id);
+        RTRACE__P_LIT(p, "}}}");
+    } else {
+        RTRACE__P_LIT(p, "\x67" "type_id");
+        p = rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, type_id);
+    }
+    return p;
+}
+/* The integer of that event, in format f. */
+static inline unsigned char *rtrace__p_int(unsigned char *p, rtrace_format f, int64_t i)
+{
+    return f == RTRACE_FORMAT_JSON ? rtrace__p_i64_dec(p, i) : rtrace__p_cbor_int(p, i);
+}
+
 /* Value{variable_id, Int{i, type_id}}. */
 static inline void rtrace__enc_value_int_fast(rtrace_enc *e, uint64_t variable_id, uint64_t type_id, int64_t i)
 {
@@ -229,24 +271,20 @@ static inline void rtrace__enc_value_int_fast(rtrace_enc *e, uint64_t variable_i
     unsigned char *p = e->buf + e->len;
     e->depth = 0;
     if (e->format == RTRACE_FORMAT_JSON) {
-        if (rtrace__likely(!e->json_first))
-            RTRACE__P_LIT(p, ",\n");
+        unsigned char *h = p;
+        p = rtrace__p_value_int_head(p, RTRACE_FORMAT_JSON, variable_id);
+        if (rtrace__unlikely(e->json_first)) {   /* the first event: no separator */
+            memmove(h, h + 2, (size_t)(p - h - 2));
+            p -= 2;
+        }
         e->json_first = false;
         e->need_comma[0] = 1;
-        RTRACE__P_LIT(p, "{\"Value\":{\"variable_id\":");
-        p = rtrace__p_u64_dec(p, variable_id);
-        RTRACE__P_LIT(p, ",\"value\":{\"kind\":\"Int\",\"i\":");
         p = rtrace__p_i64_dec(p, i);
-        RTRACE__P_LIT(p, ",\"type_id\":");
-        p = rtrace__p_u64_dec(p, type_id);
-        RTRACE__P_LIT(p, "}}}");
+        p = rtrace__p_value_int_tail(p, RTRACE_FORMAT_JSON, type_id);
     } else {
-        RTRACE__P_LIT(p, "\xa1\x65" "Value" "\xa2\x6b" "variable_id");
-        p = rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, variable_id);
-        RTRACE__P_LIT(p, "\x65" "value" "\xa3\x64" "kind" "\x63" "Int" "\x61" "i");
+        p = rtrace__p_value_int_head(p, RTRACE_FORMAT_BINARY, variable_id);
         p = rtrace__p_cbor_int(p, i);
-        RTRACE__P_LIT(p, "\x67" "type_id");
-        p = rtrace__p_cbor_head(p, RTRACE__CBOR_UINT, type_id);
+        p = rtrace__p_value_int_tail(p, RTRACE_FORMAT_BINARY, type_id);
     }
     e->len = (size_t)(p - e->buf);
 }

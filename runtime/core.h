@@ -30,6 +30,13 @@ enum {
 /* Classes of the eightbytes of an RT_RET_REGS value. */
 enum { RT_EB_NONE = 0, RT_EB_INT = 1, RT_EB_SSE = 2 };
 
+/* Room for a Value event's template parts (= RTRACE__VALUE_HEAD_MAX / _TAIL_MAX). */
+#define RT_VALUE_HEAD_MAX 80
+#define RT_VALUE_TAIL_MAX 40
+/* What the hot path copies of them in CBOR (templates longer than that are not built). */
+#define RT_CBOR_HEAD_COPY 48
+#define RT_CBOR_TAIL_COPY 16
+
 /* One variable as a site reads it: location with the module's bias folded in. */
 typedef struct rt_core_var {
     uint64_t var_id;          /* VariableName id */
@@ -40,6 +47,12 @@ typedef struct rt_core_var {
     int64_t vla_add;          /* ... plus this */
     uint64_t type_id;         /* the type's id (set with var_id) */
     uint8_t fast;             /* RT_FAST_*: a plain integer read with one load */
+    /* Fast variables: the bytes of their Value event before and after the
+     * integer, in the trace's format (encode_inline.h's value head/tail);
+     * the hot path copies them whole (sizes fixed) and steps by the lengths. */
+    uint8_t head_len, tail_len;
+    unsigned char head[RT_VALUE_HEAD_MAX];
+    unsigned char tail[RT_VALUE_TAIL_MAX];
 } rt_core_var;
 
 /* Variables whose value is an Int read straight from the frame (rbp+offset)
@@ -70,6 +83,7 @@ typedef struct rt_core_func {
 #define RT_SITE_DEFER 4u      /* a function's first probe placed before its parameters are
                                  in their slots (clang's -finstrument-functions entry call):
                                  the Call waits for the next probe of the frame */
+#define RT_SITE_FASTVALS 8u   /* every visible variable is fast, with its templates */
 
 /* A probe, everything precomputed. */
 typedef struct rt_site {

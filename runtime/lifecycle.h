@@ -51,6 +51,9 @@ typedef struct rt_thread_x {
 } rt_thread_x;
 
 /* threads.c */
+/* The calling thread's state (NULL before its first probe); read directly
+ * only by the probes' fast path (fastpath.c), which may call nothing. */
+extern RT_HIDDEN __thread rt_thread_x *rt_tls_self __attribute__((tls_model("initial-exec")));
 /* The calling thread's state even while it is in the runtime or the trace is
  * closing (for the crash and exit paths); NULL if it never had one. */
 RT_HIDDEN rt_thread_x *rt_thread_self_raw(void);
@@ -97,6 +100,9 @@ RT_HIDDEN int rt_modules_scan(void);
 RT_HIDDEN size_t rt_modules_count(void);
 
 /* output.c */
+/* A thread's buffer goes to the sink once it holds this many bytes (the
+ * probes' fast path leaves a probe that would reach it to rt_output_commit). */
+#define RT_FLUSH_BYTES (1u << 20)
 /* Opens the sink in rt_cfg.dir (dir.<pid> in a fork child, or when another
  * live process holds the folder); 0, or -1 with a message printed. */
 RT_HIDDEN int rt_output_open(bool fork_child);

@@ -72,7 +72,6 @@
 
 #include "lifecycle.h"
 
-#define RT_FLUSH_BYTES   (1u << 20)
 #define RT_FLUSH_NS      (100ull * 1000 * 1000)
 #define RT_CLOCK_EVERY   1024
 #define RT_PATHS_MAX     (1u << 19)         /* distinct source paths */

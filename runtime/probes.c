@@ -28,19 +28,11 @@
 
 #include "core.h"
 #include "patch.h"
+#include "sites.h"
+#include "../lib/encode_inline.h"   /* the Value event templates */
 
-typedef struct rt_slot {
-    uint64_t pc;              /* 0 = empty */
-    const rt_site *site;
-} rt_slot;
-
-typedef struct rt_site_table {
-    size_t mask;              /* capacity - 1 (a power of two) */
-    size_t n;
-    rt_slot slots[];
-} rt_site_table;
-
-static _Atomic(rt_site_table *) g_table;
+/* The table (sites.h): published with a release store, read by every probe. */
+_Atomic(rt_site_table *) rt_site_table_cur;
 
 /* Modules added so far (for function-pointer names); appended, never removed. */
 #define RT_MAX_MODULES 1024
@@ -55,26 +47,10 @@ static size_t g_npaths;
 static const char *g_main_path;
 static int64_t g_main_line;
 
-static inline size_t pc_hash(uint64_t pc, size_t mask)
-{
-    return (size_t)((pc * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-}
-
 /* Contract: see core.h. */
 const rt_site *rt_sites_lookup(uint64_t pc)
 {
-    const rt_site_table *t = atomic_load_explicit(&g_table, memory_order_acquire);
-    if (unlikely(!t))
-        return NULL;
-    size_t i = pc_hash(pc, t->mask);
-    for (;;) {
-        const rt_slot *s = &t->slots[i];
-        if (likely(s->pc == pc))
-            return s->site;
-        if (s->pc == 0)
-            return NULL;
-        i = (i + 1) & t->mask;
-    }
+    return rt_sites_find(pc);
 }
 
 /* Inserts into a table that has room (no growth here). */
@@ -92,7 +68,7 @@ static void table_put(rt_site_table *t, uint64_t pc, const rt_site *site)
 /* Publishes a table with the old entries plus `sites`. 0 or -1 (no memory). */
 static int table_publish(const rt_site *sites, size_t n)
 {
-    rt_site_table *old = atomic_load_explicit(&g_table, memory_order_acquire);
+    rt_site_table *old = atomic_load_explicit(&rt_site_table_cur, memory_order_acquire);
     size_t want = ((old ? old->n : 0) + n) * 2 + 16, cap = 16;
     while (cap < want)
         cap *= 2;
@@ -107,7 +83,7 @@ static int table_publish(const rt_site *sites, size_t n)
     for (size_t i = 0; i < n; i++)
         if (sites[i].fn)
             table_put(t, sites[i].pc, &sites[i]);
-    atomic_store_explicit(&g_table, t, memory_order_release);
+    atomic_store_explicit(&rt_site_table_cur, t, memory_order_release);
     return 0;
 }
 
@@ -219,6 +195,27 @@ static uint8_t fast_kind(const rt_core_var *v)
         }
     }
     return RT_FAST_NONE;
+}
+
+_Static_assert(RT_VALUE_HEAD_MAX == RTRACE__VALUE_HEAD_MAX && RT_VALUE_TAIL_MAX == RTRACE__VALUE_TAIL_MAX,
+               "template sizes");
+
+/* The Value event templates of fast variable v (ids set), in the trace's
+ * format; left empty (head_len 0: the general path) if they do not fit. */
+static void build_templates(rt_core_var *v)
+{
+    unsigned char h[RT_VALUE_HEAD_MAX + 32], t[RT_VALUE_TAIL_MAX + 32];
+    size_t hl = (size_t)(rtrace__p_value_int_head(h, rt_cfg.format, v->var_id) - h);
+    size_t tl = (size_t)(rtrace__p_value_int_tail(t, rt_cfg.format, v->type_id) - t);
+    if (hl > RT_VALUE_HEAD_MAX || tl > RT_VALUE_TAIL_MAX ||
+        (rt_cfg.format == RTRACE_FORMAT_BINARY && (hl > RT_CBOR_HEAD_COPY || tl > RT_CBOR_TAIL_COPY)))
+        return;
+    memset(v->head, 0, sizeof v->head);
+    memset(v->tail, 0, sizeof v->tail);
+    memcpy(v->head, h, hl);
+    memcpy(v->tail, t, tl);
+    v->head_len = (uint8_t)hl;
+    v->tail_len = (uint8_t)tl;
 }
 
 /* The path id of file index `fi` of m (cached in pids). */
@@ -406,8 +403,18 @@ int rt_core_add_module(rt_module *m)
             vs[k].type_id = rt_defs_type(e, vs[k].type);
             vs[k].var_id = rt_defs_var(e, vs[k].name);
             vs[k].fast = fast_kind(&vs[k]);
+            if (vs[k].fast != RT_FAST_NONE)
+                build_templates(&vs[k]);
         }
         done = s->vars;
+    }
+    for (size_t i = 0; i < nsites; i++) {
+        rt_site *s = &sites[i];
+        bool all = s->nvars > 0;
+        for (uint32_t k = 0; all && k < s->nvars; k++)
+            all = s->vars[k].head_len > 0;
+        if (all)
+            s->flags |= RT_SITE_FASTVALS;
     }
     if (discarding)
         rtrace_enc_reset(&discard);

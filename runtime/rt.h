@@ -66,6 +66,9 @@ typedef struct rt_thread {
                                  was inside the runtime (signal handler): appended after
                                  the interrupted event completes */
     volatile int in_runtime;  /* re-entry guard: >0 while inside a hook */
+    volatile int fast_merge;  /* the fast path wrote a probe's events while a signal
+                                 handler's probes went to `nested`: rt_on_line only
+                                 commits (merges them), see fastpath.c */
     uint64_t tid;             /* the trace's thread id (gettid at start) */
     bool is_main;
     bool dead;                /* recording stopped for this thread */

@@ -40,6 +40,7 @@
 #include <errno.h>
 
 #include "core.h"
+#include "fastvals.h"
 #include "../lib/encode_inline.h"   /* the encoder's fused fast paths */
 
 /* Frame flags. */
@@ -77,28 +78,22 @@ static inline bool frames_room(rt_thread *t)
     return rt_thread_frames_reserve(t, t->nframes + 1);
 }
 
-/* Writes one Value event per variable of vars[0..n). Plain integers in the
- * frame or in statics (most locals) take one load and one fused encoder
- * call; the rest goes through the general capture. */
-static unsigned write_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n, const rt_regs *regs)
+/* Writes one Value event per variable of vars[0..n). `allfast` (the site's
+ * RT_SITE_FASTVALS): every variable is a plain integer with its event
+ * templates: one room check, then per variable a load, the head copied
+ * whole, the integer, the tail. Otherwise plain integers take one load and
+ * one fused encoder call, the rest goes through the general capture. */
+static unsigned write_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n, const rt_regs *regs,
+                             bool allfast)
 {
+    if (likely(allfast && !e->json_first && rtrace__room(e, rt_fast_values_room(n)))) {
+        rt_fast_values(e, vars, n, regs->rbp);
+        return n;
+    }
     for (uint32_t i = 0; i < n; i++) {
         const rt_core_var *v = &vars[i];
         if (likely(v->fast != RT_FAST_NONE)) {
-            const unsigned char *p = v->loc.kind == RT_LOC_ADDR
-                ? (const unsigned char *)v->loc.offset
-                : (const unsigned char *)(regs->rbp + v->loc.offset);
-            int64_t x;
-            switch (v->fast) {
-            case RT_FAST_I8: { int8_t y; memcpy(&y, p, 1); x = y; break; }
-            case RT_FAST_I16: { int16_t y; memcpy(&y, p, 2); x = y; break; }
-            case RT_FAST_I32: { int32_t y; memcpy(&y, p, 4); x = y; break; }
-            case RT_FAST_I64: { memcpy(&x, p, 8); break; }
-            case RT_FAST_U8: { uint8_t y; memcpy(&y, p, 1); x = y; break; }
-            case RT_FAST_U16: { uint16_t y; memcpy(&y, p, 2); x = y; break; }
-            default: { uint32_t y; memcpy(&y, p, 4); x = y; break; }
-            }
-            rtrace__enc_value_int_fast(e, v->var_id, v->type_id, x);
+            rtrace__enc_value_int_fast(e, v->var_id, v->type_id, rt_fast_load(v, regs->rbp));
             continue;
         }
         rtrace__enc_value_begin_fast(e, v->var_id);
@@ -180,7 +175,7 @@ static unsigned resolve_pending(rt_thread *t, rtrace_enc *e, rt_frame *fr, const
     rtrace__enc_step_fast(e, s->path_id, s->line);
     t->last_path_id = s->path_id;
     t->last_line = s->line;
-    return n + 1 + write_values(e, s->vars, s->nvars, &r);
+    return n + 1 + write_values(e, s->vars, s->nvars, &r, (s->flags & RT_SITE_FASTVALS) != 0);
 }
 
 /* Contract: see core.h. */
@@ -280,7 +275,7 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
     rtrace__enc_step_fast(e, s->path_id, s->line);
     t->last_path_id = s->path_id;
     t->last_line = s->line;
-    return n + 1 + write_values(e, s->vars, s->nvars, regs);
+    return n + 1 + write_values(e, s->vars, s->nvars, regs, (s->flags & RT_SITE_FASTVALS) != 0);
 }
 
 /* Contract: see core.h. */
@@ -315,6 +310,16 @@ void rt_on_line(rt_regs *regs)
     int *ep = errno_ptr();
     int saved_errno = *ep;
     rt_thread *t = rt_thread_get();
+    if (unlikely(t != NULL && t->fast_merge)) {
+        /* the fast path recorded this probe; a signal handler's probes wrote
+         * to t->nested meanwhile: only the commit (which merges them) is left */
+        t->fast_merge = 0;
+        t->in_runtime++;
+        rt_output_commit(t, 0);
+        t->in_runtime--;
+        *ep = saved_errno;
+        return;
+    }
     if (likely(t != NULL)) {
         const rt_site *s = rt_sites_lookup(regs->pc);
         if (likely(s != NULL)) {

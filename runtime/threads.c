@@ -50,7 +50,7 @@
 
 /* TLS: the thread's state, and 1 once it is known the thread is not traced
  * (RTRACE_THREADS=main, or it already ended). */
-static __thread rt_thread_x *rt_tls_self __attribute__((tls_model("initial-exec")));
+__thread rt_thread_x *rt_tls_self __attribute__((tls_model("initial-exec")));   /* lifecycle.h */
 static __thread int rt_tls_untraced __attribute__((tls_model("initial-exec")));
 static __thread pid_t rt_tls_tid __attribute__((tls_model("initial-exec")));
 

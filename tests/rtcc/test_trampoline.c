@@ -8,7 +8,12 @@
  *     held before, although the hook (below) clobbers them all;
  *   - the hook is called with a 16-byte aligned stack, whatever the
  *     program's %rsp alignment;
- *   - __rt_line_probe calls rt_on_line, __rt_ret_probe calls rt_on_return.
+ *   - __rt_line_probe calls rt_on_line_fast(pc, rbp) first, then rt_on_line
+ *     only when the fast hook returns nonzero; __rt_ret_probe calls
+ *     rt_on_return;
+ *   - the fast path: the fast hook may clobber every caller-saved GPR and the
+ *     flags (not the vector registers: it is built without them), and the
+ *     program sees nothing of it.
  * The hooks are defined here (the test plays the runtime).
  */
 #include <CUnit/Basic.h>
@@ -40,6 +45,11 @@ static int hook_vzeroupper;
 static rt_regs seen;
 static int line_calls, ret_calls;
 static uintptr_t seen_addr;
+/* The fast hook: its result (0 = the probe is done), calls and arguments. */
+static int fast_result = 1;
+static int fast_calls;
+static uint64_t fast_pc, fast_rbp;
+static uintptr_t fast_sp;
 
 /* Destroys every register the psABI lets a callee destroy, and the flags. */
 static void clobber(void)
@@ -60,6 +70,29 @@ static void clobber(void)
             "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
             "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
             "cc", "memory");
+}
+
+/* Destroys the caller-saved GPRs and the flags (what a GPR-only callee may). */
+static void clobber_gprs(void)
+{
+    __asm__ volatile(
+        "movq $0x3c3c3c3c3c3c3c3c, %%rax\n\t"
+        "movq %%rax, %%rcx\n\tmovq %%rax, %%rdx\n\tmovq %%rax, %%rsi\n\t"
+        "movq %%rax, %%rdi\n\tmovq %%rax, %%r8\n\tmovq %%rax, %%r9\n\t"
+        "movq %%rax, %%r10\n\tmovq %%rax, %%r11\n\t"
+        "cmpq $1, %%rax\n\t"             /* flags: CF=0, ZF=0, ... */
+        ::: "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "cc", "memory");
+}
+
+int rt_on_line_fast(uint64_t pc, uint64_t rbp);
+int rt_on_line_fast(uint64_t pc, uint64_t rbp)
+{
+    fast_calls++;
+    fast_pc = pc;
+    fast_rbp = rbp;
+    fast_sp = (uintptr_t)__builtin_frame_address(0) + 16;   /* the stack at the call */
+    clobber_gprs();
+    return fast_result;
 }
 
 void rt_on_line(rt_regs *r)
@@ -165,6 +198,59 @@ static void check_probe(int ret, long misalign, uint64_t flags)
     CU_ASSERT_EQUAL(memcmp(after.xmm, before.xmm, sizeof after.xmm), 0);
 }
 
+/* The fast path: the fast hook returns 0, rt_on_line is not called, the
+ * fast hook got the probe's pc and the program's rbp on an aligned stack
+ * below the red zone, and every register, xmm and flag is restored. */
+static void check_fast(long misalign, uint64_t flags)
+{
+    rtt_state before, after;
+    int line0 = line_calls, fast0 = fast_calls;
+    pattern(&before, 21 + (uint64_t)misalign, flags);
+    memset(&after, 0, sizeof after);
+    fast_result = 0;
+    rtt_run_line(&before, &after, misalign);
+    fast_result = 1;
+    CU_ASSERT_EQUAL(fast_calls, fast0 + 1);
+    CU_ASSERT_EQUAL(line_calls, line0);
+    CU_ASSERT_EQUAL(fast_pc, before.pc);
+    CU_ASSERT_EQUAL(fast_rbp, before.rbp);
+    CU_ASSERT_EQUAL(fast_sp % 16, 0);
+    CU_ASSERT(fast_sp <= before.sp - 128);
+    CU_ASSERT_EQUAL(after.rax, before.rax);
+    CU_ASSERT_EQUAL(after.rcx, before.rcx);
+    CU_ASSERT_EQUAL(after.rdx, before.rdx);
+    CU_ASSERT_EQUAL(after.rsi, before.rsi);
+    CU_ASSERT_EQUAL(after.rdi, before.rdi);
+    CU_ASSERT_EQUAL(after.r8, before.r8);
+    CU_ASSERT_EQUAL(after.r9, before.r9);
+    CU_ASSERT_EQUAL(after.r10, before.r10);
+    CU_ASSERT_EQUAL(after.r11, before.r11);
+    CU_ASSERT_EQUAL(after.rbx, before.rbx);
+    CU_ASSERT_EQUAL(after.rbp, before.rbp);
+    CU_ASSERT_EQUAL(after.r12, before.r12);
+    CU_ASSERT_EQUAL(after.r13, before.r13);
+    CU_ASSERT_EQUAL(after.r14, before.r14);
+    CU_ASSERT_EQUAL(after.r15, before.r15);
+    CU_ASSERT_EQUAL(after.sp, before.sp);
+    CU_ASSERT_EQUAL(after.flags & FLAG_MASK, flags & FLAG_MASK);
+    CU_ASSERT_EQUAL(memcmp(after.xmm, before.xmm, sizeof after.xmm), 0);
+}
+
+static void test_trampoline__line_probe_fast_path_restores_all(void)
+{
+    check_fast(0, FLAG_MASK);
+    check_fast(1, 0);
+    check_fast(0, 0x801);
+}
+
+/* The slow path (fast hook declines): the fast hook ran first, then rt_on_line. */
+static void test_trampoline__line_probe_slow_path_after_fast_hook(void)
+{
+    int fast0 = fast_calls;
+    check_probe(0, 0, 0x0c5);
+    CU_ASSERT_EQUAL(fast_calls, fast0 + 1);
+}
+
 static void test_trampoline__line_probe_fills_regs_and_restores_all(void)
 {
     check_probe(0, 0, FLAG_MASK);
@@ -239,6 +325,10 @@ int main(void)
                 test_trampoline__line_probe_restores_clear_flags);
     CU_add_test(s, "test_trampoline__line_probe_misaligned_stack",
                 test_trampoline__line_probe_misaligned_stack);
+    CU_add_test(s, "test_trampoline__line_probe_fast_path_restores_all",
+                test_trampoline__line_probe_fast_path_restores_all);
+    CU_add_test(s, "test_trampoline__line_probe_slow_path_after_fast_hook",
+                test_trampoline__line_probe_slow_path_after_fast_hook);
     CU_add_test(s, "test_trampoline__ret_probe_fills_regs_and_restores_all",
                 test_trampoline__ret_probe_fills_regs_and_restores_all);
     CU_add_test(s, "test_trampoline__avx_probe_keeps_ymm_through_vzeroupper_in_hook",

@@ -26,6 +26,15 @@
  * cheaper than pushfq/popfq (popfq is microcoded) and enough for compiled
  * code (DF is clear at every statement boundary by the psABI).
  *
+ * The line trampolines first try the fast hook rt_on_line_fast(pc, rbp)
+ * (runtime/fastpath.c, built with -mgeneral-regs-only: it never touches a
+ * vector register, x87 or the flags we restore, and calls nothing that
+ * could): only the psABI's caller-saved GPRs and the flags are saved for it.
+ * It returns 0 when it did everything (the common probe: same frame, a
+ * statement row, plain integer variables), nonzero when the full hook must
+ * run: then the whole rt_regs (GPRs from their push slots, xmm, ymm uppers)
+ * is built and rt_on_line(regs) called, as before.
+ *
  * Stack on entry, and the frame we build (addresses grow upwards):
  *
  *      program sp (regs->sp)  -> | program's red zone / locals      |
@@ -180,9 +189,115 @@ name:
 
         .text
 
+/*
+ * LINE_BODY(avx): a line trampoline with the fast path.
+ *
+ *      entry rsp        -> | return address  (pc)      |  CFA = entry rsp + 8
+ *                          | saved program rbp          |  <- our %rbp
+ *                          | rax                        |  -8(%rbp)
+ *                          | flags word (ah, al = OF)   |  -16(%rbp)
+ *                          | rcx rdx rsi rdi r8 r9 r10 r11 | -24 .. -80(%rbp)
+ *      %rsp (aligned 16)-> | ...                        |
+ * Fast: rt_on_line_fast(pc, program rbp); 0 -> restore and return.
+ * Slow: an rt_regs frame below (GPRs copied from the slots above, the
+ * callee-saved ones are still the program's), rt_on_line(&regs), then the
+ * same restore. Contract: as PROBE_BODY.
+ */
+#define LINE_BODY(avx)                                                  \
+        .cfi_startproc;                                                 \
+        pushq   %rbp;                                                   \
+        .cfi_adjust_cfa_offset 8;                                       \
+        .cfi_offset %rbp, -16;                                          \
+        movq    %rsp, %rbp;                                             \
+        .cfi_def_cfa_register %rbp;                                     \
+        pushq   %rax;                                                   \
+        lahf;                                                           \
+        seto    %al;                                                    \
+        pushq   %rax;                                                   \
+        pushq   %rcx;                                                   \
+        pushq   %rdx;                                                   \
+        pushq   %rsi;                                                   \
+        pushq   %rdi;                                                   \
+        pushq   %r8;                                                    \
+        pushq   %r9;                                                    \
+        pushq   %r10;                                                   \
+        pushq   %r11;                                                   \
+        andq    $-16, %rsp;                                             \
+        movq    8(%rbp), %rdi;                  /* pc */                \
+        movq    0(%rbp), %rsi;                  /* the program's rbp */ \
+        call    rt_on_line_fast@PLT;                                    \
+        testl   %eax, %eax;                                             \
+        jnz     3f;                                                     \
+2:      leaq    -80(%rbp), %rsp;                                        \
+        popq    %r11;                                                   \
+        popq    %r10;                                                   \
+        popq    %r9;                                                    \
+        popq    %r8;                                                    \
+        popq    %rdi;                                                   \
+        popq    %rsi;                                                   \
+        popq    %rdx;                                                   \
+        popq    %rcx;                                                   \
+        movq    -16(%rbp), %rax;                                        \
+        addb    $0x7f, %al;             /* OF = (al == 1) */            \
+        sahf;                           /* SF ZF AF PF CF from ah */    \
+        movq    -8(%rbp), %rax;                                         \
+        leave;                                                          \
+        .cfi_def_cfa %rsp, 8;                                           \
+        ret;                                                            \
+        .cfi_def_cfa %rbp, 16;                                          \
+3:      subq    $FRAME_SIZE, %rsp;      /* still 16-aligned */          \
+        movq    -24(%rbp), %rcx;                                        \
+        movq    %rcx, RTR_RCX(%rsp);                                    \
+        movq    -32(%rbp), %rcx;                                        \
+        movq    %rcx, RTR_RDX(%rsp);                                    \
+        movq    -40(%rbp), %rcx;                                        \
+        movq    %rcx, RTR_RSI(%rsp);                                    \
+        movq    -48(%rbp), %rcx;                                        \
+        movq    %rcx, RTR_RDI(%rsp);                                    \
+        movq    -56(%rbp), %rcx;                                        \
+        movq    %rcx, RTR_R8(%rsp);                                     \
+        movq    -64(%rbp), %rcx;                                        \
+        movq    %rcx, RTR_R9(%rsp);                                     \
+        movq    -72(%rbp), %rcx;                                        \
+        movq    %rcx, RTR_R10(%rsp);                                    \
+        movq    -80(%rbp), %rcx;                                        \
+        movq    %rcx, RTR_R11(%rsp);                                    \
+        movq    %rbx, RTR_RBX(%rsp);                                    \
+        movq    %r12, RTR_R12(%rsp);                                    \
+        movq    %r13, RTR_R13(%rsp);                                    \
+        movq    %r14, RTR_R14(%rsp);                                    \
+        movq    %r15, RTR_R15(%rsp);                                    \
+        SAVE_XMM(0);  SAVE_XMM(1);  SAVE_XMM(2);  SAVE_XMM(3);          \
+        SAVE_XMM(4);  SAVE_XMM(5);  SAVE_XMM(6);  SAVE_XMM(7);          \
+        SAVE_XMM(8);  SAVE_XMM(9);  SAVE_XMM(10); SAVE_XMM(11);         \
+        SAVE_XMM(12); SAVE_XMM(13); SAVE_XMM(14); SAVE_XMM(15);         \
+        movq    -8(%rbp), %rcx;                                         \
+        movq    %rcx, RTR_RAX(%rsp);                                    \
+        movq    0(%rbp), %rcx;                                          \
+        movq    %rcx, RTR_RBP(%rsp);                                    \
+        movq    8(%rbp), %rcx;                                          \
+        movq    %rcx, RTR_PC(%rsp);                                     \
+        leaq    16 + RED_ZONE(%rbp), %rcx;                              \
+        movq    %rcx, RTR_SP(%rsp);                                     \
+        movzbl  -15(%rbp), %ecx;                                        \
+        movzbl  -16(%rbp), %edx;                                        \
+        shll    $11, %edx;                                              \
+        orl     %edx, %ecx;                                             \
+        movq    %rcx, RTR_FLAGS(%rsp);                                  \
+        SAVE_UPPERS_##avx;                                              \
+        movq    %rsp, %rdi;                                             \
+        call    rt_on_line@PLT;                                         \
+        LOAD_XMM(0);  LOAD_XMM(1);  LOAD_XMM(2);  LOAD_XMM(3);          \
+        LOAD_XMM(4);  LOAD_XMM(5);  LOAD_XMM(6);  LOAD_XMM(7);          \
+        LOAD_XMM(8);  LOAD_XMM(9);  LOAD_XMM(10); LOAD_XMM(11);         \
+        LOAD_XMM(12); LOAD_XMM(13); LOAD_XMM(14); LOAD_XMM(15);         \
+        LOAD_UPPERS_##avx;                                              \
+        jmp     2b;                                                     \
+        .cfi_endproc
+
 /* void __rt_line_probe(void): called after each line-table row group. */
 ENTRY(__rt_line_probe)
-        PROBE_BODY(rt_on_line, 0)
+        LINE_BODY(0)
 END(__rt_line_probe)
 
 /* void __rt_ret_probe(void): called right before each `ret`. */
@@ -193,7 +308,7 @@ END(__rt_ret_probe)
 /* The same, for functions whose code uses ymm registers (the rewriter picks
  * them): the upper halves of ymm0-15 are saved and restored as well. */
 ENTRY(__rt_line_probe_avx)
-        PROBE_BODY(rt_on_line, 1)
+        LINE_BODY(1)
 END(__rt_line_probe_avx)
 
 ENTRY(__rt_ret_probe_avx)

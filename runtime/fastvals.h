@@ -1,0 +1,79 @@
+/*
+ * runtime/fastvals.h - writing the Value events of "fast" variables (plain
+ * integers in the frame or in statics, with their event templates: see
+ * rt_core_var): shared by step.c and the probes' fast path (fastpath.c,
+ * built without vector registers), so everything here is inline and calls
+ * nothing (fixed-size copies compile to moves).
+ */
+#ifndef RT_FASTVALS_H
+#define RT_FASTVALS_H
+
+#include <string.h>
+
+#include "core.h"
+#include "../lib/encode_inline.h"
+
+/* The value of fast variable v, read with one load: at its static address or
+ * at rbp + offset (the frame's, as the probe saw it). */
+static inline int64_t rt_fast_load(const rt_core_var *v, uint64_t rbp)
+{
+    const unsigned char *p = v->loc.kind == RT_LOC_ADDR
+        ? (const unsigned char *)v->loc.offset
+        : (const unsigned char *)(rbp + v->loc.offset);
+    int64_t x;
+    switch (v->fast) {
+    case RT_FAST_I8: { int8_t y; memcpy(&y, p, 1); x = y; break; }
+    case RT_FAST_I16: { int16_t y; memcpy(&y, p, 2); x = y; break; }
+    case RT_FAST_I32: { int32_t y; memcpy(&y, p, 4); x = y; break; }
+    case RT_FAST_I64: { memcpy(&x, p, 8); break; }
+    case RT_FAST_U8: { uint8_t y; memcpy(&y, p, 1); x = y; break; }
+    case RT_FAST_U16: { uint16_t y; memcpy(&y, p, 2); x = y; break; }
+    default: { uint32_t y; memcpy(&y, p, 4); x = y; break; }
+    }
+    return x;
+}
+
+/* Room rt_fast_values needs for n variables (templates are copied whole). */
+static inline size_t rt_fast_values_room(uint32_t n)
+{
+    return (size_t)n * (RT_VALUE_HEAD_MAX + RTRACE__INT_MAX_BYTES + RT_VALUE_TAIL_MAX);
+}
+
+/*
+ * Writes the Value events of vars[0, n), all fast with templates (the site's
+ * RT_SITE_FASTVALS), into e: per variable a load, the head copied whole, the
+ * integer, the tail. The caller checked the room (rt_fast_values_room) and
+ * that e->json_first is false (the templates start with the separator).
+ */
+static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n, uint64_t rbp)
+{
+    unsigned char *p = e->buf + e->len;
+    if (e->format == RTRACE_FORMAT_BINARY) {
+        /* CBOR heads and tails fit 48 and 16 bytes (build_templates checks) */
+        for (uint32_t i = 0; i < n; i++) {
+            const rt_core_var *v = &vars[i];
+            int64_t x = rt_fast_load(v, rbp);
+            memcpy(p, v->head, RT_CBOR_HEAD_COPY);
+            p += v->head_len;
+            p = rtrace__p_cbor_int(p, x);
+            memcpy(p, v->tail, RT_CBOR_TAIL_COPY);
+            p += v->tail_len;
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            const rt_core_var *v = &vars[i];
+            int64_t x = rt_fast_load(v, rbp);
+            memcpy(p, v->head, RT_VALUE_HEAD_MAX);
+            p += v->head_len;
+            p = rtrace__p_i64_dec(p, x);
+            memcpy(p, v->tail, RT_VALUE_TAIL_MAX);
+            p += v->tail_len;
+        }
+        if (n)
+            e->need_comma[0] = 1;
+    }
+    e->len = (size_t)(p - e->buf);
+    e->depth = 0;
+}
+
+#endif
