@@ -19,11 +19,12 @@
  * write(2)/ftruncate(2)/close(2) and stores an error message without stdio:
  * it is async-signal-safe.
  *
- * Background compression (rtrace_sink_set_background, binary only): a
- * worker thread, created when it is turned on, compresses and writes the
- * frames. Two frame buffers: the writer fills one while the worker
- * compresses the other; the writer waits only when it fills a frame while the
- * previous one is still being compressed. They meet on one futex word, `job`
+ * Background writing (rtrace_sink_set_background): a worker thread, created
+ * when it is turned on, compresses and writes the frames (binary) or writes
+ * the filled buffers (JSON: the page-cache copy of write(2) is most of a JSON
+ * recording's cost). Two buffers: the writer fills one while the worker
+ * compresses or writes the other; the writer waits only when it fills a
+ * buffer while the previous one is still in flight. They meet on one futex word, `job`
  * (IDLE -> PENDING by the writer, PENDING -> BUSY by the worker, BUSY -> IDLE
  * when the frame is written; STOP tells the worker to exit): no locks, so
  * fork never finds one held (a fork child never touches its copy of the
@@ -65,7 +66,7 @@
 #include "rtrace/sink.h"
 #include "error.h"
 
-#define JSON_BUF_SIZE (256u * 1024)
+#define JSON_BUF_SIZE (1024u * 1024)
 #define SEEK_MAX_FRAMES (1u << 20)          /* 2 TiB of events at 2 MiB per frame */
 #define SEEKABLE_SKIPPABLE_MAGIC 0x184D2A5Eu
 #define SEEKABLE_MAGIC 0x8F92EAB1u
@@ -246,6 +247,33 @@ static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool wor
     return 0;
 }
 
+/*
+ * JSON: writes in[0, n) (whole events) to the file. `worker`: called by the
+ * background worker (errors go to werr_*).
+ */
+static int json_chunk_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker)
+{
+    if (n == 0)
+        return 0;
+    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
+        return RTRACE_EIO;
+    int err = write_all(s->fd, in, n);
+    if (err)
+        return sink_fail_x(s, "trace.json: write failed", err, worker);
+    s->bytes_out += n;
+    s->good_off = s->bytes_out;
+    s->ev_off = s->good_off;
+    return 0;
+}
+
+/* A buffer handed to the worker (or taken back): frame or JSON chunk. */
+static int job_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker, bool boundary)
+{
+    if (s->format == RTRACE_FORMAT_JSON)
+        return json_chunk_out(s, in, n, worker);
+    return frame_out(s, in, n, worker, boundary);
+}
+
 /* ---- Background worker ---------------------------------------------------- */
 static void futex_wait(_Atomic int *w, int val, const struct timespec *rel)
 {
@@ -264,7 +292,7 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* The worker: takes PENDING frames, compresses and writes them, until STOP. */
+/* The worker: takes PENDING buffers, compresses (binary) and writes them, until STOP. */
 static void *bg_main(void *arg)
 {
     rtrace_sink *s = arg;
@@ -274,7 +302,7 @@ static void *bg_main(void *arg)
             break;
         if (j == JOB_PENDING) {
             if (atomic_compare_exchange_strong(&s->job, &j, JOB_BUSY)) {
-                frame_out(s, s->job_buf, s->job_len, true, s->job_boundary);
+                job_out(s, s->job_buf, s->job_len, true, s->job_boundary);
                 atomic_store_explicit(&s->job, JOB_IDLE, memory_order_release);
                 futex_wake(&s->job);
             }
@@ -327,7 +355,7 @@ static int bg_wait(rtrace_sink *s, uint64_t deadline_ms)
     }
 }
 
-/* Hands the current frame to the worker (after the previous one is done) and switches buffers. */
+/* Hands the current buffer to the worker (after the previous one is done) and switches buffers. */
 static int bg_post(rtrace_sink *s)
 {
     if (s->len == 0)
@@ -361,7 +389,7 @@ static int bg_stop(rtrace_sink *s, bool bounded)
     if (j == JOB_BUSY || j == JOB_PENDING)
         return RTRACE_EIO;
     if (j == JOB_TAKEN)
-        frame_out(s, s->job_buf, s->job_len, false, s->job_boundary);
+        job_out(s, s->job_buf, s->job_len, false, s->job_boundary);
     s->bg = false;    /* before the store: bg_adopt below still sees a worker error */
     atomic_store_explicit(&s->job, JOB_STOP, memory_order_release);
     futex_wake(&s->job);
@@ -385,7 +413,8 @@ static int sink_frame(rtrace_sink *s)
     return frame_out(s, s->buf, n, false, !s->mid_event);
 }
 
-/* JSON: writes the buffered bytes. */
+/* JSON: writes the buffered bytes (on the caller's thread: no worker, or
+ * the worker stopped or idle). */
 static int sink_json_drain(rtrace_sink *s)
 {
     if (s->len == 0)
@@ -393,6 +422,12 @@ static int sink_json_drain(rtrace_sink *s)
     size_t n = s->len;
     s->len = 0;
     return sink_emit(s, s->buf, n, "trace.json: write failed");
+}
+
+/* JSON: hands the buffered bytes to the worker, or writes them. */
+static int sink_json_push(rtrace_sink *s)
+{
+    return s->bg ? bg_post(s) : sink_json_drain(s);
 }
 
 /* mkdir -p: creates `dir` and its parents (mode 0755). 0 or an errno value. */
@@ -536,11 +571,18 @@ int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n)
     s->bytes_in += n;
     if (s->format == RTRACE_FORMAT_JSON) {
         if (s->cap - s->len < n) {
-            int rc = sink_json_drain(s);
+            int rc = sink_json_push(s);
             if (rc)
                 return rc;
-            if (n >= s->cap)
+            if (n >= s->cap) {
+                /* bigger than a buffer: written here, after the worker's */
+                if (s->bg) {
+                    bg_wait(s, 0);
+                    if ((rc = bg_adopt(s)) != 0)
+                        return rc;
+                }
                 return sink_emit(s, p, n, "trace.json: write failed");
+            }
         }
         memcpy(s->buf + s->len, p, n);
         s->len += n;
@@ -572,27 +614,23 @@ int rtrace_sink_flush(rtrace_sink *s)
         return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_flush: sink is closed");
     if (s->failed)
         return RTRACE_EIO;
-    if (s->format == RTRACE_FORMAT_JSON)
-        return sink_json_drain(s);
     if (!s->bg)
-        return sink_frame(s);
-    /* background: the flushed frame must be in the file on return */
+        return s->format == RTRACE_FORMAT_JSON ? sink_json_drain(s) : sink_frame(s);
+    /* background: the flushed bytes must be in the file on return */
     int rc = bg_post(s);
     bg_wait(s, 0);
     return rc ? rc : bg_adopt(s);
 }
 
 /*
- * Turns background compression on or off (see the file comment). On: creates
- * the second frame buffer (once) and the worker. Off: waits for the frame in
- * flight and stops the worker. Binary only (JSON: RTRACE_EINVAL).
+ * Turns background writing on or off (see the file comment). On: creates
+ * the second buffer (once) and the worker. Off: waits for the buffer in
+ * flight and stops the worker.
  */
 int rtrace_sink_set_background(rtrace_sink *s, bool on)
 {
     if (!s || s->closed)
         return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_set_background: sink is closed");
-    if (s->format != RTRACE_FORMAT_BINARY)
-        return rtrace_set_error(RTRACE_EINVAL, "rtrace_sink_set_background: binary sinks only");
     if (!on) {
         if (s->bg && bg_stop(s, false) != 0)
             return RTRACE_EIO;
@@ -641,6 +679,21 @@ int rtrace_sink_close(rtrace_sink *s)
     s->closed = true;
     int rc = 0;
     if (s->format == RTRACE_FORMAT_JSON) {
+        if (s->bg) {
+            bg_adopt(s);
+            if (bg_stop(s, true) != 0) {
+                /* the worker is still writing: leave the file as it is (cut
+                 * between events: `rtrace repair` closes it) */
+                s->failed = true;
+                if (!s->reported) {
+                    s->reported = true;
+                    rtrace__set_error_raw(RTRACE_EIO, "trace.json: the writing thread did not finish; "
+                                                      "the file is not closed (repairable)", 0);
+                }
+                s->fd = -1;
+                return RTRACE_EIO;
+            }
+        }
         rc = sink_json_drain(s);
         if (s->failed) {
             /* Cut back to whole events; try to close the array anyway. */

@@ -842,14 +842,13 @@ int rt_output_open(bool fork_child)
         rt_sink = NULL;
         return -1;
     }
-    /* binary: zstd on a worker thread (sink.h), not on the probing threads.
-     * Here the runtime is still starting, so its pthread_create gives the
-     * worker no thread state (it records nothing). Not in a fork child: a
-     * thread created inside the fork handler of a multithreaded parent is
-     * not safe; a child's sink compresses on the program's threads. */
-    if (rt_cfg.format == RTRACE_FORMAT_BINARY && !fork_child &&
-        rtrace_sink_set_background(rt_sink, true) != 0)
-        rt_warn("no background compression thread (%s); compressing on the program's threads",
+    /* zstd and write(2) on a worker thread (sink.h), not on the probing
+     * threads. Here the runtime is still starting, so its pthread_create
+     * gives the worker no thread state (it records nothing). Not in a fork
+     * child: a thread created inside the fork handler of a multithreaded
+     * parent is not safe; a child's sink writes on the program's threads. */
+    if (!fork_child && rtrace_sink_set_background(rt_sink, true) != 0)
+        rt_warn("no background writing thread (%s); writing on the program's threads",
                 rtrace_last_error());
     rt_t0_ns = now_ns();
     rt_write_error_reported = false;

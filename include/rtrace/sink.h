@@ -47,9 +47,10 @@ int rtrace_sink_flush(rtrace_sink *s);
 /* Finishes the file ("]" / last frame and seek table) and closes it. Idempotent. */
 int rtrace_sink_close(rtrace_sink *s);
 /*
- * Binary: compress and write frames on a background thread (`on`), or on the
- * caller's thread (the default). The writer fills one frame buffer while the
- * worker compresses the previous one, and waits only when both are busy.
+ * Write on a background thread (`on`), or on the caller's thread (the
+ * default): binary frames are compressed and written there, JSON buffers
+ * written. The writer fills one buffer while the worker handles the previous
+ * one, and waits only when both are busy.
  * Call it after open, from the thread that owns the sink: turning it on
  * allocates the second frame buffer and creates the thread (so write, flush
  * and close still never allocate); the thread blocks all signals and uses no
@@ -58,7 +59,7 @@ int rtrace_sink_close(rtrace_sink *s);
  * compresses what is left itself), so it stays async-signal-safe; a write
  * error on the worker is reported once, by the caller's next write, flush or
  * close. A fork child must not use the parent's sink (the worker is not in
- * the child). 0, RTRACE_EINVAL for a JSON sink, or a negative code.
+ * the child). 0, or a negative code.
  */
 int rtrace_sink_set_background(rtrace_sink *s, bool on);
 /* Closes if needed and frees. Accepts NULL. */

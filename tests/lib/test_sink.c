@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -601,16 +602,12 @@ static void test_sink__background_write_error_reported_once(void)
     remove_tree(dir);
 }
 
-/* JSON has no frames to compress: background mode is refused. */
-static void test_sink__background_binary_only(void)
+/* Background on, off, on again: the binary file is still right. */
+static void test_sink__background_on_off_on_keeps_the_file(void)
 {
     char *dir = make_tmpdir();
     CU_ASSERT_FATAL(dir != NULL);
     rtrace_sink *s;
-    CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, RTRACE_FORMAT_JSON, 0) == 0);
-    CU_ASSERT_EQUAL(rtrace_sink_set_background(s, true), RTRACE_EINVAL);
-    rtrace_sink_free(s);
-    /* on, off, on again: the file is still right */
     CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, RTRACE_FORMAT_BINARY, 0) == 0);
     rtrace_enc e;
     rtrace_enc_init(&e, RTRACE_FORMAT_BINARY, 0);
@@ -636,6 +633,136 @@ static void test_sink__background_binary_only(void)
     remove_tree(dir);
 }
 
+/*
+ * JSON: writes ~5 MiB of Step + Value events to a sink in `dir` in pieces of
+ * 10-60 KB, a flush now and then, and one piece bigger than the sink's
+ * buffer; background writing on or off. 0 when every call succeeded; the
+ * bytes handed over are appended to *all (the caller frees it).
+ */
+static int write_json_mixed(const char *dir, bool background, unsigned char **all, size_t *total)
+{
+    rtrace_sink *s;
+    if (rtrace_sink_open(&s, dir, RTRACE_FORMAT_JSON, 0))
+        return 1;
+    if (background && rtrace_sink_set_background(s, true))
+        return 2;
+    rtrace_enc e;
+    rtrace_enc_init(&e, RTRACE_FORMAT_JSON, 0);
+    e.json_first = false;
+    size_t cap = 8u << 20;
+    *all = malloc(cap);
+    *total = 0;
+    int rc = 0;
+    for (uint64_t i = 0; *total < (5u << 20); i++) {
+        rtrace__enc_step_fast(&e, 0, (int64_t)(i % 997) + 1);
+        rtrace__enc_value_int_fast(&e, i % 5, 1, (int64_t)(i * 2654435761u));
+        size_t piece = i > 20000 && i < 40000 ? (3u << 20) / 2 : 10000 + (i % 6) * 10000;
+        if (e.len > piece) {
+            rc |= rtrace_sink_write(s, e.buf, e.len);
+            memcpy(*all + *total, e.buf, e.len);
+            *total += e.len;
+            rtrace_enc_reset(&e);
+            e.json_first = false;
+            if (i % 7 == 0)
+                rc |= rtrace_sink_flush(s);
+        }
+    }
+    rc |= rtrace_sink_close(s);
+    rtrace_sink_free(s);
+    rtrace_enc_free(&e);
+    return rc ? 3 : 0;
+}
+
+/* JSON written by the worker is byte for byte what the caller's thread writes:
+ * "[\n", every byte handed over in order, "\n]\n". */
+static void test_sink__json_background_same_bytes_as_synchronous(void)
+{
+    char *d1 = make_tmpdir(), *d2 = make_tmpdir();
+    CU_ASSERT_FATAL(d1 && d2);
+    unsigned char *a1 = NULL, *a2 = NULL;
+    size_t t1 = 0, t2 = 0;
+    CU_ASSERT_EQUAL(write_json_mixed(d1, false, &a1, &t1), 0);
+    CU_ASSERT_EQUAL(write_json_mixed(d2, true, &a2, &t2), 0);
+    char p1[1024], p2[1024];
+    snprintf(p1, sizeof p1, "%s/trace.json", d1);
+    snprintf(p2, sizeof p2, "%s/trace.json", d2);
+    size_t f1 = 0, f2 = 0;
+    char *x = read_whole(p1, &f1), *y = read_whole(p2, &f2);
+    CU_ASSERT_FATAL(x && y && a1 && a2);
+    CU_ASSERT(t1 == t2 && t1 > (5u << 20));
+    CU_ASSERT_EQUAL(f2, t2 + 5);
+    CU_ASSERT(f1 == f2 && memcmp(x, y, f1) == 0);
+    CU_ASSERT(memcmp(y, "[\n", 2) == 0 && memcmp(y + 2, a2, t2) == 0 && memcmp(y + 2 + t2, "\n]\n", 3) == 0);
+    free(x);
+    free(y);
+    free(a1);
+    free(a2);
+    remove_tree(d1);
+    remove_tree(d2);
+}
+
+/* JSON, background: after flush every byte written is in the file. */
+static void test_sink__json_background_flush_reaches_the_file(void)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    rtrace_sink *s;
+    CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, RTRACE_FORMAT_JSON, 0) == 0);
+    CU_ASSERT_FATAL(rtrace_sink_set_background(s, true) == 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/trace.json", dir);
+    const char ev[] = "{\"Step\":{\"path_id\":0,\"line\":1}}";
+    size_t expect = 2;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 50000; i++) {
+            CU_ASSERT_EQUAL(rtrace_sink_write(s, i || round ? ",\n" : "", i || round ? 2 : 0), 0);
+            CU_ASSERT_EQUAL(rtrace_sink_write(s, ev, sizeof ev - 1), 0);
+            expect += (i || round ? 2 : 0) + sizeof ev - 1;
+        }
+        CU_ASSERT_EQUAL(rtrace_sink_flush(s), 0);
+        struct stat st;
+        CU_ASSERT(stat(path, &st) == 0 && (size_t)st.st_size == expect);
+        CU_ASSERT_EQUAL(rtrace_sink_bytes_out(s), expect);
+    }
+    CU_ASSERT_EQUAL(rtrace_sink_close(s), 0);
+    rtrace_sink_free(s);
+    remove_tree(dir);
+}
+
+/* JSON, background: a write error on the worker is reported once, with the file's name. */
+static void test_sink__json_background_write_error_reported_once(void)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    rtrace_sink *s;
+    CU_ASSERT_FATAL(rtrace_sink_open(&s, dir, RTRACE_FORMAT_JSON, 0) == 0);
+    CU_ASSERT_FATAL(rtrace_sink_set_background(s, true) == 0);
+    int full = open("/dev/full", O_WRONLY);
+    CU_ASSERT_FATAL(full >= 0);
+    CU_ASSERT_FATAL(dup2(full, rtrace_sink_fd(s)) >= 0);
+    close(full);
+    rtrace_clear_error();
+    size_t n = 3u << 20;
+    char *junk = malloc(n);
+    memset(junk, 'x', n);
+    int rc = 0;
+    for (int i = 0; i < 8 && !rc; i++)
+        rc = rtrace_sink_write(s, junk, n / 8);
+    if (!rc)
+        rc = rtrace_sink_flush(s);
+    CU_ASSERT_EQUAL(rc, RTRACE_EFULL);
+    CU_ASSERT(rtrace_sink_failed(s));
+    CU_ASSERT(strstr(rtrace_last_error(), "trace.json: write failed") != NULL);
+    rtrace_clear_error();
+    CU_ASSERT(rtrace_sink_write(s, junk, 10) < 0);
+    CU_ASSERT(rtrace_sink_flush(s) < 0);
+    CU_ASSERT(rtrace_sink_close(s) < 0);
+    CU_ASSERT_STRING_EQUAL(rtrace_last_error(), "");   /* once */
+    rtrace_sink_free(s);
+    free(junk);
+    remove_tree(dir);
+}
+
 void register_sink_suite(void)
 {
     CU_pSuite s = CU_add_suite("sink", NULL, NULL);
@@ -653,5 +780,10 @@ void register_sink_suite(void)
     CU_add_test(s, "sink__background_close_from_signal_with_frame_in_flight",
                 test_sink__background_close_from_signal_with_frame_in_flight);
     CU_add_test(s, "sink__background_write_error_reported_once", test_sink__background_write_error_reported_once);
-    CU_add_test(s, "sink__background_binary_only", test_sink__background_binary_only);
+    CU_add_test(s, "sink__background_on_off_on_keeps_the_file", test_sink__background_on_off_on_keeps_the_file);
+    CU_add_test(s, "sink__json_background_same_bytes_as_synchronous",
+                test_sink__json_background_same_bytes_as_synchronous);
+    CU_add_test(s, "sink__json_background_flush_reaches_the_file", test_sink__json_background_flush_reaches_the_file);
+    CU_add_test(s, "sink__json_background_write_error_reported_once",
+                test_sink__json_background_write_error_reported_once);
 }
