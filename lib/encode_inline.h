@@ -195,11 +195,10 @@ static inline void rtrace__put_cbor_int(rtrace_enc *e, int64_t i)
  * byte for byte the same as the begin/end API (the tests compare them).
  */
 
-/* Step{path_id, line}. */
-static inline void rtrace__enc_step_fast(rtrace_enc *e, uint64_t path_id, int64_t line)
+/* Step{path_id, line}, room for 64 bytes reserved by the caller (the
+ * runtime's fast path, which may call nothing). */
+static inline void rtrace__enc_step_in_room(rtrace_enc *e, uint64_t path_id, int64_t line)
 {
-    if (!rtrace__room(e, 64))
-        return;
     unsigned char *p = e->buf + e->len;
     e->depth = 0;
     if (e->format == RTRACE_FORMAT_JSON) {
@@ -219,6 +218,13 @@ static inline void rtrace__enc_step_fast(rtrace_enc *e, uint64_t path_id, int64_
         p = rtrace__p_cbor_int(p, line);
     }
     e->len = (size_t)(p - e->buf);
+}
+
+/* Step{path_id, line}. */
+static inline void rtrace__enc_step_fast(rtrace_enc *e, uint64_t path_id, int64_t line)
+{
+    if (rtrace__room(e, 64))
+        rtrace__enc_step_in_room(e, path_id, line);
 }
 
 /*

@@ -61,6 +61,8 @@ typedef struct rt_core_var {
 enum { RT_FAST_NONE = 0, RT_FAST_I8, RT_FAST_I16, RT_FAST_I32, RT_FAST_I64,
        RT_FAST_U8, RT_FAST_U16, RT_FAST_U32 };
 
+struct rt_tpl;   /* tpl.h */
+
 /* One function of a module that has probes. */
 typedef struct rt_core_func {
     const rt_func *f;
@@ -75,6 +77,8 @@ typedef struct rt_core_func {
     uint8_t ret_eb[2];        /* RT_RET_REGS: class of each eightbyte */
     bool traced;              /* RTRACE_FILTER's decision */
     bool seen_line;           /* start-up only: a line probe of it was indexed */
+    uint8_t ret_fast;         /* RT_FAST_* of an integer return value (in rax) */
+    const struct rt_tpl *ret_tpl; /* its Return event (void or ret_fast), or NULL */
 } rt_core_func;
 
 /* Site flags. */
@@ -84,6 +88,7 @@ typedef struct rt_core_func {
                                  in their slots (clang's -finstrument-functions entry call):
                                  the Call waits for the next probe of the frame */
 #define RT_SITE_FASTVALS 8u   /* every visible variable is fast, with its templates */
+#define RT_SITE_ENTRY 16u     /* the function's first line probe (where its calls start) */
 
 /* A probe, everything precomputed. */
 typedef struct rt_site {
@@ -97,6 +102,8 @@ typedef struct rt_site {
     const rt_core_var *vars;  /* visible variables: parameters first, then locals innermost first */
     uint32_t nvars;
     uint32_t nparams;         /* the first nparams of vars are the parameters */
+    const struct rt_tpl *call_tpl; /* RT_SITE_ENTRY with fast parameters: the Step and
+                                      Call of a call starting here, or NULL */
 } rt_site;
 
 /* ---- probes.c: the site table ------------------------------------------- */
@@ -109,6 +116,12 @@ RT_HIDDEN const rt_func *rt_core_func_at(uint64_t addr);
 RT_HIDDEN const char *rt_core_path_name(uint32_t path_id);
 
 /* ---- step.c: frames and gdb's rules --------------------------------------- */
+/* Frames of this thread flagged RT_FR_UPWARD (see step.c). */
+extern RT_HIDDEN __thread size_t rt_upward __attribute__((tls_model("initial-exec")));
+/* Frame flags. */
+#define RT_FR_RETURNED 1u     /* a callee returned to this frame since its last probe */
+#define RT_FR_PENDING 2u      /* entered at a deferred site: its Call is not written yet */
+#define RT_FR_UPWARD 4u       /* its CFA is not below the frame under it (another stack) */
 /* Handles a line probe of `site` for thread t (frame logic, stop decision,
  * events into `e`). Returns the number of events written. */
 RT_HIDDEN unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *site,

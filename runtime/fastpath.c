@@ -1,11 +1,15 @@
 /*
- * runtime/fastpath.c - the line probes' fast path, rt_on_line_fast.
+ * runtime/fastpath.c - the probes' fast paths, rt_on_line_fast and
+ * rt_on_return_fast.
  *
- * Most probes are the plain case: a line probe in the frame of the last
- * probe, at a statement row, whose variables are all plain integers. The
- * line trampolines (trampoline.S) call this function first with only the
- * caller-saved GPRs and the flags saved; the full hook rt_on_line, with every
- * register and xmm0-15 (ymm) saved, runs only when this one declines.
+ * Most probes are plain cases: a line probe in the frame of the last probe,
+ * at a statement row, whose variables are all plain integers; a call whose
+ * parameters are plain integers (its Step and Call from the entry site's
+ * template, tpl.h); the return of a void or plain integer value (the
+ * function's Return template). The trampolines (trampoline.S) call these
+ * first with only the caller-saved GPRs and the flags saved; the full hooks
+ * rt_on_line / rt_on_return, with every register and xmm0-15 (ymm) saved,
+ * run only when these decline.
  *
  * So this file is built with -mgeneral-regs-only and calls nothing (no libc,
  * no other file of the runtime: the site lookup, the thread's state and the
@@ -13,44 +17,155 @@
  * direction flag stay as they were. runtime.mk checks the object for vector
  * instructions and calls.
  *
- * It declines (returns 1) before changing anything, whenever the general
+ * They decline (return 1) before changing anything whenever the general
  * path has something to decide: no thread state yet, not recording, inside
- * the runtime already (a signal handler's probe), calls mode, budgets, a
- * frame change or a flagged frame (call, return, longjmp, deferred call),
- * variables that are not all fast, a buffer that would need to grow or be
- * flushed, the clock check due. What it does is exactly what rt_on_line
- * would do for that probe (step.c: rt_step_line's same-frame branch and
- * rt_output_commit's common path).
+ * the runtime already (a signal handler's probe), budgets, a flagged frame
+ * (a callee returned, a deferred call, a frame on another stack), a longjmp,
+ * variables or values that are not all plain integers, a buffer that would
+ * need to grow or be flushed, the clock check due. What they do is exactly
+ * what rt_on_line / rt_on_return would do for that probe (step.c:
+ * rt_step_line, write_call, rt_step_return; rt_output_commit's common path).
  *
- * A signal that arrives while it writes: in_runtime is set, so the handler's
- * probes go to t->nested as they would inside rt_on_line; the commit that
- * merges them needs libc (signal masks), so this function then sets
- * t->fast_merge and returns 1, and rt_on_line only commits.
+ * A signal that arrives while they write: in_runtime is set, so the
+ * handler's probes go to t->nested as they would inside the full hooks; the
+ * commit that merges them needs libc (signal masks), so the fast path then
+ * sets t->fast_merge and returns 1, and the full hook only commits.
  */
 #include "core.h"
 #include "fastvals.h"
 #include "lifecycle.h"
 #include "sites.h"
+#include "tpl.h"
 
 /* Contract: see above and trampoline.S. pc: the probe's return address;
  * rbp: the program's frame pointer. 0 = done, nonzero = run rt_on_line. */
 RT_ENTRY int rt_on_line_fast(uint64_t pc, uint64_t rbp);
+/* The same for a return probe: sp is the program's stack pointer at its
+ * `ret` (it points at the return address), rax its rax. Nonzero = run
+ * rt_on_return. */
+RT_ENTRY int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax);
 
-int rt_on_line_fast(uint64_t pc, uint64_t rbp)
+/* The calling thread's state when a fast path may run for it, else NULL. */
+static inline rt_thread_x *fast_thread(void)
 {
     rt_thread_x *x = rt_tls_self;
     if (unlikely(x == NULL))
-        return 1;
+        return NULL;
     rt_thread *t = &x->pub;
     if (unlikely(t->in_runtime || t->dead || t->nested.len ||
                  atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_ST_RUNNING ||
-                 rt_cfg.mode != RT_MODE_FULL || (rt_cfg.max_events | rt_cfg.max_bytes)))
+                 (rt_cfg.max_events | rt_cfg.max_bytes)))
+        return NULL;
+    return x;
+}
+
+/* Whether `need` more bytes and `nev` more events fit without the general
+ * path: room in the buffer, no flush and no clock check due, and the
+ * templates may be used (not the trace's first event). */
+static inline bool fast_room(const rt_thread_x *x, size_t need, unsigned nev)
+{
+    const rtrace_enc *e = &x->pub.enc;
+    return !e->json_first && e->cap - e->len >= need && e->len + need < RT_FLUSH_BYTES &&
+           x->pub.events + nev < x->clock_check_at;
+}
+
+/* The end of a fast path that wrote: rt_output_commit's common path, then
+ * 0, or 1 when a signal handler's probes wrote to t->nested meanwhile (see
+ * the file comment). */
+static inline int fast_commit(rt_thread_x *x, unsigned nev)
+{
+    rt_thread *t = &x->pub;
+    t->events += nev;
+    x->committed = t->enc.len;
+    t->in_runtime = 0;
+    if (unlikely(t->nested.len)) {
+        t->fast_merge = 1;
         return 1;
+    }
+    return 0;
+}
+
+/* The value of a fast integer held in a register (the low bytes of r). */
+static inline int64_t fast_reg(uint64_t r, uint8_t kind)
+{
+    switch (kind) {
+    case RT_FAST_I8: return (int8_t)r;
+    case RT_FAST_I16: return (int16_t)r;
+    case RT_FAST_I32: return (int32_t)r;
+    case RT_FAST_I64: return (int64_t)r;
+    case RT_FAST_U8: return (uint8_t)r;
+    case RT_FAST_U16: return (uint16_t)r;
+    default: return (uint32_t)r;
+    }
+}
+
+/* Writes the first stop of a frame or a later one: Step and Values. */
+static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint64_t rbp)
+{
+    fr->line = s->line;
+    fr->path_id = s->path_id;
+    rtrace__enc_step_in_room(&t->enc, s->path_id, s->line);   /* room checked */
+    t->last_path_id = s->path_id;
+    t->last_line = s->line;
+    if (s->nvars)
+        rt_fast_values(&t->enc, s->vars, s->nvars, rbp);
+}
+
+/*
+ * A call starting at entry site s (a CFA below the top frame's): the frame
+ * is pushed and its Step and Call written from the site's template (step.c's
+ * write_call), then in full mode its first stop. Declines as rt_on_line_fast.
+ */
+static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
+{
+    rt_thread *t = &x->pub;
+    const rt_tpl *tpl = s->call_tpl;
+    rt_frame *top = &t->frames[t->nframes - 1];
+    uint32_t nv = s->nvars;
+    if (unlikely(tpl == NULL || rbp + 16 >= top->cfa || rt_upward || (top->flags & RT_FR_PENDING) ||
+                 t->nframes >= t->frames_cap || (full && nv && !(s->flags & RT_SITE_FASTVALS))))
+        return 1;
+    size_t need = rt_tpl_room(tpl) + (full ? 64 + rt_fast_values_room(nv) : 0);
+    unsigned nev = 2 + (full ? 1 + nv : 0);
+    if (unlikely(!fast_room(x, need, nev)))
+        return 1;
+    t->in_runtime = 1;
+    rt_frame *fr = &t->frames[t->nframes++];
+    fr->cfa = rbp + 16;
+    fr->func = s->fn;
+    fr->fn_site = s;
+    fr->line = 0;
+    fr->path_id = s->path_id;
+    fr->flags = 0;
+    fr->ret_pc = 0;
+    int64_t vals[RT_TPL_MAX_SLOTS];
+    for (unsigned k = 0; k < tpl->nslots; k++)
+        vals[k] = rt_fast_load(&s->vars[k], rbp);
+    rtrace_enc *e = &t->enc;
+    e->len = (size_t)(rt_tpl_write(e->buf + e->len, tpl, vals, e->format) - e->buf);
+    e->depth = 0;
+    e->need_comma[0] = tpl->nc0;
+    if (full)
+        fast_stop(t, fr, s, rbp);
+    return fast_commit(x, nev);
+}
+
+int rt_on_line_fast(uint64_t pc, uint64_t rbp)
+{
+    rt_thread_x *x = fast_thread();
+    if (unlikely(x == NULL))
+        return 1;
+    rt_thread *t = &x->pub;
     const rt_site *s = rt_sites_find(pc);
     if (unlikely(s == NULL || t->nframes == 0))
         return 1;
+    bool full = rt_cfg.mode == RT_MODE_FULL;
     rt_frame *fr = &t->frames[t->nframes - 1];
-    if (unlikely(fr->cfa != rbp + 16 || fr->func != s->fn || fr->flags != 0))
+    if (fr->cfa != rbp + 16 || fr->func != s->fn)
+        return fast_call(x, s, rbp, full);
+    if (unlikely(!full))
+        return (fr->flags & RT_FR_PENDING) ? 1 : 0;   /* calls mode: nothing in a frame */
+    if (unlikely(fr->flags != 0))
         return 1;
 
     /* gdb's rules in one frame (rt_step_line) */
@@ -67,27 +182,42 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
 
     /* a stop: Step and the Values, if it needs no decision of the general path */
     uint32_t nv = s->nvars;
-    rtrace_enc *e = &t->enc;
-    size_t need = 64 + rt_fast_values_room(nv);
     unsigned nev = 1 + nv;
-    if (unlikely((nv && !(sf & RT_SITE_FASTVALS)) || e->json_first || e->cap - e->len < need ||
-                 e->len + need >= RT_FLUSH_BYTES || t->events + nev >= x->clock_check_at))
+    if (unlikely((nv && !(sf & RT_SITE_FASTVALS)) || !fast_room(x, 64 + rt_fast_values_room(nv), nev)))
         return 1;
     t->in_runtime = 1;
-    fr->line = s->line;
-    fr->path_id = s->path_id;
-    rtrace__enc_step_fast(e, s->path_id, s->line);
-    t->last_path_id = s->path_id;
-    t->last_line = s->line;
-    if (nv)
-        rt_fast_values(e, s->vars, nv, rbp);
-    /* rt_output_commit's common path */
-    t->events += nev;
-    x->committed = e->len;
-    t->in_runtime = 0;
-    if (unlikely(t->nested.len)) {
-        t->fast_merge = 1;           /* rt_on_line merges them */
+    fast_stop(t, fr, s, rbp);
+    return fast_commit(x, nev);
+}
+
+int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax)
+{
+    rt_thread_x *x = fast_thread();
+    if (unlikely(x == NULL))
         return 1;
+    rt_thread *t = &x->pub;
+    const rt_site *s = rt_sites_find(pc);
+    if (unlikely(s == NULL || t->nframes == 0))
+        return 1;
+    const rt_core_func *fn = s->fn;
+    const rt_tpl *tpl = fn->ret_tpl;
+    rt_frame *fr = &t->frames[t->nframes - 1];
+    /* the top frame returns (rt_step_return without frames to pop, pending
+     * calls or frames on another stack) */
+    if (unlikely(tpl == NULL || fr->cfa != sp + 8 || fr->func != fn ||
+                 (fr->flags & (RT_FR_PENDING | RT_FR_UPWARD)) || !fast_room(x, rt_tpl_room(tpl), 1)))
+        return 1;
+    t->in_runtime = 1;
+    t->nframes--;
+    int64_t v = fast_reg(rax, fn->ret_fast);
+    rtrace_enc *e = &t->enc;
+    e->len = (size_t)(rt_tpl_write(e->buf + e->len, tpl, &v, e->format) - e->buf);
+    e->depth = 0;
+    e->need_comma[0] = tpl->nc0;
+    if (t->nframes) {
+        rt_frame *caller = &t->frames[t->nframes - 1];
+        caller->flags |= RT_FR_RETURNED;
+        caller->ret_pc = *(const uint64_t *)sp;   /* sp points at the return address */
     }
-    return 0;
+    return fast_commit(x, 1);
 }

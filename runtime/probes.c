@@ -29,6 +29,7 @@
 #include "core.h"
 #include "patch.h"
 #include "sites.h"
+#include "tpl.h"
 #include "../lib/encode_inline.h"   /* the Value event templates */
 
 /* The table (sites.h): published with a release store, read by every probe. */
@@ -218,6 +219,82 @@ static void build_templates(rt_core_var *v)
     v->tail_len = (uint8_t)tl;
 }
 
+/* ---- Call and Return templates (tpl.h) ---- */
+/* The Step and Call written when a call starts at site s (step.c's write_call). */
+static void emit_call(rtrace_enc *e, const int64_t *vals, const void *ctx)
+{
+    const rt_site *s = ctx;
+    const rt_core_func *fn = s->fn;
+    rtrace_enc_step(e, fn->path_id, fn->decl_line ? fn->decl_line : s->line);
+    rtrace_enc_call_begin(e, fn->function_id, s->nparams);
+    for (uint32_t k = 0; k < s->nparams; k++) {
+        rtrace_enc_arg_begin(e, s->vars[k].var_id);
+        rtrace_enc_int(e, s->vars[k].type_id, vals[k]);   /* what the capture writes for it */
+        rtrace_enc_arg_end(e);
+    }
+    rtrace_enc_call_end(e);
+}
+
+/* Site s's call template, when its parameters are all fast. */
+static void build_call_tpl(rt_site *s)
+{
+    if (s->nparams > RT_TPL_MAX_SLOTS)
+        return;
+    for (uint32_t k = 0; k < s->nparams; k++)
+        if (s->vars[k].fast == RT_FAST_NONE)
+            return;
+    rt_tpl *t = malloc(sizeof *t);
+    if (!t)
+        return;
+    if (!rt_tpl_build(t, rt_cfg.format, s->nparams, emit_call, s)) {
+        free(t);
+        return;
+    }
+    for (uint32_t k = 0; k < s->nparams; k++)
+        t->slot_kind[k] = s->vars[k].fast;
+    s->call_tpl = t;
+}
+
+/* The Return of fn (step.c's rt_step_return: rt_capture_return of a void or
+ * plain integer return value). */
+static void emit_return(rtrace_enc *e, const int64_t *vals, const void *ctx)
+{
+    const rt_core_func *fn = ctx;
+    rtrace_enc_return_begin(e);
+    if (fn->ret_class == RT_RET_VOID)
+        rtrace_enc_none(e, RTRACE_NONE_TYPE_ID);
+    else
+        rtrace_enc_int(e, rt_type_id(fn->ret), vals[0]);
+    rtrace_enc_return_end(e);
+}
+
+/* fn's Return template: void, or an integer the fast path can read from rax. */
+static void build_ret_tpl(rt_core_func *fn)
+{
+    unsigned nslots = 0;
+    if (fn->ret_class == RT_RET_INT && fn->ret) {
+        rt_core_var v;
+        memset(&v, 0, sizeof v);
+        v.type = fn->ret;
+        v.loc.kind = RT_LOC_ADDR;
+        fn->ret_fast = fast_kind(&v);
+        if (fn->ret_fast == RT_FAST_NONE)
+            return;
+        nslots = 1;
+    } else if (fn->ret_class != RT_RET_VOID) {
+        return;
+    }
+    rt_tpl *t = malloc(sizeof *t);
+    if (!t)
+        return;
+    if (!rt_tpl_build(t, rt_cfg.format, nslots, emit_return, fn)) {
+        free(t);
+        return;
+    }
+    t->slot_kind[0] = fn->ret_fast;
+    fn->ret_tpl = t;
+}
+
 /* The path id of file index `fi` of m (cached in pids). */
 static uint32_t file_pid(const rt_module *m, uint32_t *pids, uint32_t fi)
 {
@@ -313,6 +390,8 @@ int rt_core_add_module(rt_module *m)
             cf->seen_line = true;
             if (first_line && before_cyg_enter(pc, f->lowpc + m->bias, f->highpc + m->bias))
                 s->flags |= RT_SITE_DEFER;
+            if (first_line)
+                s->flags |= RT_SITE_ENTRY;
             const rt_line_row *row = rt_module_row_at(m, lstart);
             s->flags |= row ? RT_SITE_ROWSTART : 0;
             if (!row)       /* a row gdb merges into the previous one */
@@ -415,7 +494,12 @@ int rt_core_add_module(rt_module *m)
             all = s->vars[k].head_len > 0;
         if (all)
             s->flags |= RT_SITE_FASTVALS;
+        if ((s->flags & (RT_SITE_ENTRY | RT_SITE_DEFER)) == RT_SITE_ENTRY)
+            build_call_tpl(s);
     }
+    for (size_t i = 0; i < m->nfuncs; i++)
+        if (cfs[i].f && cfs[i].traced)
+            build_ret_tpl(&cfs[i]);
     if (discarding)
         rtrace_enc_reset(&discard);
     else

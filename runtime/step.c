@@ -43,17 +43,13 @@
 #include "fastvals.h"
 #include "../lib/encode_inline.h"   /* the encoder's fused fast paths */
 
-/* Frame flags. */
-#define RT_FR_RETURNED 1u     /* a callee returned to this frame since its last probe */
-#define RT_FR_PENDING 2u      /* entered at a deferred site: its Call is not written yet */
-#define RT_FR_UPWARD 4u       /* its CFA is not below the frame under it (another stack) */
 
 /* Frames of this thread's stack flagged RT_FR_UPWARD (never too low: frames
  * dropped outside this file only leave it too high). While 0, CFAs strictly
  * decrease up the frame stack, so a CFA below the top frame's is a new call:
  * no search of the whole stack at each call (that made a recursion N deep
  * cost O(N^2): 11 s for 200,000). */
-static __thread size_t rt_upward __attribute__((tls_model("initial-exec")));
+__thread size_t rt_upward __attribute__((tls_model("initial-exec")));   /* core.h */
 
 /* This thread's errno (&errno never changes during a thread's life): the
  * hooks save and restore errno at every probe, and reading it through
@@ -342,6 +338,15 @@ void rt_on_return(rt_regs *regs)
     int saved_errno = *ep;
     unsigned char x87[16] __attribute__((aligned(16)));
     rt_thread *t = rt_thread_get();
+    if (unlikely(t != NULL && t->fast_merge)) {
+        /* as in rt_on_line: the fast path did the rest */
+        t->fast_merge = 0;
+        t->in_runtime++;
+        rt_output_commit(t, 0);
+        t->in_runtime--;
+        *ep = saved_errno;
+        return;
+    }
     if (likely(t != NULL)) {
         const rt_site *s = rt_sites_lookup(regs->pc);
         if (likely(s != NULL)) {

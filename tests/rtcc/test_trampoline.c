@@ -9,8 +9,8 @@
  *   - the hook is called with a 16-byte aligned stack, whatever the
  *     program's %rsp alignment;
  *   - __rt_line_probe calls rt_on_line_fast(pc, rbp) first, then rt_on_line
- *     only when the fast hook returns nonzero; __rt_ret_probe calls
- *     rt_on_return;
+ *     only when the fast hook returns nonzero; __rt_ret_probe likewise
+ *     rt_on_return_fast(pc, sp, rax), then rt_on_return;
  *   - the fast path: the fast hook may clobber every caller-saved GPR and the
  *     flags (not the vector registers: it is built without them), and the
  *     program sees nothing of it.
@@ -93,6 +93,21 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
     fast_sp = (uintptr_t)__builtin_frame_address(0) + 16;   /* the stack at the call */
     clobber_gprs();
     return fast_result;
+}
+
+/* The return probe's fast hook: declines unless fast_ret_result is 0. */
+static int fast_ret_result = 1;
+static int fast_ret_calls;
+static uint64_t fast_ret_pc, fast_ret_sp, fast_ret_rax;
+int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax);
+int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax)
+{
+    fast_ret_calls++;
+    fast_ret_pc = pc;
+    fast_ret_sp = sp;
+    fast_ret_rax = rax;
+    clobber_gprs();
+    return fast_ret_result;
 }
 
 void rt_on_line(rt_regs *r)
@@ -201,21 +216,32 @@ static void check_probe(int ret, long misalign, uint64_t flags)
 /* The fast path: the fast hook returns 0, rt_on_line is not called, the
  * fast hook got the probe's pc and the program's rbp on an aligned stack
  * below the red zone, and every register, xmm and flag is restored. */
-static void check_fast(long misalign, uint64_t flags)
+static void check_fast(int ret, long misalign, uint64_t flags)
 {
     rtt_state before, after;
-    int line0 = line_calls, fast0 = fast_calls;
-    pattern(&before, 21 + (uint64_t)misalign, flags);
+    int line0 = line_calls, ret0 = ret_calls, fast0 = fast_calls, fastr0 = fast_ret_calls;
+    pattern(&before, 21 + (uint64_t)misalign + 5u * (uint64_t)ret, flags);
     memset(&after, 0, sizeof after);
-    fast_result = 0;
-    rtt_run_line(&before, &after, misalign);
-    fast_result = 1;
-    CU_ASSERT_EQUAL(fast_calls, fast0 + 1);
+    if (ret) {
+        fast_ret_result = 0;
+        rtt_run_ret(&before, &after, misalign);
+        fast_ret_result = 1;
+        CU_ASSERT_EQUAL(fast_ret_calls, fastr0 + 1);
+        CU_ASSERT_EQUAL(fast_ret_pc, before.pc);
+        CU_ASSERT_EQUAL(fast_ret_sp, before.sp);
+        CU_ASSERT_EQUAL(fast_ret_rax, before.rax);
+    } else {
+        fast_result = 0;
+        rtt_run_line(&before, &after, misalign);
+        fast_result = 1;
+        CU_ASSERT_EQUAL(fast_calls, fast0 + 1);
+        CU_ASSERT_EQUAL(fast_pc, before.pc);
+        CU_ASSERT_EQUAL(fast_rbp, before.rbp);
+        CU_ASSERT_EQUAL(fast_sp % 16, 0);
+        CU_ASSERT(fast_sp <= before.sp - 128);
+    }
     CU_ASSERT_EQUAL(line_calls, line0);
-    CU_ASSERT_EQUAL(fast_pc, before.pc);
-    CU_ASSERT_EQUAL(fast_rbp, before.rbp);
-    CU_ASSERT_EQUAL(fast_sp % 16, 0);
-    CU_ASSERT(fast_sp <= before.sp - 128);
+    CU_ASSERT_EQUAL(ret_calls, ret0);
     CU_ASSERT_EQUAL(after.rax, before.rax);
     CU_ASSERT_EQUAL(after.rcx, before.rcx);
     CU_ASSERT_EQUAL(after.rdx, before.rdx);
@@ -238,9 +264,17 @@ static void check_fast(long misalign, uint64_t flags)
 
 static void test_trampoline__line_probe_fast_path_restores_all(void)
 {
-    check_fast(0, FLAG_MASK);
-    check_fast(1, 0);
-    check_fast(0, 0x801);
+    check_fast(0, 0, FLAG_MASK);
+    check_fast(0, 1, 0);
+    check_fast(0, 0, 0x801);
+}
+
+/* The return probe's fast path: pc, the program's sp (at the return
+ * address) and rax reach the fast hook; everything is restored. */
+static void test_trampoline__ret_probe_fast_path_restores_all(void)
+{
+    check_fast(1, 0, FLAG_MASK);
+    check_fast(1, 1, 0x0c4);
 }
 
 /* The slow path (fast hook declines): the fast hook ran first, then rt_on_line. */
@@ -327,6 +361,8 @@ int main(void)
                 test_trampoline__line_probe_misaligned_stack);
     CU_add_test(s, "test_trampoline__line_probe_fast_path_restores_all",
                 test_trampoline__line_probe_fast_path_restores_all);
+    CU_add_test(s, "test_trampoline__ret_probe_fast_path_restores_all",
+                test_trampoline__ret_probe_fast_path_restores_all);
     CU_add_test(s, "test_trampoline__line_probe_slow_path_after_fast_hook",
                 test_trampoline__line_probe_slow_path_after_fast_hook);
     CU_add_test(s, "test_trampoline__ret_probe_fills_regs_and_restores_all",

@@ -26,14 +26,15 @@
  * cheaper than pushfq/popfq (popfq is microcoded) and enough for compiled
  * code (DF is clear at every statement boundary by the psABI).
  *
- * The line trampolines first try the fast hook rt_on_line_fast(pc, rbp)
+ * The trampolines first try the fast hook rt_on_line_fast(pc, rbp) or
+ * rt_on_return_fast(pc, sp, rax)
  * (runtime/fastpath.c, built with -mgeneral-regs-only: it never touches a
  * vector register, x87 or the flags we restore, and calls nothing that
  * could): only the psABI's caller-saved GPRs and the flags are saved for it.
  * It returns 0 when it did everything (the common probe: same frame, a
  * statement row, plain integer variables), nonzero when the full hook must
  * run: then the whole rt_regs (GPRs from their push slots, xmm, ymm uppers)
- * is built and rt_on_line(regs) called, as before.
+ * is built and rt_on_line(regs) / rt_on_return(regs) called, as before.
  *
  * Stack on entry, and the frame we build (addresses grow upwards):
  *
@@ -111,86 +112,10 @@ name:
         LOAD_YMMHI(8);  LOAD_YMMHI(9);  LOAD_YMMHI(10); LOAD_YMMHI(11); \
         LOAD_YMMHI(12); LOAD_YMMHI(13); LOAD_YMMHI(14); LOAD_YMMHI(15)
 
-/*
- * PROBE_BODY(hook): the whole trampoline; `hook` is the C function to call.
- * avx: 1 to save and restore the upper halves of ymm0-15 too.
- * Contract: on return every register and arithmetic flag holds the value it
- * had at the `call` (with avx = 1, ymm0-15 whole), and the hook received a
- * pointer to a filled rt_regs.
- */
-#define PROBE_BODY(hook, avx)                                           \
-        .cfi_startproc;                                                 \
-        pushq   %rbp;                   /* no flags change until lahf */ \
-        .cfi_adjust_cfa_offset 8;                                       \
-        .cfi_offset %rbp, -16;                                          \
-        movq    %rsp, %rbp;                                             \
-        .cfi_def_cfa_register %rbp;                                     \
-        pushq   %rax;                                                   \
-        lahf;                           /* ah = SF ZF AF PF CF */       \
-        seto    %al;                    /* al = OF */                   \
-        pushq   %rax;                                                   \
-        andq    $-16, %rsp;                                             \
-        subq    $FRAME_SIZE, %rsp;                                      \
-        movq    %rcx, RTR_RCX(%rsp);                                    \
-        movq    %rdx, RTR_RDX(%rsp);                                    \
-        movq    %rsi, RTR_RSI(%rsp);                                    \
-        movq    %rdi, RTR_RDI(%rsp);                                    \
-        movq    %r8,  RTR_R8(%rsp);                                     \
-        movq    %r9,  RTR_R9(%rsp);                                     \
-        movq    %r10, RTR_R10(%rsp);                                    \
-        movq    %r11, RTR_R11(%rsp);                                    \
-        movq    %rbx, RTR_RBX(%rsp);                                    \
-        movq    %r12, RTR_R12(%rsp);                                    \
-        movq    %r13, RTR_R13(%rsp);                                    \
-        movq    %r14, RTR_R14(%rsp);                                    \
-        movq    %r15, RTR_R15(%rsp);                                    \
-        SAVE_XMM(0);  SAVE_XMM(1);  SAVE_XMM(2);  SAVE_XMM(3);          \
-        SAVE_XMM(4);  SAVE_XMM(5);  SAVE_XMM(6);  SAVE_XMM(7);          \
-        SAVE_XMM(8);  SAVE_XMM(9);  SAVE_XMM(10); SAVE_XMM(11);         \
-        SAVE_XMM(12); SAVE_XMM(13); SAVE_XMM(14); SAVE_XMM(15);         \
-        movq    -8(%rbp), %rcx;                                         \
-        movq    %rcx, RTR_RAX(%rsp);                                    \
-        movq    0(%rbp), %rcx;                                          \
-        movq    %rcx, RTR_RBP(%rsp);                                    \
-        movq    8(%rbp), %rcx;                                          \
-        movq    %rcx, RTR_PC(%rsp);                                     \
-        leaq    16 + RED_ZONE(%rbp), %rcx;                              \
-        movq    %rcx, RTR_SP(%rsp);                                     \
-        /* flags as RFLAGS would hold them: low byte from ah, OF bit 11 */ \
-        movzbl  -15(%rbp), %ecx;                                        \
-        movzbl  -16(%rbp), %edx;                                        \
-        shll    $11, %edx;                                              \
-        orl     %edx, %ecx;                                             \
-        movq    %rcx, RTR_FLAGS(%rsp);                                  \
-        SAVE_UPPERS_##avx;                                              \
-        movq    %rsp, %rdi;                                             \
-        call    hook@PLT;                                               \
-        LOAD_XMM(0);  LOAD_XMM(1);  LOAD_XMM(2);  LOAD_XMM(3);          \
-        LOAD_XMM(4);  LOAD_XMM(5);  LOAD_XMM(6);  LOAD_XMM(7);          \
-        LOAD_XMM(8);  LOAD_XMM(9);  LOAD_XMM(10); LOAD_XMM(11);         \
-        LOAD_XMM(12); LOAD_XMM(13); LOAD_XMM(14); LOAD_XMM(15);         \
-        LOAD_UPPERS_##avx;                                              \
-        movq    RTR_RCX(%rsp), %rcx;                                    \
-        movq    RTR_RDX(%rsp), %rdx;                                    \
-        movq    RTR_RSI(%rsp), %rsi;                                    \
-        movq    RTR_RDI(%rsp), %rdi;                                    \
-        movq    RTR_R8(%rsp),  %r8;                                     \
-        movq    RTR_R9(%rsp),  %r9;                                     \
-        movq    RTR_R10(%rsp), %r10;                                    \
-        movq    RTR_R11(%rsp), %r11;                                    \
-        movq    -16(%rbp), %rax;                                        \
-        addb    $0x7f, %al;             /* OF = (al == 1) */            \
-        sahf;                           /* SF ZF AF PF CF from ah */    \
-        movq    -8(%rbp), %rax;                                         \
-        leave;                          /* no flags change */           \
-        .cfi_def_cfa %rsp, 8;                                           \
-        ret;                                                            \
-        .cfi_endproc
-
         .text
 
 /*
- * LINE_BODY(avx): a line trampoline with the fast path.
+ * FAST_BODY(fast, slow, args, avx): a trampoline with a fast path.
  *
  *      entry rsp        -> | return address  (pc)      |  CFA = entry rsp + 8
  *                          | saved program rbp          |  <- our %rbp
@@ -198,12 +123,25 @@ name:
  *                          | flags word (ah, al = OF)   |  -16(%rbp)
  *                          | rcx rdx rsi rdi r8 r9 r10 r11 | -24 .. -80(%rbp)
  *      %rsp (aligned 16)-> | ...                        |
- * Fast: rt_on_line_fast(pc, program rbp); 0 -> restore and return.
+ * Fast: fast(FAST_ARGS_<args>); 0 -> restore and return.
  * Slow: an rt_regs frame below (GPRs copied from the slots above, the
- * callee-saved ones are still the program's), rt_on_line(&regs), then the
- * same restore. Contract: as PROBE_BODY.
+ * callee-saved ones are still the program's), slow(&regs), then the same
+ * restore.
+ * Contract: on return every register and arithmetic flag holds the value it
+ * had at the `call` (with avx = 1, ymm0-15 whole); the fast hook got its
+ * arguments, the slow one (if called) a pointer to a filled rt_regs.
  */
-#define LINE_BODY(avx)                                                  \
+/* The fast hooks' arguments: line (pc, program rbp), return (pc, program
+ * sp, program rax). */
+#define FAST_ARGS_line                                                  \
+        movq    8(%rbp), %rdi;                  /* pc */                \
+        movq    0(%rbp), %rsi                   /* the program's rbp */
+#define FAST_ARGS_ret                                                   \
+        movq    8(%rbp), %rdi;                  /* pc */                \
+        leaq    16 + RED_ZONE(%rbp), %rsi;      /* the program's sp */  \
+        movq    -8(%rbp), %rdx                  /* the program's rax */
+
+#define FAST_BODY(fast, slow, args, avx)                                \
         .cfi_startproc;                                                 \
         pushq   %rbp;                                                   \
         .cfi_adjust_cfa_offset 8;                                       \
@@ -223,9 +161,8 @@ name:
         pushq   %r10;                                                   \
         pushq   %r11;                                                   \
         andq    $-16, %rsp;                                             \
-        movq    8(%rbp), %rdi;                  /* pc */                \
-        movq    0(%rbp), %rsi;                  /* the program's rbp */ \
-        call    rt_on_line_fast@PLT;                                    \
+        FAST_ARGS_##args;                                               \
+        call    fast@PLT;                                               \
         testl   %eax, %eax;                                             \
         jnz     3f;                                                     \
 2:      leaq    -80(%rbp), %rsp;                                        \
@@ -286,7 +223,7 @@ name:
         movq    %rcx, RTR_FLAGS(%rsp);                                  \
         SAVE_UPPERS_##avx;                                              \
         movq    %rsp, %rdi;                                             \
-        call    rt_on_line@PLT;                                         \
+        call    slow@PLT;                                               \
         LOAD_XMM(0);  LOAD_XMM(1);  LOAD_XMM(2);  LOAD_XMM(3);          \
         LOAD_XMM(4);  LOAD_XMM(5);  LOAD_XMM(6);  LOAD_XMM(7);          \
         LOAD_XMM(8);  LOAD_XMM(9);  LOAD_XMM(10); LOAD_XMM(11);         \
@@ -297,22 +234,22 @@ name:
 
 /* void __rt_line_probe(void): called after each line-table row group. */
 ENTRY(__rt_line_probe)
-        LINE_BODY(0)
+        FAST_BODY(rt_on_line_fast, rt_on_line, line, 0)
 END(__rt_line_probe)
 
 /* void __rt_ret_probe(void): called right before each `ret`. */
 ENTRY(__rt_ret_probe)
-        PROBE_BODY(rt_on_return, 0)
+        FAST_BODY(rt_on_return_fast, rt_on_return, ret, 0)
 END(__rt_ret_probe)
 
 /* The same, for functions whose code uses ymm registers (the rewriter picks
  * them): the upper halves of ymm0-15 are saved and restored as well. */
 ENTRY(__rt_line_probe_avx)
-        LINE_BODY(1)
+        FAST_BODY(rt_on_line_fast, rt_on_line, line, 1)
 END(__rt_line_probe_avx)
 
 ENTRY(__rt_ret_probe_avx)
-        PROBE_BODY(rt_on_return, 1)
+        FAST_BODY(rt_on_return_fast, rt_on_return, ret, 1)
 END(__rt_ret_probe_avx)
 
         .section .note.GNU-stack,"",@progbits

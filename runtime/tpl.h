@@ -1,0 +1,71 @@
+/*
+ * runtime/tpl.h - event templates with integer slots: the bytes of a whole
+ * event (or of a few events) whose only variable parts are plain integers,
+ * built at start-up from the encoder's own output (tpl.c), so that the
+ * probes' hot paths write a Call with its int arguments, or a Return of an
+ * int, with a few copies instead of the general encoder.
+ *
+ * A template is segments and slots: seg[0], slot 0, seg[1], ..., slot n-1,
+ * seg[n]. Writing it copies each segment in 8-byte words (so `bytes` is
+ * padded and the room reserved covers up to 7 bytes past the end) and
+ * encodes each slot's integer in the trace's format. Inline and call-free:
+ * used by the fast path (fastpath.c, built without vector registers).
+ */
+#ifndef RT_TPL_H
+#define RT_TPL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "../lib/encode_inline.h"
+
+#define RT_TPL_MAX_SLOTS 6
+
+typedef struct rt_tpl {
+    uint16_t nslots;
+    uint16_t len;                        /* bytes of all segments */
+    uint16_t seg[RT_TPL_MAX_SLOTS + 1];  /* segment lengths */
+    uint8_t nc0;                         /* JSON: e->need_comma[0] after the events */
+    uint8_t slot_kind[RT_TPL_MAX_SLOTS]; /* RT_FAST_* of each slot's integer */
+    const unsigned char *bytes;          /* the segments back to back, + 8 bytes of padding */
+} rt_tpl;
+
+/* The room rt_tpl_write needs. */
+static inline size_t rt_tpl_room(const rt_tpl *t)
+{
+    return (size_t)t->len + (size_t)t->nslots * RTRACE__INT_MAX_BYTES + 8;
+}
+
+/* Copies n bytes in 8-byte words (up to 7 bytes more are written and read). */
+static inline void rt_tpl_copy(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        memcpy(dst + i, &w, 8);
+    }
+}
+
+/* Writes template t with slot values vals[] at p (room checked); returns the new end. */
+static inline unsigned char *rt_tpl_write(unsigned char *p, const rt_tpl *t, const int64_t *vals,
+                                          rtrace_format f)
+{
+    const unsigned char *src = t->bytes;
+    for (unsigned k = 0;; k++) {
+        size_t n = t->seg[k];
+        rt_tpl_copy(p, src, n);
+        p += n;
+        src += n;
+        if (k == t->nslots)
+            return p;
+        p = f == RTRACE_FORMAT_BINARY ? rtrace__p_cbor_int(p, vals[k]) : rtrace__p_i64_dec(p, vals[k]);
+    }
+}
+
+/* Builds a template from `emit`, which writes the events into e with the
+ * slot values vals[0, nslots). false (nothing built) when the output does not
+ * have the expected shape. Start-up only: allocates. */
+typedef void (*rt_tpl_emit_fn)(rtrace_enc *e, const int64_t *vals, const void *ctx);
+RT_HIDDEN bool rt_tpl_build(rt_tpl *out, rtrace_format f, unsigned nslots, rt_tpl_emit_fn emit, const void *ctx);
+
+#endif
