@@ -47,13 +47,18 @@ typedef struct rt_core_var {
     int64_t vla_add;          /* ... plus this */
     uint64_t type_id;         /* the type's id (set with var_id) */
     uint8_t fast;             /* RT_FAST_*: a plain integer read with one load */
-    /* Fast variables: the bytes of their Value event before and after the
-     * integer, in the trace's format (encode_inline.h's value head/tail);
-     * the hot path copies them whole (sizes fixed) and steps by the lengths. */
+    const struct rt_value_tpl *tpl; /* fast variables: their Value event's template */
+} rt_core_var;
+
+/* The bytes of a fast variable's Value event before and after the integer,
+ * in the trace's format (encode_inline.h's value head/tail); the hot path
+ * copies them whole (sizes fixed) and steps by the lengths. One per
+ * (variable id, type id), shared by every variable of that name and type. */
+typedef struct rt_value_tpl {
     uint8_t head_len, tail_len;
     unsigned char head[RT_VALUE_HEAD_MAX];
     unsigned char tail[RT_VALUE_TAIL_MAX];
-} rt_core_var;
+} rt_value_tpl;
 
 /* Variables whose value is an Int read straight from the frame (rbp+offset)
  * or a static (run-time address): the per-event path writes them with one
@@ -79,6 +84,8 @@ typedef struct rt_core_func {
     bool seen_line;           /* start-up only: a line probe of it was indexed */
     uint8_t ret_fast;         /* RT_FAST_* of an integer return value (in rax) */
     const struct rt_tpl *ret_tpl; /* its Return event (void or ret_fast), or NULL */
+    const struct rt_tpl *call_tpl; /* parameters all fast: the Step and Call of a call
+                                      starting at its entry site (RT_SITE_ENTRY), or NULL */
 } rt_core_func;
 
 /* Site flags. */
@@ -102,8 +109,6 @@ typedef struct rt_site {
     const rt_core_var *vars;  /* visible variables: parameters first, then locals innermost first */
     uint32_t nvars;
     uint32_t nparams;         /* the first nparams of vars are the parameters */
-    const struct rt_tpl *call_tpl; /* RT_SITE_ENTRY with fast parameters: the Step and
-                                      Call of a call starting here, or NULL */
 } rt_site;
 
 /* ---- probes.c: the site table ------------------------------------------- */

@@ -119,7 +119,7 @@ static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint6
 static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
 {
     rt_thread *t = &x->pub;
-    const rt_tpl *tpl = s->call_tpl;
+    const rt_tpl *tpl = (s->flags & RT_SITE_ENTRY) ? s->fn->call_tpl : NULL;
     rt_frame *top = &t->frames[t->nframes - 1];
     uint32_t nv = s->nvars;
     if (unlikely(tpl == NULL || rbp + 16 >= top->cfa || rt_upward || (top->flags & RT_FR_PENDING) ||

@@ -49,25 +49,27 @@ static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32
 {
     unsigned char *p = e->buf + e->len;
     if (e->format == RTRACE_FORMAT_BINARY) {
-        /* CBOR heads and tails fit 48 and 16 bytes (build_templates checks) */
+        /* CBOR heads and tails fit 48 and 16 bytes (value_tpl checks) */
         for (uint32_t i = 0; i < n; i++) {
             const rt_core_var *v = &vars[i];
+            const rt_value_tpl *tp = v->tpl;
             int64_t x = rt_fast_load(v, rbp);
-            memcpy(p, v->head, RT_CBOR_HEAD_COPY);
-            p += v->head_len;
+            memcpy(p, tp->head, RT_CBOR_HEAD_COPY);
+            p += tp->head_len;
             p = rtrace__p_cbor_int(p, x);
-            memcpy(p, v->tail, RT_CBOR_TAIL_COPY);
-            p += v->tail_len;
+            memcpy(p, tp->tail, RT_CBOR_TAIL_COPY);
+            p += tp->tail_len;
         }
     } else {
         for (uint32_t i = 0; i < n; i++) {
             const rt_core_var *v = &vars[i];
+            const rt_value_tpl *tp = v->tpl;
             int64_t x = rt_fast_load(v, rbp);
-            memcpy(p, v->head, RT_VALUE_HEAD_MAX);
-            p += v->head_len;
+            memcpy(p, tp->head, RT_VALUE_HEAD_MAX);
+            p += tp->head_len;
             p = rtrace__p_i64_dec(p, x);
-            memcpy(p, v->tail, RT_VALUE_TAIL_MAX);
-            p += v->tail_len;
+            memcpy(p, tp->tail, RT_VALUE_TAIL_MAX);
+            p += tp->tail_len;
         }
         if (n)
             e->need_comma[0] = 1;

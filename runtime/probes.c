@@ -201,22 +201,57 @@ static uint8_t fast_kind(const rt_core_var *v)
 _Static_assert(RT_VALUE_HEAD_MAX == RTRACE__VALUE_HEAD_MAX && RT_VALUE_TAIL_MAX == RTRACE__VALUE_TAIL_MAX,
                "template sizes");
 
-/* The Value event templates of fast variable v (ids set), in the trace's
- * format; left empty (head_len 0: the general path) if they do not fit. */
-static void build_templates(rt_core_var *v)
+/* Value templates already built, by (variable id, type id): open addressing,
+ * grown by doubling; start-up and dlopen only (under the defs lock). */
+static struct vt_slot { uint64_t var_id, type_id; const rt_value_tpl *tpl; } *g_vt;
+static size_t g_vt_cap, g_vt_n;
+
+static size_t vt_index(const struct vt_slot *tab, size_t cap, uint64_t var_id, uint64_t type_id)
 {
+    size_t i = (size_t)((var_id * 0x9E3779B97F4A7C15ull) ^ (type_id * 0xC2B2AE3D27D4EB4Full)) & (cap - 1);
+    while (tab[i].tpl && (tab[i].var_id != var_id || tab[i].type_id != type_id))
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* The Value event template of fast variable v (ids set), in the trace's
+ * format, shared with every variable of the same ids; NULL (the general
+ * path) if it does not fit or memory is short. */
+static const rt_value_tpl *value_tpl(const rt_core_var *v)
+{
+    if (g_vt_n * 2 >= g_vt_cap) {
+        size_t cap = g_vt_cap ? g_vt_cap * 2 : 256;
+        struct vt_slot *tab = calloc(cap, sizeof *tab);
+        if (!tab)
+            return NULL;
+        for (size_t i = 0; i < g_vt_cap; i++)
+            if (g_vt[i].tpl)
+                tab[vt_index(tab, cap, g_vt[i].var_id, g_vt[i].type_id)] = g_vt[i];
+        free(g_vt);
+        g_vt = tab;
+        g_vt_cap = cap;
+    }
+    size_t i = vt_index(g_vt, g_vt_cap, v->var_id, v->type_id);
+    if (g_vt[i].tpl)
+        return g_vt[i].tpl;
     unsigned char h[RT_VALUE_HEAD_MAX + 32], t[RT_VALUE_TAIL_MAX + 32];
     size_t hl = (size_t)(rtrace__p_value_int_head(h, rt_cfg.format, v->var_id) - h);
     size_t tl = (size_t)(rtrace__p_value_int_tail(t, rt_cfg.format, v->type_id) - t);
     if (hl > RT_VALUE_HEAD_MAX || tl > RT_VALUE_TAIL_MAX ||
         (rt_cfg.format == RTRACE_FORMAT_BINARY && (hl > RT_CBOR_HEAD_COPY || tl > RT_CBOR_TAIL_COPY)))
-        return;
-    memset(v->head, 0, sizeof v->head);
-    memset(v->tail, 0, sizeof v->tail);
-    memcpy(v->head, h, hl);
-    memcpy(v->tail, t, tl);
-    v->head_len = (uint8_t)hl;
-    v->tail_len = (uint8_t)tl;
+        return NULL;
+    rt_value_tpl *tp = calloc(1, sizeof *tp);
+    if (!tp)
+        return NULL;
+    memcpy(tp->head, h, hl);
+    memcpy(tp->tail, t, tl);
+    tp->head_len = (uint8_t)hl;
+    tp->tail_len = (uint8_t)tl;
+    g_vt[i].var_id = v->var_id;
+    g_vt[i].type_id = v->type_id;
+    g_vt[i].tpl = tp;
+    g_vt_n++;
+    return tp;
 }
 
 /* ---- Call and Return templates (tpl.h) ---- */
@@ -235,24 +270,22 @@ static void emit_call(rtrace_enc *e, const int64_t *vals, const void *ctx)
     rtrace_enc_call_end(e);
 }
 
-/* Site s's call template, when its parameters are all fast. */
-static void build_call_tpl(rt_site *s)
+/* The call template of s's function (s: its entry site), when its
+ * parameters are all fast. */
+static void build_call_tpl(const rt_site *s)
 {
-    if (s->nparams > RT_TPL_MAX_SLOTS)
+    rt_core_func *fn = (rt_core_func *)s->fn;
+    if (s->nparams > RT_TPL_MAX_SLOTS || fn->call_tpl)
         return;
     for (uint32_t k = 0; k < s->nparams; k++)
         if (s->vars[k].fast == RT_FAST_NONE)
             return;
-    rt_tpl *t = malloc(sizeof *t);
+    rt_tpl *t = rt_tpl_new(rt_cfg.format, s->nparams, emit_call, s);
     if (!t)
         return;
-    if (!rt_tpl_build(t, rt_cfg.format, s->nparams, emit_call, s)) {
-        free(t);
-        return;
-    }
     for (uint32_t k = 0; k < s->nparams; k++)
         t->slot_kind[k] = s->vars[k].fast;
-    s->call_tpl = t;
+    fn->call_tpl = t;
 }
 
 /* The Return of fn (step.c's rt_step_return: rt_capture_return of a void or
@@ -284,13 +317,9 @@ static void build_ret_tpl(rt_core_func *fn)
     } else if (fn->ret_class != RT_RET_VOID) {
         return;
     }
-    rt_tpl *t = malloc(sizeof *t);
+    rt_tpl *t = rt_tpl_new(rt_cfg.format, nslots, emit_return, fn);
     if (!t)
         return;
-    if (!rt_tpl_build(t, rt_cfg.format, nslots, emit_return, fn)) {
-        free(t);
-        return;
-    }
     t->slot_kind[0] = fn->ret_fast;
     fn->ret_tpl = t;
 }
@@ -483,7 +512,7 @@ int rt_core_add_module(rt_module *m)
             vs[k].var_id = rt_defs_var(e, vs[k].name);
             vs[k].fast = fast_kind(&vs[k]);
             if (vs[k].fast != RT_FAST_NONE)
-                build_templates(&vs[k]);
+                vs[k].tpl = value_tpl(&vs[k]);
         }
         done = s->vars;
     }
@@ -491,7 +520,7 @@ int rt_core_add_module(rt_module *m)
         rt_site *s = &sites[i];
         bool all = s->nvars > 0;
         for (uint32_t k = 0; all && k < s->nvars; k++)
-            all = s->vars[k].head_len > 0;
+            all = s->vars[k].tpl != NULL;
         if (all)
             s->flags |= RT_SITE_FASTVALS;
         if ((s->flags & (RT_SITE_ENTRY | RT_SITE_DEFER)) == RT_SITE_ENTRY)

@@ -12,16 +12,17 @@
 #include "core.h"
 #include "tpl.h"
 
-bool rt_tpl_build(rt_tpl *out, rtrace_format f, unsigned nslots, rt_tpl_emit_fn emit, const void *ctx)
+rt_tpl *rt_tpl_new(rtrace_format f, unsigned nslots, rt_tpl_emit_fn emit, const void *ctx)
 {
-    memset(out, 0, sizeof *out);
     if (nslots > RT_TPL_MAX_SLOTS)
-        return false;
+        return NULL;
     int64_t vals[RT_TPL_MAX_SLOTS] = {0};
     rtrace_enc base, alt;
-    if (rtrace_enc_init(&base, f, 512) || rtrace_enc_init(&alt, f, 512)) {
+    if (rtrace_enc_init(&base, f, 512))
+        return NULL;
+    if (rtrace_enc_init(&alt, f, 512)) {
         rtrace_enc_free(&base);
-        return false;
+        return NULL;
     }
     bool ok = true;
     base.json_first = false;      /* as in a thread's buffer: events start with ",\n" */
@@ -45,22 +46,21 @@ bool rt_tpl_build(rt_tpl *out, rtrace_format f, unsigned nslots, rt_tpl_emit_fn 
     }
     size_t total = base.len - nslots;
     ok = ok && !base.oom && base.depth == 0 && total <= UINT16_MAX;
-    unsigned char *bytes = ok ? calloc(1, total + 8) : NULL;
-    if (bytes) {
+    rt_tpl *t = ok ? calloc(1, sizeof *t + total + 8) : NULL;
+    if (t) {
         size_t from = 0, w = 0;
         for (unsigned k = 0; k <= nslots; k++) {
             size_t to = k < nslots ? pos[k] : base.len;
-            out->seg[k] = (uint16_t)(to - from);
-            memcpy(bytes + w, base.buf + from, to - from);
+            t->seg[k] = (uint16_t)(to - from);
+            memcpy(t->bytes + w, base.buf + from, to - from);
             w += to - from;
             from = to + 1;
         }
-        out->nslots = (uint16_t)nslots;
-        out->len = (uint16_t)total;
-        out->nc0 = base.need_comma[0];
-        out->bytes = bytes;
+        t->nslots = (uint16_t)nslots;
+        t->len = (uint16_t)total;
+        t->nc0 = base.need_comma[0];
     }
     rtrace_enc_free(&base);
     rtrace_enc_free(&alt);
-    return bytes != NULL;
+    return t;
 }

@@ -27,7 +27,7 @@ typedef struct rt_tpl {
     uint16_t seg[RT_TPL_MAX_SLOTS + 1];  /* segment lengths */
     uint8_t nc0;                         /* JSON: e->need_comma[0] after the events */
     uint8_t slot_kind[RT_TPL_MAX_SLOTS]; /* RT_FAST_* of each slot's integer */
-    const unsigned char *bytes;          /* the segments back to back, + 8 bytes of padding */
+    unsigned char bytes[];               /* the segments back to back, + 8 bytes of padding */
 } rt_tpl;
 
 /* The room rt_tpl_write needs. */
@@ -62,10 +62,11 @@ static inline unsigned char *rt_tpl_write(unsigned char *p, const rt_tpl *t, con
     }
 }
 
-/* Builds a template from `emit`, which writes the events into e with the
- * slot values vals[0, nslots). false (nothing built) when the output does not
- * have the expected shape. Start-up only: allocates. */
+/* A new template (one allocation, the caller's to keep) from `emit`, which
+ * writes the events into e with the slot values vals[0, nslots); NULL when
+ * the output does not have the expected shape or memory is short. Start-up
+ * only. */
 typedef void (*rt_tpl_emit_fn)(rtrace_enc *e, const int64_t *vals, const void *ctx);
-RT_HIDDEN bool rt_tpl_build(rt_tpl *out, rtrace_format f, unsigned nslots, rt_tpl_emit_fn emit, const void *ctx);
+RT_HIDDEN rt_tpl *rt_tpl_new(rtrace_format f, unsigned nslots, rt_tpl_emit_fn emit, const void *ctx);
 
 #endif
