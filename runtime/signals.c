@@ -265,7 +265,12 @@ static int mask_call(int how, const sigset_t *set, sigset_t *old, const void *ca
     uint64_t before = rt_tls_fault_blocked, after = before;
     sigset_t k;
     const sigset_t *kp = set;
-    bool filter = set && rt_installed && !rt_called_from_runtime(caller);
+    /* the program's calls see and set its own view; the runtime's (its
+     * lock blocks everything around a flush, then restores the mask it got)
+     * must get the kernel's real mask, or restoring it would block the fault
+     * signals for real while the program has them blocked in its view */
+    bool program = rt_installed && !rt_called_from_runtime(caller);
+    bool filter = set && program;
     if (set) {
         k = *set;
         kp = &k;
@@ -298,7 +303,7 @@ static int mask_call(int how, const sigset_t *set, sigset_t *old, const void *ca
         rt_tls_fault_blocked = before;
         return errno;
     }
-    if (old)
+    if (old && program)
         for (size_t i = 0; i < sizeof rt_unblockable / sizeof *rt_unblockable; i++)
             if ((before >> rt_unblockable[i]) & 1)
                 sigaddset(old, rt_unblockable[i]);

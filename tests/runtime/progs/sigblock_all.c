@@ -39,8 +39,11 @@ int main(void)
         pthread_sigmask(SIG_SETMASK, &old, NULL);
     printf("after unblocking: handled %d\n", handled);
     sigprocmask(SIG_BLOCK, &all, NULL);
+    /* enough events for the runtime to flush its buffer while the program
+     * blocks everything (its lock must restore the real mask, not the
+     * program's view) */
     int s = 0;
-    for (int i = 0; i < 100; i++)
+    for (int i = 0; i < 20000; i++)
         s = step(s);
     printf("s %d\n", s);
     fflush(stdout);
