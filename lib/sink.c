@@ -14,7 +14,7 @@
  * Everything is allocated at open: the frame buffer, the compression output
  * buffer, a static zstd context (ZSTD_initStaticCCtx: compressing never
  * allocates), and the seek table in an mmap'ed MAP_NORESERVE region (8 bytes
- * per 2 MiB frame; pages are touched only as frames are written). So write,
+ * per frame; pages are touched only as frames are written). So write,
  * flush and close never allocate, and close only compresses, calls
  * write(2)/ftruncate(2)/close(2) and stores an error message without stdio:
  * it is async-signal-safe.
@@ -67,7 +67,7 @@
 #include "error.h"
 
 #define JSON_BUF_SIZE (1024u * 1024)
-#define SEEK_MAX_FRAMES (1u << 20)          /* 2 TiB of events at 2 MiB per frame */
+#define SEEK_MAX_FRAMES (1u << 22)          /* 2 TiB of events at 512 KiB per frame */
 #define SEEKABLE_SKIPPABLE_MAGIC 0x184D2A5Eu
 #define SEEKABLE_MAGIC 0x8F92EAB1u
 #define RTRACE_BG_WAIT_MS 3000              /* close: the longest wait for a frame in flight */
@@ -171,7 +171,7 @@ static int sink_fail(rtrace_sink *s, const char *msg, int err) { return sink_fai
  * process: a traced program with a file size limit (ulimit -f, setrlimit)
  * would die of its trace. So a write that would pass the limit is not made:
  * EFBIG (the trace fails cleanly, the program runs on). A getrlimit and an
- * lseek per chunk (chunks are ~1 MiB or 100 ms apart).
+ * lseek per chunk (chunks are hundreds of KiB or 100 ms apart).
  */
 static bool fsize_exceeded(int fd, size_t n)
 {

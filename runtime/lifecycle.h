@@ -101,8 +101,9 @@ RT_HIDDEN size_t rt_modules_count(void);
 
 /* output.c */
 /* A thread's buffer goes to the sink once it holds this many bytes (the
- * probes' fast path leaves a probe that would reach it to rt_output_commit). */
-#define RT_FLUSH_BYTES (1u << 20)
+ * probes' fast path leaves a probe that would reach it to rt_output_commit);
+ * small enough to stay in the core's L2 cache, few pages to fault in. */
+#define RT_FLUSH_BYTES (256u << 10)
 /* Opens the sink in rt_cfg.dir (dir.<pid> in a fork child, or when another
  * live process holds the folder); 0, or -1 with a message printed. */
 RT_HIDDEN int rt_output_open(bool fork_child);

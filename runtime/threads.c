@@ -43,7 +43,7 @@
 
 #include "lifecycle.h"
 
-#define RT_ENC_CAP      (4u << 20)   /* events buffer: flushed at 1 MiB, see output.c */
+#define RT_ENC_CAP      (4u << 20)   /* events buffer: flushed at RT_FLUSH_BYTES, see output.c */
 #define RT_NESTED_CAP   (64u << 10)  /* events of probes in signal handlers */
 #define RT_FRAMES0      4096         /* initial frame stack (grows) */
 #define RT_ALTSTACK     (64u << 10)  /* alternate signal stack for crashes */

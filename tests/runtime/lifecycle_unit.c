@@ -542,7 +542,7 @@ static void test_an_active_thread_reaches_the_file_within_the_interval(void)
         exit(child_interval());
     char c;
     CU_ASSERT_EQUAL(read(ready_pipe[0], &c, 1), 1);
-    /* small events, far below the 1 MiB threshold: only the interval flushed them */
+    /* small events, far below RT_FLUSH_BYTES: only the interval flushed them */
     const char *text = trace_text();
     CU_ASSERT(count_lines_with(text, "{\"Step\":") >= 1024);
     kill(pid, SIGKILL);
