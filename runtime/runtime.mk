@@ -33,9 +33,10 @@ RT_INTERPOSED := pthread_create dlopen sigaction signal sigaltstack _exit _Exit 
 $(RT_OBJS): ALL_CFLAGS += -fvisibility=hidden
 
 # The probes' fast path runs with only the GPRs saved (trampoline.S): no
-# vector register, no call. Built so, and checked: the object must hold no
-# xmm/ymm/zmm operand and no call (-fno-tree-loop-distribute-patterns: no
-# loop turned into a memcpy/memset call). Its dependencies name fastpath.o,
+# vector register, no call out of its own object. Built so, and checked: the
+# object must hold no xmm/ymm/zmm operand and no call relocation (PLT32: a
+# function elsewhere; -fno-tree-loop-distribute-patterns: no loop turned
+# into a memcpy/memset call). Its dependencies name fastpath.o,
 # not the .tmp it is compiled to, so header edits rebuild it.
 RT_FASTPATH_O := $(OBJ)/runtime/fastpath.o
 $(RT_FASTPATH_O): ALL_CFLAGS += -mgeneral-regs-only -fno-tree-loop-distribute-patterns
