@@ -11,6 +11,10 @@
  * u32 decompressed size" and the footer "u32 frames, u8 descriptor 0,
  * u32 0x8F92EAB1", all little-endian.
  *
+ * The data buffers (frames, JSON write buffers) are mmap'ed 2 MiB-aligned with
+ * MADV_HUGEPAGE: where the kernel has transparent huge pages, a buffer is
+ * made present by one page fault instead of 512 (each first touch of a 4 KiB
+ * page faults; on a VM that was a tenth of a short recording's time).
  * Everything is allocated at open: the frame buffer, the compression output
  * buffer, a static zstd context (ZSTD_initStaticCCtx: compressing never
  * allocates), and the seek table in an mmap'ed MAP_NORESERVE region (8 bytes
@@ -453,11 +457,35 @@ static int mkdir_p(const char *dir)
     return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 
+/* The sink's data buffers: huge pages where the kernel gives them (THP),
+ * so filling a 2 MiB frame buffer the first time is one page fault, not 512.
+ * cap is rounded up to 2 MiB. NULL when out of memory. */
+#define HUGE_SZ (2u << 20)
+static unsigned char *buf_alloc(size_t cap)
+{
+    size_t len = (cap + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
+    unsigned char *m = mmap(NULL, len + HUGE_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    uintptr_t a = ((uintptr_t)m + HUGE_SZ - 1) & ~(uintptr_t)(HUGE_SZ - 1);
+    if (a > (uintptr_t)m)
+        munmap(m, a - (uintptr_t)m);
+    munmap((unsigned char *)a + len, (uintptr_t)m + HUGE_SZ - a);
+    madvise((void *)a, len, MADV_HUGEPAGE);
+    return (unsigned char *)a;
+}
+
+static void buf_free(unsigned char *b, size_t cap)
+{
+    if (b)
+        munmap(b, (cap + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ);
+}
+
 /* Frees what open allocated (the fd is closed by the callers). */
 static void sink_release(rtrace_sink *s)
 {
-    free(s->bufs[0]);
-    free(s->bufs[1]);
+    buf_free(s->bufs[0], s->cap);
+    buf_free(s->bufs[1], s->cap);
     free(s->cctx_mem);
     free(s->zbuf);
     if (s->seek)
@@ -511,7 +539,7 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
             return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory for the zstd context");
         }
     }
-    s->buf = s->bufs[0] = malloc(s->cap);
+    s->buf = s->bufs[0] = buf_alloc(s->cap);
     if (!s->buf) {
         sink_release(s);
         return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory");
@@ -643,7 +671,7 @@ int rtrace_sink_set_background(rtrace_sink *s, bool on)
         for (int a; (a = atomic_load_explicit(&s->alive, memory_order_acquire)) != 0;)
             futex_wait(&s->alive, a, NULL);
     }
-    if (!s->bufs[1] && !(s->bufs[1] = malloc(s->cap)))
+    if (!s->bufs[1] && !(s->bufs[1] = buf_alloc(s->cap)))
         return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_set_background: out of memory");
     pthread_attr_t attr;
     sigset_t all, old;

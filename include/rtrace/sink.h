@@ -23,10 +23,7 @@
 extern "C" {
 #endif
 
-/* 512 KiB of CBOR per zstd frame: as well compressed as bigger frames on
- * traces, and the frame buffers stay few pages (each first touch is a page
- * fault). */
-#define RTRACE_SINK_FRAME_MAX (512u << 10)
+#define RTRACE_SINK_FRAME_MAX (2u << 20)   /* 2 MiB of CBOR per zstd frame */
 /* The trace file's descriptor is moved to at least this number (when the fd limit
  * allows), so that a traced program gets the descriptors it would get untraced. */
 #define RTRACE_SINK_FD_MIN 600
