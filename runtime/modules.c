@@ -11,11 +11,13 @@
  * remembered by (bias, path), so a rescan adds only the new ones.
  *
  * dlopen is interposed: after a successful dlopen the list is rescanned.
- * Caveat: the loaded object's constructors run inside dlopen, before it is
- * added (their probes find no module and record nothing); and a dlopen of a
- * bare name is searched as if called from this library (DT_RUNPATH/$ORIGIN
- * of the calling object are not used; LD_LIBRARY_PATH, the executable's
- * DT_RPATH, the cache and default folders are).
+ * The loaded object's constructors run inside dlopen, before that: the first
+ * probe that finds no site while its thread is inside dlopen rescans then
+ * (once per dlopen; the object is already in the loader's list), so the
+ * constructors are recorded too (rt_modules_rescan_in_dlopen).
+ * Caveat: a dlopen of a bare name is searched as if called from this library
+ * (DT_RUNPATH/$ORIGIN of the calling object are not used; LD_LIBRARY_PATH,
+ * the executable's DT_RPATH, the cache and default folders are).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -252,16 +254,36 @@ size_t rt_modules_count(void)
 
 typedef void *(*dlopen_fn)(const char *, int);
 
+/* This thread is inside dlopen (depth); a probe there rescanned already. */
+static __thread unsigned rt_tls_dlopen_depth;
+static __thread bool rt_tls_dlopen_scanned;
+
+/* Contract: see rt.h. */
+bool rt_modules_rescan_in_dlopen(void)
+{
+    if (rt_tls_dlopen_depth == 0 || rt_tls_dlopen_scanned || atomic_load(&rt_state) != RT_ST_RUNNING)
+        return false;
+    rt_tls_dlopen_scanned = true;
+    rt_modules_scan();
+    return true;
+}
+
 /*
  * dlopen (interposed): libc's dlopen, then, while recording, the new objects
- * with probes are added to the core's tables.
+ * with probes are added to the core's tables (if a constructor's probe has
+ * not added them already).
  */
 RT_EXPORT void *dlopen(const char *file, int mode)
 {
     static dlopen_fn real;
     if (!real)
         real = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
+    bool outer_scanned = rt_tls_dlopen_scanned;
+    rt_tls_dlopen_depth++;
+    rt_tls_dlopen_scanned = false;
     void *h = real(file, mode);
+    rt_tls_dlopen_depth--;
+    rt_tls_dlopen_scanned = outer_scanned;
     if (h && file && atomic_load(&rt_state) == RT_ST_RUNNING)
         rt_modules_scan();
     return h;

@@ -119,6 +119,11 @@ RT_HIDDEN uint32_t rt_output_path_id(const char *abs_path);
 /* True while recording (not stopped by budget, error or exit). */
 RT_HIDDEN bool rt_recording(void);
 
+/* A probe found no site: if this thread is inside dlopen (the loaded
+ * object's constructors run there, before dlopen returns and adds it), rescan
+ * the loaded objects now, once per dlopen; true when it did (look again). */
+RT_HIDDEN bool rt_modules_rescan_in_dlopen(void);
+
 /* ---- Core (entry points the lifecycle calls) ----------------------------- */
 /* Builds the core's tables for a loaded module (start-up and dlopen). */
 RT_HIDDEN int rt_core_add_module(rt_module *m);

@@ -318,6 +318,8 @@ void rt_on_line(rt_regs *regs)
     }
     if (likely(t != NULL)) {
         const rt_site *s = rt_sites_lookup(regs->pc);
+        if (unlikely(s == NULL) && t->in_runtime == 0 && rt_modules_rescan_in_dlopen())
+            s = rt_sites_lookup(regs->pc);   /* a constructor of an object being dlopen'ed */
         if (likely(s != NULL)) {
             bool nested = t->in_runtime != 0;
             t->in_runtime++;

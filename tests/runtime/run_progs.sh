@@ -368,11 +368,19 @@ if build dlopen &&
     d="$WORK/dlopen/traced/dlopen.trace"
     if compare dlopen 0 && validate dlopen "$d" ""; then
         fid=$(func_id "$d" plugin_add)
+        sid=$(func_id "$d" plugin_setup)
         if [ -n "$fid" ] && grep -q "\"Call\":{\"function_id\":$fid," "$d/trace.json" &&
             grep -q 'plugin.c"' "$d/trace_paths.json" && test -f "$d/files$SRC/plugin.c"; then
             ok dlopen
         else
             bad dlopen "no Call of plugin_add, or plugin.c missing from the side files"
+        fi
+        # the plugin's constructor runs inside dlopen: recorded too, with its output
+        if [ -n "$sid" ] && grep -q "\"Call\":{\"function_id\":$sid,\"args\":\[{\"variable_id\":[0-9]*,\"value\":{\"kind\":\"Int\",\"i\":21," "$d/trace.json" &&
+            grep -q "plugin constructor: ready 42" "$d/trace.json"; then
+            ok dlopen-constructor
+        else
+            bad dlopen-constructor "no Call of plugin_setup(21) from the constructor, or its output"
         fi
     fi
 else
