@@ -47,11 +47,13 @@ CLEAN=                         # measure: the trace folder to remove before each
 MEASURE=$BIN/bench_measure
 [ -x "$MEASURE" ] || { echo "bench: $MEASURE is missing (make builds it)" >&2; exit 1; }
 
-# program : default size (untraced, ~0.1 s at -O0) : rtcc size (~0.2-1 s of
-#           full recording, 0.6M-1.1M steps) : uftrace size (~0.1 s of uftrace's
-#           per-call cost, so that it stands above the noise of start-up; lines
-#           makes 6 calls, so uftrace runs it at the default size)
-PROGS="fib:6000:24:60 structs:40000:300:1500 strings:600000:6000:15000 lines:100000000:150000:100000000"
+# program : default size (untraced, ~0.1 s at -O0) : rtcc size (~0.1-0.5 s of
+#           full recording, 0.6M-2M steps; lines.c the most, so that fixed
+#           costs such as compressing the last frame at exit weigh little) :
+#           uftrace size (~0.1 s of uftrace's per-call cost, so that it stands
+#           above the noise of start-up; lines makes 6 calls, so uftrace runs
+#           it at the default size)
+PROGS="fib:6000:24:60 structs:40000:300:1500 strings:600000:6000:15000 lines:100000000:500000:100000000"
 
 # ---- which tools are there -------------------------------------------------
 RTCC=$BIN/rtcc
