@@ -32,6 +32,7 @@ size_t rt_safe_copy(void *dst, const void *src, size_t n)
     return n;
 }
 rt_thread *rt_thread_get(void) { return NULL; }
+bool rt_modules_rescan_in_dlopen(void) { return false; }
 bool rt_thread_frames_reserve(rt_thread *t, size_t n)
 {
     size_t cap = t->frames_cap ? t->frames_cap : 4;
