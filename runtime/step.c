@@ -127,6 +127,26 @@ static const rt_line_row *ret_row(const rt_core_func *fn, uint64_t pc)
     return m && pc >= m->bias ? rt_module_row_at(m, pc - m->bias) : NULL;
 }
 
+/*
+ * gcc's -finstrument-functions code keeps a function's result in rbx for its
+ * exit hook: `return f(...);` becomes `call f; mov %eax,%ebx` (or %rax,%rbx),
+ * the hook's call, then the closing line's row, where the untraced code
+ * returns to directly. The address right after such a move (a probe there is
+ * a jump target in the middle of the return statement's row), or 0 when pc
+ * does not hold one.
+ */
+static uint64_t after_result_save(uint64_t pc)
+{
+    unsigned char p[3];
+    if (rt_safe_copy(p, (const void *)(uintptr_t)pc, sizeof p) != sizeof p)
+        return 0;
+    if (p[0] == 0x89 && p[1] == 0xc3)
+        return pc + 2;                       /* mov %eax,%ebx */
+    if (p[0] == 0x48 && p[1] == 0x89 && p[2] == 0xc3)
+        return pc + 3;                       /* mov %rax,%rbx */
+    return 0;
+}
+
 /* The events of a new call of s->fn, at its first line probe `s`. */
 static unsigned write_call(rtrace_enc *e, const rt_site *s, const rt_regs *regs)
 {
@@ -241,6 +261,15 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
         if (s->start == fr->ret_pc) {
             fr->line = t->last_line;
             fr->path_id = (uint32_t)t->last_path_id;
+        } else if (s->start == after_result_save(fr->ret_pc) && !(s->flags & RT_SITE_ROWSTART)) {
+            /* gcc's `return f(...);` under -finstrument-functions: the
+             * untraced code returns to the start of the next row (the
+             * function's closing line); the code until then (the result
+             * saved for the exit hook, the hook's call) is the
+             * instrumentation's: gdb's line is still the callee's there */
+            fr->line = t->last_line;
+            fr->path_id = (uint32_t)t->last_path_id;
+            return n;
         } else {
             const rt_line_row *row = ret_row(s->fn, fr->ret_pc);
             if (row && !row->is_stmt && row->line != t->last_line)
