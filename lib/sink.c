@@ -697,6 +697,28 @@ int rtrace_sink_set_background(rtrace_sink *s, bool on)
 }
 
 /*
+ * Close: stops the background worker (bounded wait). True when it is still
+ * writing at the deadline: then the file (and its descriptor, which the
+ * worker uses) is left as it is, cut between events or frames (`rtrace
+ * repair` finishes it), the sink has failed and `msg` is reported once.
+ */
+static bool close_worker(rtrace_sink *s, const char *msg)
+{
+    if (!s->bg)
+        return false;
+    bg_adopt(s);
+    if (bg_stop(s, true) == 0)
+        return false;
+    s->failed = true;
+    if (!s->reported) {
+        s->reported = true;
+        rtrace__set_error_raw(RTRACE_EIO, msg, 0);
+    }
+    s->fd = -1;
+    return true;
+}
+
+/*
  * Finishes and closes the file: JSON "\n]\n"; binary the last frame and the
  * seek table. Async-signal-safe (see the file comment). Idempotent.
  */
@@ -707,21 +729,9 @@ int rtrace_sink_close(rtrace_sink *s)
     s->closed = true;
     int rc = 0;
     if (s->format == RTRACE_FORMAT_JSON) {
-        if (s->bg) {
-            bg_adopt(s);
-            if (bg_stop(s, true) != 0) {
-                /* the worker is still writing: leave the file as it is (cut
-                 * between events: `rtrace repair` closes it) */
-                s->failed = true;
-                if (!s->reported) {
-                    s->reported = true;
-                    rtrace__set_error_raw(RTRACE_EIO, "trace.json: the writing thread did not finish; "
-                                                      "the file is not closed (repairable)", 0);
-                }
-                s->fd = -1;
-                return RTRACE_EIO;
-            }
-        }
+        if (close_worker(s, "trace.json: the writing thread did not finish; "
+                            "the file is not closed (repairable)"))
+            return RTRACE_EIO;
         rc = sink_json_drain(s);
         if (s->failed) {
             /* Cut back to whole events; try to close the array anyway. */
@@ -733,21 +743,9 @@ int rtrace_sink_close(rtrace_sink *s)
             rc = sink_emit(s, "\n]\n", 3, "trace.json: write failed");
         }
     } else {
-        if (s->bg) {
-            bg_adopt(s);
-            if (bg_stop(s, true) != 0) {
-                /* the worker is still writing a frame: leave the file (and
-                 * its descriptor, which the worker uses) as it is: cut, repairable */
-                s->failed = true;
-                if (!s->reported) {
-                    s->reported = true;
-                    rtrace__set_error_raw(RTRACE_EIO, "trace.bin: the compression thread did not finish; "
-                                                      "no seek table (the file is cut, repairable)", 0);
-                }
-                s->fd = -1;
-                return RTRACE_EIO;
-            }
-        }
+        if (close_worker(s, "trace.bin: the compression thread did not finish; "
+                            "no seek table (the file is cut, repairable)"))
+            return RTRACE_EIO;
         rc = sink_frame(s);
         bool was_failed = s->failed;
         s->failed = false;              /* the seek table of the frames written is still useful */

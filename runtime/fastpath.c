@@ -99,6 +99,15 @@ static inline int64_t fast_reg(uint64_t r, uint8_t kind)
     }
 }
 
+/* Writes template tpl with the slot values vals into e (room checked),
+ * leaving e's state as the encoder would. */
+static inline void fast_tpl(rtrace_enc *e, const rt_tpl *tpl, const int64_t *vals)
+{
+    e->len = (size_t)(rt_tpl_write(e->buf + e->len, tpl, vals, e->format) - e->buf);
+    e->depth = 0;
+    e->need_comma[0] = tpl->nc0;
+}
+
 /* Writes the first stop of a frame or a later one: Step and Values. */
 static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint64_t rbp)
 {
@@ -141,10 +150,7 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     int64_t vals[RT_TPL_MAX_SLOTS];
     for (unsigned k = 0; k < tpl->nslots; k++)
         vals[k] = rt_fast_load(&s->vars[k], rbp);
-    rtrace_enc *e = &t->enc;
-    e->len = (size_t)(rt_tpl_write(e->buf + e->len, tpl, vals, e->format) - e->buf);
-    e->depth = 0;
-    e->need_comma[0] = tpl->nc0;
+    fast_tpl(&t->enc, tpl, vals);
     if (full)
         fast_stop(t, fr, s, rbp);
     return fast_commit(x, nev);
@@ -210,10 +216,7 @@ int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax)
     t->in_runtime = 1;
     t->nframes--;
     int64_t v = fast_reg(rax, fn->ret_fast);
-    rtrace_enc *e = &t->enc;
-    e->len = (size_t)(rt_tpl_write(e->buf + e->len, tpl, &v, e->format) - e->buf);
-    e->depth = 0;
-    e->need_comma[0] = tpl->nc0;
+    fast_tpl(&t->enc, tpl, &v);
     if (t->nframes) {
         rt_frame *caller = &t->frames[t->nframes - 1];
         caller->flags |= RT_FR_RETURNED;
