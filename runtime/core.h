@@ -84,6 +84,8 @@ typedef struct rt_core_func {
     bool seen_line;           /* start-up only: a line probe of it was indexed */
     uint8_t ret_fast;         /* RT_FAST_* of an integer return value (in rax) */
     const struct rt_tpl *ret_tpl; /* its Return event (void or ret_fast), or NULL */
+    uint64_t ret_pc;          /* run-time pc of its first return probe (the return fast
+                                 path knows that site's function without a lookup) */
     const struct rt_tpl *call_tpl; /* parameters all fast: the Step and Call of a call
                                       starting at its entry site (RT_SITE_ENTRY), or NULL */
 } rt_core_func;

@@ -202,12 +202,19 @@ int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax)
     if (unlikely(x == NULL))
         return 1;
     rt_thread *t = &x->pub;
-    const rt_site *s = rt_sites_find(pc);
-    if (unlikely(s == NULL || t->nframes == 0))
+    if (unlikely(t->nframes == 0))
         return 1;
-    const rt_core_func *fn = s->fn;
-    const rt_tpl *tpl = fn->ret_tpl;
     rt_frame *fr = &t->frames[t->nframes - 1];
+    /* the probe's function: the top frame's when pc is its first return
+     * probe (most functions have one), else from the site table */
+    const rt_core_func *fn = fr->func;
+    if (unlikely(fn == NULL || fn->ret_pc != pc)) {
+        const rt_site *s = rt_sites_find(pc);
+        if (unlikely(s == NULL))
+            return 1;
+        fn = s->fn;
+    }
+    const rt_tpl *tpl = fn->ret_tpl;
     /* the top frame returns (rt_step_return without frames to pop, pending
      * calls or frames on another stack) */
     if (unlikely(tpl == NULL || fr->cfa != sp + 8 || fr->func != fn ||

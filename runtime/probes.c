@@ -412,6 +412,8 @@ int rt_core_add_module(rt_module *m)
         s->start = start;
         s->kind = r->kind;
         s->fn = cf;
+        if (r->kind == RT_PROBE_RETURN && !cf->ret_pc)
+            cf->ret_pc = pc;
         if (r->kind == RT_PROBE_LINE) {
             /* only the function's first line probe can precede the entry
              * hook (the exit hook has the same shape, after the last line) */
