@@ -210,6 +210,7 @@ class Stepper:
         self.stops = 0
         self.max_stops = int(os.environ.get("GDB_STEPS_MAX", "3000"))
         self.own = set()     # symtab file names of the program's own sources
+        self.sources = {}    # full path -> its lines (in_declaration), None if unreadable
         self.last_line = {}  # frame_key -> (file, line) each own frame last stepped from
         self.stmt_cache = {} # source file -> addresses of its is_stmt rows
         self.signal = None   # a signal stopped the program: resume, delivering it
@@ -283,8 +284,11 @@ class Stepper:
                     continue
                 is_static = sym.addr_class == gdb.SYMBOL_LOC_STATIC
                 # May not be initialised yet: declared on or after this line, or made by the
-                # compiler with no declaration line at all (clang's __vla_expr0).
-                if not sym.is_argument and not is_static and (sym.line >= line or sym.line == 0):
+                # compiler with no declaration line at all (clang's __vla_expr0), or declared
+                # above with an initialiser still running (`int s = f(x,` / `g(y));`).
+                if not sym.is_argument and not is_static and (
+                        sym.line >= line or sym.line == 0 or
+                        self.in_declaration(sal.symtab, sym.line, line)):
                     seen[sym.name] = "?"
                     continue
                 try:
@@ -312,6 +316,22 @@ class Stepper:
         sal = frame.find_sal()
         self.last_line[self.frame_key(frame)] = (sal.symtab.filename, sal.line)
         self.x("step")
+
+    def in_declaration(self, symtab, decl_line, line):
+        """Whether a stop at `line` is inside the declaration that starts at `decl_line` (a
+        multi-line initialiser): no `;` in the source from the declaration to the stop. Then
+        the variable holds whatever the stack held, which differs between runs."""
+        name = symtab.fullname()
+        if name not in self.sources:
+            try:
+                with open(name, encoding="utf-8", errors="replace") as f:
+                    self.sources[name] = f.read().split("\n")
+            except OSError:
+                self.sources[name] = None
+        src = self.sources[name]
+        if src is None or decl_line >= line:
+            return False
+        return ";" not in "\n".join(src[decl_line - 1:line - 1])
 
     def stmt_rows(self, symtab):
         """Addresses of the is_stmt rows of symtab's line table (gdb 13's Python does not show
