@@ -51,6 +51,7 @@ typedef struct vstate {
     vfwd *fwd; size_t nfwd, cfwd;
     bool oom;
     bool seen_thread_event;     /* a ThreadStart/ThreadSwitch was read */
+    bool exited;                /* the process's exit was noted (RTRACE_EXIT_METADATA) */
 } vstate;
 
 /* Counts one problem and reports it unless past max_errors. */
@@ -287,6 +288,12 @@ static void check_event(vstate *v, uint64_t idx, const rtrace_event *ev)
     case RTRACE_E_ASSIGN_CELL:
         check_value(v, idx, ev->u.place_value.value);
         break;
+    case RTRACE_E_EVENT:
+        if (ev->u.event.kind == RTRACE_LOG_TRACE_LOG_EVENT &&
+            ev->u.event.metadata.len == strlen(RTRACE_EXIT_METADATA) &&
+            memcmp(ev->u.event.metadata.ptr, RTRACE_EXIT_METADATA, ev->u.event.metadata.len) == 0)
+            v->exited = true;
+        break;
     default:
         break;
     }
@@ -395,7 +402,9 @@ int rtrace_validate(size_t *nerrors, const char *dir, unsigned flags, size_t max
             if (v.fwd[i].type_id >= v.ntypes)
                 report(&v, (int64_t)v.fwd[i].event, "event %llu: Type refers to type id %llu, never defined",
                        (unsigned long long)v.fwd[i].event, (unsigned long long)v.fwd[i].type_id);
-        for (size_t t = 0; t < v.nthreads && !(flags & RTRACE_VALIDATE_CRASHED); t++) {
+        /* calls left open are fine in a crashed trace, and where the process
+         * left through exit/_exit/exec (from inside calls, on any thread) */
+        for (size_t t = 0; t < v.nthreads && !(flags & RTRACE_VALIDATE_CRASHED) && !v.exited; t++) {
             vthread *th = &v.threads[t];
             for (size_t d = th->depth; d-- > 0;) {
                 if (d == 0 && is_toplevel(&v, th->stack[d].function_id))

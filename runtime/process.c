@@ -2,6 +2,8 @@
  * runtime/process.c - the process's ways out and ways to multiply:
  * exit, _exit/_Exit, quick_exit, fork, vfork, exec*.
  *
+ * How the process leaves is written as an Event (note_exit): exit(N) and
+ *   _exit(N) called by the program, quick_exit, exec of a program.
  * exit / return from main: the trace is closed by this library's destructor,
  *   which glibc runs from _dl_fini after every atexit handler (so traced
  *   atexit handlers are recorded, whenever they were registered) and after
@@ -59,12 +61,78 @@ __attribute__((destructor)) static void rt_at_unload(void)
     close_normally();
 }
 
+static void note_exit(const char *what, const char *arg, int status, bool with_status);
+
 static void rt_at_quick_exit(void)
 {
+    note_exit("quick_exit", NULL, 0, false);   /* its status is not known here */
     int st = atomic_load(&rt_state);
     if (st == RT_ST_RUNNING || st == RT_ST_STOPPED)
         rt_output_finish(false);
     rt_output_print_summary();
+}
+
+/*
+ * How the process leaves, as an Event on the calling thread's last step:
+ * kind TraceLogEvent, metadata "exit", content `exit(3)`, `_exit(3)` or
+ * `exec /bin/echo`. A trace that ends with calls still open (exit from a
+ * nested function, exec) then says why, and `rtrace validate` knows such a
+ * trace is complete. Only from the program's own code (not inside the
+ * runtime, not while stopped) and with no allocation, no stdio: _exit may be
+ * called from a signal handler.
+ */
+static void note_exit(const char *what, const char *arg, int status, bool with_status)
+{
+    if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_ST_RUNNING)
+        return;
+    rt_thread_x *x = rt_thread_self_raw();
+    if (!x || x->pub.dead || x->pub.in_runtime)
+        return;
+    char msg[512];
+    size_t n = 0;
+    for (const char *p = what; *p && n < sizeof msg - 16; p++)
+        msg[n++] = *p;
+    if (arg) {
+        msg[n++] = ' ';
+        for (const char *p = arg; *p && n < sizeof msg - 16; p++)
+            msg[n++] = *p;
+    }
+    if (with_status) {
+        char d[12];
+        size_t k = sizeof d;
+        unsigned v = status < 0 ? 0u - (unsigned)status : (unsigned)status;
+        do {
+            d[--k] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        msg[n++] = '(';
+        if (status < 0)
+            msg[n++] = '-';
+        while (k < sizeof d)
+            msg[n++] = d[k++];
+        msg[n++] = ')';
+    }
+    int saved = errno;
+    rt_thread *t = &x->pub;
+    t->in_runtime++;
+    rtrace_enc_event(&t->enc, RTRACE_LOG_TRACE_LOG_EVENT, RTRACE_EXIT_METADATA, msg, n);
+    rt_output_commit(t, 1);
+    t->in_runtime--;
+    errno = saved;
+}
+
+/* exit() called by the program (glibc's own call after main returns does not
+ * come through here): the note, then libc's exit. */
+typedef void (*exit_fn)(int) __attribute__((noreturn));
+RT_EXPORT __attribute__((noreturn)) void exit(int status)
+{
+    static exit_fn real_exit;
+    note_exit("exit", NULL, status, true);
+    if (!real_exit)
+        real_exit = (exit_fn)dlsym(RTLD_NEXT, "exit");
+    if (real_exit)
+        real_exit(status);
+    _exit(status);   /* no libc exit found: still end (the trace is closed there) */
 }
 
 /* The async-signal-safe close used by _exit and friends. */
@@ -78,6 +146,7 @@ static void close_from_anywhere(void)
 
 RT_EXPORT void _exit(int status)
 {
+    note_exit("_exit", NULL, status, true);
     close_from_anywhere();
     for (;;) {
         syscall(SYS_exit_group, status);
@@ -211,6 +280,7 @@ static void before_exec(const char *file, bool search)
     int st = atomic_load(&rt_state);
     if ((st == RT_ST_RUNNING || st == RT_ST_STOPPED) && exec_target_ok(file, search)) {
         int saved = errno;
+        note_exit("exec", file, 0, false);
         rt_output_finish(false);
         rt_output_print_summary();
         errno = saved;
@@ -272,6 +342,7 @@ RT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
     int st = atomic_load(&rt_state);
     if (st == RT_ST_RUNNING || st == RT_ST_STOPPED) {
         int saved = errno;
+        note_exit("exec", argv[0] ? argv[0] : "(fexecve)", 0, false);
         rt_output_finish(false);
         rt_output_print_summary();
         errno = saved;

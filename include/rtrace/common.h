@@ -86,6 +86,11 @@ typedef enum rtrace_event_log_kind {
 } rtrace_event_log_kind;
 #define RTRACE_LOG_KIND_MAX 13
 
+/* The metadata of the Event (kind RTRACE_LOG_TRACE_LOG_EVENT) that notes how
+ * the process left, maybe from inside calls: content `exit(3)`, `_exit(3)`,
+ * `exec /bin/ls`. rtrace_validate accepts calls left open after it. */
+#define RTRACE_EXIT_METADATA "exit"
+
 /* The None type every trace defines first (type id 0, lang_type "None"). */
 #define RTRACE_NONE_TYPE_ID 0
 

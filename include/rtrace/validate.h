@@ -16,7 +16,9 @@ extern "C" {
 #endif
 
 typedef enum rtrace_validate_flags {
-    RTRACE_VALIDATE_CRASHED = 1 << 0   /* calls left open at the end are fine */
+    RTRACE_VALIDATE_CRASHED = 1 << 0   /* calls left open at the end are fine (without it,
+                                          they are fine only after an RTRACE_EXIT_METADATA
+                                          Event: the process left through exit or exec) */
 } rtrace_validate_flags;
 
 /*

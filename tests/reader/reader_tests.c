@@ -271,6 +271,50 @@ static void test_validate__first_thread_start_names_the_starting_thread(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* A program that leaves through exit() two calls deep: main and work stay open.
+ * With the exit Event (RTRACE_EXIT_METADATA) the trace is complete; without it,
+ * or with an Event of another metadata, the open calls are reported. */
+static void write_exit_trace(const char *dir, const char *metadata)
+{
+    rtrace_tracer *t;
+    const char *src = "/work/nonexistent-src.c";
+    CU_ASSERT_EQUAL_FATAL(rtrace_tracer_open(&t, dir, "prog", NULL, 0, RTRACE_FORMAT_JSON), 0);
+    CU_ASSERT_EQUAL(rtrace_tracer_start(t, src, 1), 0);
+    uint64_t fmain = rtrace_tracer_ensure_function_id(t, "main", src, 2);
+    uint64_t fwork = rtrace_tracer_ensure_function_id(t, "work", src, 5);
+    rtrace_tracer_register_call(t, fmain, NULL, NULL, 0);
+    rtrace_tracer_register_step(t, src, 3);
+    rtrace_tracer_register_call(t, fwork, NULL, NULL, 0);
+    rtrace_tracer_register_step(t, src, 6);
+    if (metadata)
+        rtrace_tracer_register_special_event(t, RTRACE_LOG_TRACE_LOG_EVENT, metadata, "exit(3)", 7);
+    rtrace_tracer_close(t);
+    rtrace_tracer_free(t);
+}
+
+static void test_validate__open_calls_after_an_exit_event_are_complete(void)
+{
+    char dir[] = "/tmp/rtrace-exit-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    problems p = {0};
+    size_t n = 0;
+    write_exit_trace(dir, RTRACE_EXIT_METADATA);
+    rtrace_validate(&n, dir, 0, 0, collect, &p);
+    CU_ASSERT_EQUAL(n, 1);                      /* only: no copy of the synthetic source */
+    CU_ASSERT_FALSE(any_message(&p, "never returned"));
+    const char *others[] = {NULL, "log"};
+    for (int i = 0; i < 2; i++) {
+        p = (problems){0};
+        write_exit_trace(dir, others[i]);
+        rtrace_validate(&n, dir, 0, 0, collect, &p);
+        CU_ASSERT_EQUAL(n, 3);                  /* main and work never returned, no copy */
+        CU_ASSERT_TRUE(any_message(&p, "call of `work` (thread 0) never returned"));
+    }
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 /* ---- every-event.jsonl -------------------------------------------------------- */
 
 static void test_reader__every_event_line_read_back(void)
@@ -718,6 +762,7 @@ int main(int argc, char **argv)
     T(test_validate__missing_folder_is_an_error);
     T(test_validate__max_errors_limits_reports_not_count);
     T(test_validate__first_thread_start_names_the_starting_thread);
+    T(test_validate__open_calls_after_an_exit_event_are_complete);
     T(test_reader__every_event_line_read_back);
     T(test_reader__ruby_and_upstream_floats_parse);
     T(test_reader__json_and_bin_goldens_give_same_events);

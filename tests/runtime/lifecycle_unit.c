@@ -602,12 +602,13 @@ static void ret(rt_thread *t)
 
 static int child_ring(void)
 {
-    const char *env[] = { "RTRACE_RING", "7", NULL };
+    const char *env[] = { "RTRACE_RING", "8", NULL };
     rt_thread *t = child_start(env);
     if (!t)
         return 10;
     uint32_t p = my_path();
-    /* S1 C S2 C S3 R S4 R S5: the last 7 are S2 C S3 R S4 R S5 */
+    /* S1 C S2 C S3 R S4 R S5, then in_child's exit() notes itself (an Event):
+     * the last 8 are S2 C S3 R S4 R S5 E */
     step(t, p, 1);
     call0(t);
     step(t, p, 2);
@@ -640,6 +641,7 @@ static void test_ring_keeps_the_last_events_without_orphan_returns(void)
             strcat(seq, "R ");
     }
     CU_ASSERT_STRING_EQUAL(seq, "S2 C S3 R S4 S5 ");
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "{\"Event\":{\"kind\":12,\"metadata\":\"exit\",\"content\":\"exit(0)\"}}"));
 }
 
 static int child_disk_full(void)

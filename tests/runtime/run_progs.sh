@@ -9,7 +9,8 @@
 # table below AND the same as untraced; stdout is byte for byte the same;
 # stderr is the same once the runtime's own "rtrace: " lines are removed; the
 # trace folder passes `$BIN/rtrace validate` (with --crashed where calls are
-# legitimately left open: crash, exit from a nested call, exec); and the
+# legitimately left open by a crash; an exit from a nested call or an exec is
+# noted by an exit Event, after which open calls are valid); and the
 # program's own checks below (last event, output events, thread events...).
 # UNIT, if given, is the CUnit runner: it is run first and its counts join
 # the summary line "runtime: N passed, M failed".
@@ -184,14 +185,19 @@ simple return_main 0 "" \
     'grep -q "return_main.c" $T/trace_paths.json' \
     'grep -q "\"args\":\[\]" $T/trace_metadata.json' \
     'grep -q "^rtrace: [0-9]* events (.* MiB) written to .*return_main.trace in .* s$" err'
-simple exit_nested 3 --crashed \
+# exits from inside calls: the trace notes how (an exit Event), which makes
+# the calls left open valid without --crashed
+simple exit_nested 3 "" \
     'has $T "leaving with 3"' \
+    'has $T "{\"Event\":{\"kind\":12,\"metadata\":\"exit\",\"content\":\"exit(3)\"}}"' \
     '! has $T "\"kind\":11"'
-simple underscore_exit 5 --crashed \
+simple underscore_exit 5 "" \
     'has $T "\"content\":\"raw write\\\\n\""' \
+    'has $T "{\"Event\":{\"kind\":12,\"metadata\":\"exit\",\"content\":\"_exit(5)\"}}"' \
     '! has $T "\"kind\":11"'
-simple quick_exit 7 --crashed \
-    'has $T "\"kind\":2,\"metadata\":\"\",\"content\":\"quick exit handler: 42"'
+simple quick_exit 7 "" \
+    'has $T "\"kind\":2,\"metadata\":\"\",\"content\":\"quick exit handler: 42"' \
+    'has $T "{\"Event\":{\"kind\":12,\"metadata\":\"exit\",\"content\":\"quick_exit\"}}"'
 simple atexit 4 "" \
     'has $T "handler one: 3"' 'has $T "handler two: 7"' \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T add)," $T/trace.json)" = 2'
@@ -335,7 +341,7 @@ if build exec && build exec_target; then
     run exec plain ./exec_target
     run exec traced ./exec_target
     d="$WORK/exec/traced"
-    if compare exec 6 && validate exec "$d/exec.trace" --crashed &&
+    if compare exec 6 && validate exec "$d/exec.trace" "" &&
         validate exec "$d/exec_target.trace" ""; then
         # the same RTRACE_DIR for both: the exec'd program must not write over
         # the first trace, it takes <dir>.<pid>
@@ -344,6 +350,8 @@ if build exec && build exec_target; then
         if ! grep -q '"args":\["from-exec"\]' "$d/exec_target.trace/trace_metadata.json" ||
             ! grep -q "before exec 42" "$d/exec.trace/trace.json"; then
             bad exec "metadata or output event missing"
+        elif ! has "$d/exec.trace" "\"metadata\":\"exit\",\"content\":\"exec ./exec_target\""; then
+            bad exec "no exit Event naming the exec"
         elif [ -z "$other" ]; then
             bad exec "with one RTRACE_DIR the exec'd program did not take <dir>.<pid>"
         elif validate exec "$d/shared.trace" --crashed && validate exec "$other" "" &&

@@ -24,7 +24,9 @@ typedef struct tool_opt {
 static const tool_opt opts[] = {
     { "crashed", NULL, C_VALIDATE, "the program crashed: calls left open at the end are fine",
       "Use it for traces of programs that were killed or crashed, and for traces made valid again by "
-      "rtrace repair." },
+      "rtrace repair. Not needed for a program that left through exit, _exit or exec from inside "
+      "calls: the recorder notes that with an Event (metadata \"exit\"), after which open calls are "
+      "valid." },
     { "max-errors", "N", C_VALIDATE, "report at most N problems (0: all; all are still counted)", NULL },
     { "format", "tree|gdb", C_PRINT, "tree: the call tree for people (default); gdb: the canonical step listing",
       "tree indents calls by depth and shows arguments, return values, each step as file:line with its "
