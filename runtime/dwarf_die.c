@@ -44,9 +44,251 @@ void rt_dw_errfree(rt_ctx *c, Dwarf_Error e)
     dwarf_dealloc_error(c->dbg, e);
 }
 
+/* ---- Raw reading (see dwarf_priv.h) ----------------------------------------- */
+/* An unsigned LEB128 bounded by `end`; *bad set when the bytes run out. */
+uint64_t rt_raw_uleb(const unsigned char **pp, const unsigned char *end, bool *bad)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    const unsigned char *p = *pp;
+    for (;;) {
+        if (p >= end) { *bad = true; break; }
+        unsigned char b = *p++;
+        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) break;
+    }
+    *pp = p;
+    return v;
+}
+
+static int64_t raw_sleb(const unsigned char **pp, const unsigned char *end, bool *bad)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    unsigned char b = 0;
+    const unsigned char *p = *pp;
+    for (;;) {
+        if (p >= end) { *bad = true; break; }
+        b = *p++;
+        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) break;
+    }
+    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
+    *pp = p;
+    return (int64_t)v;
+}
+
+/* A little-endian unsigned value of n bytes (the caller checked the bounds). */
+static uint64_t raw_fixed(const unsigned char *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* Reads the abbreviation table at `off` into c->rcu; false when it cannot
+ * be used (unreadable, or codes too sparse for a table by code). */
+static bool raw_abbrevs(rt_ctx *c, uint64_t off)
+{
+    rt_rawcu *u = &c->rcu;
+    u->nab = u->nat = 0;
+    if (!c->abbrev.p || off >= c->abbrev.len) return false;
+    const unsigned char *p = c->abbrev.p + off, *end = c->abbrev.p + c->abbrev.len;
+    bool bad = false;
+    for (;;) {
+        uint64_t code = rt_raw_uleb(&p, end, &bad);
+        if (bad) return false;
+        if (code == 0) break;
+        rt_raw_uleb(&p, end, &bad);                      /* tag: dwarf_tag reads it */
+        if (bad || p >= end || code > 65536) return false;
+        p++;                                             /* children flag */
+        if (code >= u->abcap) {
+            size_t ncap = u->abcap ? u->abcap : 64;
+            while (ncap <= code) ncap *= 2;
+            rt_abbrev *na = realloc(u->ab, ncap * sizeof *na);
+            if (!na) return false;
+            u->ab = na;
+            u->abcap = ncap;
+        }
+        if (code >= u->nab) {
+            memset(u->ab + u->nab, 0, (code + 1 - u->nab) * sizeof *u->ab);
+            u->nab = code + 1;
+        }
+        if (u->ab[code].ok) return false;                /* duplicate code */
+        uint32_t first = (uint32_t)u->nat;
+        for (;;) {
+            uint64_t at = rt_raw_uleb(&p, end, &bad);
+            uint64_t form = rt_raw_uleb(&p, end, &bad);
+            int64_t imp = form == DW_FORM_implicit_const ? raw_sleb(&p, end, &bad) : 0;
+            if (bad || at > 0xffff || form > 0xffff) return false;
+            if (at == 0 && form == 0) break;
+            if (u->nat == u->atcap) {
+                size_t ncap = u->atcap ? u->atcap * 2 : 256;
+                rt_abbrev_attr *na = realloc(u->at, ncap * sizeof *na);
+                if (!na) return false;
+                u->at = na;
+                u->atcap = ncap;
+            }
+            u->at[u->nat].at = (uint16_t)at;
+            u->at[u->nat].form = (uint16_t)form;
+            u->at[u->nat].implicit = imp;
+            u->nat++;
+        }
+        u->ab[code].first = first;
+        u->ab[code].n = (uint32_t)(u->nat - first);
+        u->ab[code].ok = true;
+    }
+    return true;
+}
+
+/* Prepares raw reading for the CU whose DIE is cudie (see dwarf_priv.h). */
+void rt_raw_cu_begin(rt_ctx *c, Dwarf_Die cudie, uint64_t abbr_off, Dwarf_Half version,
+                     Dwarf_Half addr_size, Dwarf_Half offset_size)
+{
+    rt_rawcu *u = &c->rcu;
+    u->ok = false;
+    c->rdie.state = 0;
+    Dwarf_Off off = 0, len = 0;
+    Dwarf_Error e = NULL;
+    if (!c->info.p || (addr_size != 4 && addr_size != 8) || (offset_size != 4 && offset_size != 8))
+        return;
+    if (dwarf_die_CU_offset_range(cudie, &off, &len, &e) != DW_DLV_OK) {
+        if (e) dwarf_dealloc_error(c->dbg, e);           /* libdwarf then reads it, as before */
+        return;
+    }
+    if (off >= c->info.len || len > c->info.len - off) return;
+    u->off = off;
+    u->end = off + len;
+    u->version = (uint8_t)version;
+    u->addr_size = (uint8_t)addr_size;
+    u->offset_size = (uint8_t)offset_size;
+    u->ok = raw_abbrevs(c, abbr_off);
+}
+
+/* Frees the raw reader's tables. */
+void rt_raw_free(rt_ctx *c)
+{
+    free(c->rcu.ab);
+    free(c->rcu.at);
+    memset(&c->rcu, 0, sizeof c->rcu);
+}
+
+/* Skips the value of one attribute of form `form` at *pp; false for a form
+ * not decoded here (or bytes running out). */
+static bool raw_skip(const rt_rawcu *u, unsigned form, const unsigned char **pp, const unsigned char *end)
+{
+    const unsigned char *p = *pp;
+    bool bad = false;
+    uint64_t n = 0;
+    switch (form) {
+    case DW_FORM_flag_present: case DW_FORM_implicit_const: n = 0; break;
+    case DW_FORM_addr: n = u->addr_size; break;
+    case DW_FORM_data1: case DW_FORM_ref1: case DW_FORM_flag: case DW_FORM_strx1: case DW_FORM_addrx1: n = 1; break;
+    case DW_FORM_data2: case DW_FORM_ref2: case DW_FORM_strx2: case DW_FORM_addrx2: n = 2; break;
+    case DW_FORM_strx3: case DW_FORM_addrx3: n = 3; break;
+    case DW_FORM_data4: case DW_FORM_ref4: case DW_FORM_strx4: case DW_FORM_addrx4: n = 4; break;
+    case DW_FORM_data8: case DW_FORM_ref8: case DW_FORM_ref_sig8: n = 8; break;
+    case DW_FORM_data16: n = 16; break;
+    case DW_FORM_strp: case DW_FORM_line_strp: case DW_FORM_sec_offset: n = u->offset_size; break;
+    case DW_FORM_ref_addr: n = u->version <= 2 ? u->addr_size : u->offset_size; break;
+    case DW_FORM_udata: case DW_FORM_ref_udata: case DW_FORM_strx: case DW_FORM_addrx:
+    case DW_FORM_rnglistx: case DW_FORM_loclistx:
+        rt_raw_uleb(&p, end, &bad);
+        break;
+    case DW_FORM_sdata: raw_sleb(&p, end, &bad); break;
+    case DW_FORM_string: {
+        const unsigned char *z = memchr(p, 0, (size_t)(end - p));
+        if (!z) return false;
+        p = z + 1;
+        break;
+    }
+    case DW_FORM_block1: if (p >= end) return false; n = *p++; break;
+    case DW_FORM_block2: if (end - p < 2) return false; n = raw_fixed(p, 2); p += 2; break;
+    case DW_FORM_block4: if (end - p < 4) return false; n = raw_fixed(p, 4); p += 4; break;
+    case DW_FORM_block: case DW_FORM_exprloc: n = rt_raw_uleb(&p, end, &bad); break;
+    default: return false;                               /* indirect, GNU forms... */
+    }
+    if (bad || n > (uint64_t)(end - p)) return false;
+    *pp = p + n;
+    return true;
+}
+
+/* Decodes the attribute list of d into c->rdie (once per DIE); its state. */
+static int raw_decode(rt_ctx *c, Dwarf_Die d)
+{
+    rt_rawcu *u = &c->rcu;
+    if (!u->ok) return -1;
+    Dwarf_Off off = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_dieoffset(d, &off, &e) != DW_DLV_OK) {
+        if (e) dwarf_dealloc_error(c->dbg, e);
+        return -1;
+    }
+    rt_rawdie *r = &c->rdie;
+    if (r->state && r->off == off) return r->state;
+    r->off = off;
+    r->state = -1;
+    r->n = 0;
+    if (off < u->off || off >= u->end) return -1;        /* another CU's DIE */
+    const unsigned char *p = c->info.p + off, *end = c->info.p + u->end;
+    bool bad = false;
+    uint64_t code = rt_raw_uleb(&p, end, &bad);
+    if (bad || code == 0 || code >= u->nab || !u->ab[code].ok || u->ab[code].n > RT_RAW_MAX_ATTRS)
+        return -1;
+    const rt_abbrev_attr *aa = u->at + u->ab[code].first;
+    for (uint32_t i = 0; i < u->ab[code].n; i++) {
+        rt_rawattr *ra = &r->a[i];
+        ra->at = aa[i].at;
+        ra->form = aa[i].form;
+        ra->p = p;
+        ra->implicit = aa[i].implicit;
+        if (!raw_skip(u, aa[i].form, &p, end)) return -1;
+    }
+    r->n = u->ab[code].n;
+    r->state = 1;
+    return 1;
+}
+
+/* Contract: see dwarf_priv.h. The first attribute `at`, as libdwarf's
+ * dwarf_attr finds it. */
+int rt_raw_attr(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, const rt_rawattr **out)
+{
+    if (raw_decode(c, d) != 1) return -1;
+    for (uint32_t i = 0; i < c->rdie.n; i++)
+        if (c->rdie.a[i].at == at) { *out = &c->rdie.a[i]; return 1; }
+    return 0;
+}
+
+/* An unsigned constant of a raw attribute, for the forms dwarf_formudata
+ * reads as they are (an implicit constant: its bits, as rt_attr_udata's
+ * libdwarf path gives them); false for the others. */
+static bool raw_udata(const rt_rawattr *ra, Dwarf_Unsigned *out)
+{
+    switch (ra->form) {
+    case DW_FORM_data1: *out = ra->p[0]; return true;
+    case DW_FORM_data2: *out = raw_fixed(ra->p, 2); return true;
+    case DW_FORM_data4: *out = raw_fixed(ra->p, 4); return true;
+    case DW_FORM_data8: *out = raw_fixed(ra->p, 8); return true;
+    case DW_FORM_implicit_const: *out = (Dwarf_Unsigned)ra->implicit; return true;
+    case DW_FORM_udata: {
+        bool bad = false;
+        const unsigned char *p = ra->p;
+        *out = rt_raw_uleb(&p, p + 16, &bad);            /* bounded at decode */
+        return !bad;
+    }
+    default: return false;
+    }
+}
+
 /* Reads an unsigned constant attribute. 1 found, 0 absent, -1 error. */
 int rt_attr_udata(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Unsigned *out)
 {
+    const rt_rawattr *ra;
+    int k = rt_raw_attr(c, d, at, &ra);
+    if (k == 0) return 0;
+    if (k == 1 && raw_udata(ra, out)) return 1;
     Dwarf_Attribute a;
     Dwarf_Error e = NULL;
     int r = dwarf_attr(d, at, &a, &e);
@@ -88,6 +330,11 @@ int rt_attr_sdata(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Signed *out)
 /* A flag attribute: 1 when present and true, else 0. */
 int rt_attr_flag(rt_ctx *c, Dwarf_Die d, Dwarf_Half at)
 {
+    const rt_rawattr *ra;
+    int k = rt_raw_attr(c, d, at, &ra);
+    if (k == 0) return 0;
+    if (k == 1 && ra->form == DW_FORM_flag_present) return 1;
+    if (k == 1 && ra->form == DW_FORM_flag) return ra->p[0] ? 1 : 0;
     Dwarf_Attribute a;
     Dwarf_Error e = NULL;
     int r = dwarf_attr(d, at, &a, &e);
@@ -103,6 +350,22 @@ int rt_attr_flag(rt_ctx *c, Dwarf_Die d, Dwarf_Half at)
 /* A reference attribute as a global .debug_info offset. 1/0/-1. */
 int rt_attr_ref(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Off *out)
 {
+    const rt_rawattr *ra;
+    int k = rt_raw_attr(c, d, at, &ra);
+    if (k == 0) return 0;
+    if (k == 1) {
+        /* a CU-relative reference inside this CU; anything else: libdwarf */
+        Dwarf_Unsigned v = 0;
+        bool known = true;
+        switch (ra->form) {
+        case DW_FORM_ref1: v = ra->p[0]; break;
+        case DW_FORM_ref2: v = raw_fixed(ra->p, 2); break;
+        case DW_FORM_ref4: v = raw_fixed(ra->p, 4); break;
+        case DW_FORM_ref8: v = raw_fixed(ra->p, 8); break;
+        default: known = false;
+        }
+        if (known && v < c->rcu.end - c->rcu.off) { *out = c->rcu.off + v; return 1; }
+    }
     Dwarf_Attribute a;
     Dwarf_Error e = NULL;
     int r = dwarf_attr(d, at, &a, &e);
@@ -117,6 +380,18 @@ int rt_attr_ref(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Off *out)
 /* DW_AT_name, interned; NULL when absent. */
 const char *rt_die_name(rt_ctx *c, Dwarf_Die d)
 {
+    const rt_rawattr *ra;
+    int k = rt_raw_attr(c, d, DW_AT_name, &ra);
+    if (k == 0) return NULL;
+    if (k == 1) {
+        /* inline, or in .debug_str / .debug_line_str, NUL-terminated there */
+        const rt_rawsec *sec = ra->form == DW_FORM_strp ? &c->str :
+                               ra->form == DW_FORM_line_strp ? &c->line_str : NULL;
+        if (ra->form == DW_FORM_string) return rt_intern(c, (const char *)ra->p);
+        uint64_t so = sec && sec->p ? raw_fixed(ra->p, c->rcu.offset_size) : UINT64_MAX;
+        if (sec && so < sec->len && memchr(sec->p + so, 0, sec->len - so))
+            return rt_intern(c, (const char *)sec->p + so);
+    }
     char *s = NULL;
     Dwarf_Error e = NULL;
     int r = dwarf_diename(d, &s, &e);
@@ -229,6 +504,21 @@ size_t rt_die_ranges(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, uint64_t **out)
     Dwarf_Half form = 0;
     enum Dwarf_Form_Class cls = DW_FORM_CLASS_UNKNOWN;
     *out = NULL;
+    const rt_rawattr *ral, *rah;
+    int kl = rt_raw_attr(c, d, DW_AT_low_pc, &ral);
+    if (kl == 0 && rt_raw_attr(c, d, DW_AT_ranges, &rah) == 0) return 0;
+    if (kl == 1 && ral->form == DW_FORM_addr) {
+        int kh = rt_raw_attr(c, d, DW_AT_high_pc, &rah);
+        Dwarf_Unsigned hv = 0;
+        if (kh == 0) return 0;
+        if (kh == 1 && (rah->form == DW_FORM_addr || raw_udata(rah, &hv))) {
+            lo = raw_fixed(ral->p, c->rcu.addr_size);
+            hi = rah->form == DW_FORM_addr ? raw_fixed(rah->p, c->rcu.addr_size) : lo + hv;
+            size_t n = 0, cap = 0;
+            push_range(out, &n, &cap, lo, hi);
+            return n;
+        }
+    }
     int r = dwarf_lowpc(d, &lo, &e);
     if (r == DW_DLV_OK) {
         r = dwarf_highpc_b(d, &hi, &form, &cls, &e);

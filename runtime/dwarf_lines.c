@@ -118,8 +118,8 @@ static uint64_t lp_fixed(lp_reader *r, unsigned n)
 static long lp_row_files(const rt_ctx *c, uint64_t off, uint64_t **out)
 {
     *out = NULL;
-    if (!c->line_sec || off >= c->line_sec_len) return -1;
-    lp_reader r = { c->line_sec + off, c->line_sec + c->line_sec_len, false };
+    if (!c->line.p || off >= c->line.len) return -1;
+    lp_reader r = { c->line.p + off, c->line.p + c->line.len, false };
     uint64_t unit_len = lp_fixed(&r, 4);
     unsigned osz = 4;
     if (unit_len == 0xffffffffu) { unit_len = lp_fixed(&r, 8); osz = 8; }
