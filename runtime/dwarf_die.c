@@ -103,7 +103,7 @@ static bool raw_abbrevs(rt_ctx *c, uint64_t off)
         if (code == 0) break;
         rt_raw_uleb(&p, end, &bad);                      /* tag: dwarf_tag reads it */
         if (bad || p >= end || code > 65536) return false;
-        p++;                                             /* children flag */
+        bool children = *p++ == DW_CHILDREN_yes;
         if (code >= u->abcap) {
             size_t ncap = u->abcap ? u->abcap : 64;
             while (ncap <= code) ncap *= 2;
@@ -139,6 +139,7 @@ static bool raw_abbrevs(rt_ctx *c, uint64_t off)
         u->ab[code].first = first;
         u->ab[code].n = (uint32_t)(u->nat - first);
         u->ab[code].ok = true;
+        u->ab[code].children = children;
     }
     return true;
 }
@@ -249,6 +250,105 @@ static int raw_decode(rt_ctx *c, Dwarf_Die d)
     r->n = u->ab[code].n;
     r->state = 1;
     return 1;
+}
+
+/* The abbreviation of the DIE at `off` of the current CU, with the end of
+ * its attributes in *attr_end and its DW_AT_sibling target in *sib (0 when
+ * none); NULL when not readable here. *code 0: a null entry. */
+static const rt_abbrev *raw_scan(rt_ctx *c, uint64_t off, uint64_t *code, uint64_t *attr_end, uint64_t *sib)
+{
+    rt_rawcu *u = &c->rcu;
+    if (!u->ok || off < u->off || off >= u->end) return NULL;
+    const unsigned char *p = c->info.p + off, *end = c->info.p + u->end;
+    bool bad = false;
+    *code = rt_raw_uleb(&p, end, &bad);
+    *sib = 0;
+    *attr_end = (uint64_t)(p - c->info.p);
+    if (bad) return NULL;
+    static const rt_abbrev null_entry;                   /* a null entry has no abbreviation */
+    if (*code == 0) return &null_entry;
+    if (*code >= u->nab || !u->ab[*code].ok) return NULL;
+    const rt_abbrev *ab = &u->ab[*code];
+    const rt_abbrev_attr *aa = u->at + ab->first;
+    for (uint32_t i = 0; i < ab->n; i++) {
+        const unsigned char *v = p;
+        if (!raw_skip(u, aa[i].form, &p, end)) return NULL;
+        if (aa[i].at == DW_AT_sibling && !*sib) {
+            uint64_t r;
+            switch (aa[i].form) {
+            case DW_FORM_ref1: r = v[0]; break;
+            case DW_FORM_ref2: r = raw_fixed(v, 2); break;
+            case DW_FORM_ref4: r = raw_fixed(v, 4); break;
+            case DW_FORM_ref8: r = raw_fixed(v, 8); break;
+            default: return NULL;
+            }
+            *sib = u->off + r;
+            if (r >= u->end - u->off) return NULL;
+        }
+    }
+    *attr_end = (uint64_t)(p - c->info.p);
+    return ab;
+}
+
+/* The offset just past the DIE at `off` and its children (its next
+ * sibling, or the null entry ending the chain); 0 when not readable here. */
+static uint64_t raw_after(rt_ctx *c, uint64_t off, unsigned depth)
+{
+    uint64_t code, next, sib;
+    const rt_abbrev *ab = raw_scan(c, off, &code, &next, &sib);
+    if (!ab || code == 0 || depth > 64) return 0;
+    if (!ab->children) return next;
+    if (sib) return sib > off ? sib : 0;
+    for (;;) {                                           /* the children, then their null entry */
+        uint64_t kc, kend, ksib;
+        const rt_abbrev *kab = raw_scan(c, next, &kc, &kend, &ksib);
+        if (!kab) return 0;
+        if (kc == 0) return kend;
+        next = raw_after(c, next, depth + 1);
+        if (!next) return 0;
+    }
+}
+
+/* The DIE at `off` (OK), or DW_DLV_NO_ENTRY at a null entry or the CU's end. */
+static int raw_goto(rt_ctx *c, uint64_t off, Dwarf_Die *out, Dwarf_Error *e)
+{
+    if (off >= c->rcu.end) return DW_DLV_NO_ENTRY;
+    const unsigned char *p = c->info.p + off;
+    bool bad = false;
+    if (rt_raw_uleb(&p, c->info.p + c->rcu.end, &bad) == 0 && !bad) return DW_DLV_NO_ENTRY;
+    return dwarf_offdie_b(c->dbg, off, 1, out, e);
+}
+
+/* The current CU's offset of d, or 0 when raw reading cannot walk from it. */
+static uint64_t raw_off(rt_ctx *c, Dwarf_Die d)
+{
+    Dwarf_Off off = 0;
+    Dwarf_Error e = NULL;
+    if (!c->rcu.ok) return 0;
+    if (dwarf_dieoffset(d, &off, &e) != DW_DLV_OK) {
+        if (e) dwarf_dealloc_error(c->dbg, e);
+        return 0;
+    }
+    return off >= c->rcu.off && off < c->rcu.end ? off : 0;
+}
+
+/* Contract: see dwarf_priv.h. */
+int rt_die_child(rt_ctx *c, Dwarf_Die d, Dwarf_Die *out, Dwarf_Error *e)
+{
+    uint64_t off = raw_off(c, d), code, attr_end, sib;
+    const rt_abbrev *ab = off ? raw_scan(c, off, &code, &attr_end, &sib) : NULL;
+    if (!ab || code == 0) return dwarf_child(d, out, e);
+    if (!ab->children) return DW_DLV_NO_ENTRY;
+    return raw_goto(c, attr_end, out, e);
+}
+
+/* Contract: see dwarf_priv.h. */
+int rt_die_sibling(rt_ctx *c, Dwarf_Die d, Dwarf_Die *out, Dwarf_Error *e)
+{
+    uint64_t off = raw_off(c, d);
+    uint64_t next = off ? raw_after(c, off, 0) : 0;
+    if (!next) return dwarf_siblingof_b(c->dbg, d, 1, out, e);
+    return raw_goto(c, next, out, e);
 }
 
 /* Contract: see dwarf_priv.h. The first attribute `at`, as libdwarf's

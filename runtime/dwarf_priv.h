@@ -117,7 +117,7 @@ struct rt_scope {
  * libdwarf exactly as before, so the tables are the same either way. */
 typedef struct rt_rawsec { const unsigned char *p; size_t len; } rt_rawsec;
 typedef struct rt_abbrev_attr { uint16_t at, form; int64_t implicit; } rt_abbrev_attr;
-typedef struct rt_abbrev { uint32_t first, n; bool ok; } rt_abbrev;
+typedef struct rt_abbrev { uint32_t first, n; bool ok, children; } rt_abbrev;
 typedef struct rt_rawattr { uint16_t at, form; const unsigned char *p; int64_t implicit; } rt_rawattr;
 #define RT_RAW_MAX_ATTRS 32
 typedef struct rt_rawcu {
@@ -185,14 +185,20 @@ RT_DW_HIDDEN int rt_attr_sdata(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Sign
 RT_DW_HIDDEN int rt_attr_flag(rt_ctx *c, Dwarf_Die d, Dwarf_Half at);
 RT_DW_HIDDEN int rt_attr_ref(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Off *out);
 RT_DW_HIDDEN const char *rt_die_name(rt_ctx *c, Dwarf_Die d);   /* interned or NULL */
-/* Raw reading: prepares the CU of header offset `off` (abbreviations at
- * `abbr_off`), then the attribute `at` of d: 1 found (*out), 0 absent,
- * -1 not known this way (ask libdwarf). */
+/* Raw reading: rt_raw_cu_begin prepares the CU of cudie (abbreviations
+ * at `abbr_off` in .debug_abbrev); rt_raw_attr gives the attribute `at` of
+ * d: 1 found (*out), 0 absent, -1 not known this way (ask libdwarf). */
 RT_DW_HIDDEN void rt_raw_cu_begin(rt_ctx *c, Dwarf_Die cudie, uint64_t abbr_off, Dwarf_Half version,
                                   Dwarf_Half addr_size, Dwarf_Half offset_size);
 RT_DW_HIDDEN void rt_raw_free(rt_ctx *c);
 RT_DW_HIDDEN int rt_raw_attr(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, const rt_rawattr **out);
 RT_DW_HIDDEN uint64_t rt_raw_uleb(const unsigned char **pp, const unsigned char *end, bool *bad);
+/* dwarf_child and dwarf_siblingof_b (.debug_info), same results and return
+ * values: the DIE to go to is found from the raw bytes when they can be
+ * read (libdwarf's own walk decodes every attribute of every DIE it passes
+ * again), and only that DIE is made with dwarf_offdie_b. */
+RT_DW_HIDDEN int rt_die_child(rt_ctx *c, Dwarf_Die d, Dwarf_Die *out, Dwarf_Error *e);
+RT_DW_HIDDEN int rt_die_sibling(rt_ctx *c, Dwarf_Die d, Dwarf_Die *out, Dwarf_Error *e);
 RT_DW_HIDDEN Dwarf_Half rt_die_tag(rt_ctx *c, Dwarf_Die d);
 /* The pc ranges of a DIE (low/high pc or DW_AT_ranges) into a malloc'ed array
  * of [lo, hi) pairs; returns the number of pairs (0: none). */
