@@ -248,6 +248,8 @@ static int raw_decode(rt_ctx *c, Dwarf_Die d)
         if (!raw_skip(u, aa[i].form, &p, end)) return -1;
     }
     r->n = u->ab[code].n;
+    r->attr_end = (uint64_t)(p - c->info.p);
+    r->children = u->ab[code].children;
     r->state = 1;
     return 1;
 }
@@ -290,14 +292,47 @@ static const rt_abbrev *raw_scan(rt_ctx *c, uint64_t off, uint64_t *code, uint64
     return ab;
 }
 
+/* raw_scan of a (non-null) DIE, from the last DIE decoded when it is that
+ * one: *children, the end of its attributes, its DW_AT_sibling target (0:
+ * none). False when not readable here. */
+static bool raw_shape(rt_ctx *c, uint64_t off, bool *children, uint64_t *attr_end, uint64_t *sib)
+{
+    const rt_rawdie *r = &c->rdie;
+    if (r->state == 1 && r->off == off) {
+        *children = r->children;
+        *attr_end = r->attr_end;
+        *sib = 0;
+        for (uint32_t i = 0; i < r->n; i++) {
+            if (r->a[i].at != DW_AT_sibling) continue;
+            uint64_t v;
+            switch (r->a[i].form) {
+            case DW_FORM_ref1: v = r->a[i].p[0]; break;
+            case DW_FORM_ref2: v = raw_fixed(r->a[i].p, 2); break;
+            case DW_FORM_ref4: v = raw_fixed(r->a[i].p, 4); break;
+            case DW_FORM_ref8: v = raw_fixed(r->a[i].p, 8); break;
+            default: return false;
+            }
+            if (v >= c->rcu.end - c->rcu.off) return false;
+            *sib = c->rcu.off + v;
+            break;
+        }
+        return true;
+    }
+    uint64_t code;
+    const rt_abbrev *ab = raw_scan(c, off, &code, attr_end, sib);
+    if (!ab || code == 0) return false;
+    *children = ab->children;
+    return true;
+}
+
 /* The offset just past the DIE at `off` and its children (its next
  * sibling, or the null entry ending the chain); 0 when not readable here. */
 static uint64_t raw_after(rt_ctx *c, uint64_t off, unsigned depth)
 {
-    uint64_t code, next, sib;
-    const rt_abbrev *ab = raw_scan(c, off, &code, &next, &sib);
-    if (!ab || code == 0 || depth > 64) return 0;
-    if (!ab->children) return next;
+    uint64_t next, sib;
+    bool children;
+    if (depth > 64 || !raw_shape(c, off, &children, &next, &sib)) return 0;
+    if (!children) return next;
     if (sib) return sib > off ? sib : 0;
     for (;;) {                                           /* the children, then their null entry */
         uint64_t kc, kend, ksib;
@@ -335,10 +370,10 @@ static uint64_t raw_off(rt_ctx *c, Dwarf_Die d)
 /* Contract: see dwarf_priv.h. */
 int rt_die_child(rt_ctx *c, Dwarf_Die d, Dwarf_Die *out, Dwarf_Error *e)
 {
-    uint64_t off = raw_off(c, d), code, attr_end, sib;
-    const rt_abbrev *ab = off ? raw_scan(c, off, &code, &attr_end, &sib) : NULL;
-    if (!ab || code == 0) return dwarf_child(d, out, e);
-    if (!ab->children) return DW_DLV_NO_ENTRY;
+    uint64_t off = raw_off(c, d), attr_end, sib;
+    bool children;
+    if (!off || !raw_shape(c, off, &children, &attr_end, &sib)) return dwarf_child(d, out, e);
+    if (!children) return DW_DLV_NO_ENTRY;
     return raw_goto(c, attr_end, out, e);
 }
 

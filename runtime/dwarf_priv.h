@@ -130,6 +130,8 @@ typedef struct rt_rawcu {
 typedef struct rt_rawdie {
     Dwarf_Off off;
     int state;                     /* 0 none, 1 decoded, -1 ask libdwarf */
+    uint64_t attr_end;             /* decoded: offset past the attributes */
+    bool children;                 /* decoded: the abbreviation's children flag */
     uint32_t n;
     rt_rawattr a[RT_RAW_MAX_ATTRS];
 } rt_rawdie;
