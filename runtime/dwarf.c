@@ -3,8 +3,10 @@
  *
  * This file holds the driver (open the file with libdwarf, walk the compile
  * units, hand each to the line, type and scope builders, then sort and
- * deduplicate), the ELF side read with libelf (.rtrace_probes, the raw
- * .debug_line), and the lookups the runtime calls at run time (binary
+ * deduplicate), the ELF side read with libelf (.rtrace_probes, and the raw
+ * bytes of .debug_line, .debug_info, .debug_abbrev, .debug_str and
+ * .debug_line_str, which the loader decodes itself where it can: see
+ * dwarf_priv.h), and the lookups the runtime calls at run time (binary
  * searches, visible variables). libdwarf is only used inside
  * rt_module_load(): after it returns, the tables are plain memory.
  *
@@ -59,8 +61,8 @@ static rt_rawsec *raw_section(rt_ctx *c, const char *nm, bool raw_ok)
 
 /* Reads, with libelf, what libdwarf does not give: probes_addr / nprobes when
  * the object has .rtrace_probes, the bytes of .debug_line (decompressed
- * when SHF_COMPRESSED or .zdebug_line) for rt_lines_cu's file-register fix,
- * and those of .debug_info, .debug_abbrev, .debug_str and .debug_line_str
+ * when SHF_COMPRESSED or .zdebug_line) for rt_lines_cu (its own reader, and
+ * the file-register fix of its libdwarf path), and those of .debug_info, .debug_abbrev, .debug_str and .debug_line_str
  * for raw DIE reading (only in a little-endian executable or shared object:
  * a relocatable file's sections need relocating first).
  * Returns the Elf handle (owner of those bytes) or NULL. */

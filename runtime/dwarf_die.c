@@ -3,7 +3,10 @@
  *
  * Every libdwarf call gets an error pointer; an error is turned into a
  * warning on the load context (the first one is kept for the caller's
- * message) and the attribute is treated as absent. Also: string interning,
+ * message) and the attribute is treated as absent. Before libdwarf, the
+ * helpers try the raw reader (dwarf_priv.h): a DIE's attributes decoded
+ * once from the bytes of .debug_info, children and siblings found by
+ * offset; libdwarf answers whatever it cannot. Also: string interning,
  * and a DIE's pc ranges (low/high pc, DWARF 5 .debug_rnglists, DWARF 2-4
  * .debug_ranges) as plain [lo, hi) pairs.
  */
@@ -62,6 +65,7 @@ uint64_t rt_raw_uleb(const unsigned char **pp, const unsigned char *end, bool *b
     return v;
 }
 
+/* A signed LEB128, same bounds. */
 static int64_t raw_sleb(const unsigned char **pp, const unsigned char *end, bool *bad)
 {
     uint64_t v = 0;

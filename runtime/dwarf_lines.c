@@ -8,6 +8,9 @@
  * address). After the last CU, rows are sorted once by address and, where
  * several share an address, only the one gdb's pc lookup returns is kept:
  * the last one, or if that one is not a statement, the last statement row.
+ * A line table of the usual shape is read from the bytes of .debug_line
+ * (raw_lines); any other goes through libdwarf's dwarf_srclines_b; both feed
+ * the same row filter (row_in).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * runtime/dwarf_priv.h - what the files of the DWARF loader share.
  *
  * The loader: dwarf.c (driver, ELF side, run-time lookups), dwarf_die.c
- * (attribute reading, pc ranges, interning), dwarf_lines.c (file tables and
+ * (attribute reading, raw DIE decoding and walking, pc ranges, interning), dwarf_lines.c (file tables and
  * line rows), dwarf_types.c (types), dwarf_scopes.c (functions and their
  * scope trees), dwarf_locs.c (location expressions), dwarf_util.c (arena,
  * hash maps, vectors). Everything is built into one arena owned by the
