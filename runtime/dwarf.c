@@ -3,8 +3,10 @@
  *
  * This file holds the driver (open the file with libdwarf, walk the compile
  * units, hand each to the line, type and scope builders, then sort and
- * deduplicate), the ELF side read with libelf (.rtrace_probes, the raw
- * .debug_line), and the lookups the runtime calls at run time (binary
+ * deduplicate), the ELF side read with libelf (.rtrace_probes, and the raw
+ * bytes of .debug_line, .debug_info, .debug_abbrev, .debug_str and
+ * .debug_line_str, which the loader decodes itself where it can: see
+ * dwarf_priv.h), and the lookups the runtime calls at run time (binary
  * searches, visible variables). libdwarf is only used inside
  * rt_module_load(): after it returns, the tables are plain memory.
  *
@@ -39,10 +41,30 @@ static void rt_dw_handler(Dwarf_Error e, Dwarf_Ptr arg)
         snprintf(c->first_warning, sizeof c->first_warning, "libdwarf: %s", dwarf_errmsg(e));
 }
 
-/* ---- ELF side: .rtrace_probes, raw .debug_line ----------------------------- */
+/* ---- ELF side: .rtrace_probes, raw DWARF sections --------------------------- */
+/* The section a raw reader wants under DWARF section name nm (".debug_x" or
+ * ".zdebug_x"), or NULL. */
+static rt_rawsec *raw_section(rt_ctx *c, const char *nm, bool raw_ok)
+{
+    static const char *const names[] = { "line", "info", "abbrev", "str", "line_str" };
+    const char *base = strncmp(nm, ".debug_", 7) == 0 ? nm + 7 :
+                       strncmp(nm, ".zdebug_", 8) == 0 ? nm + 8 : NULL;
+    if (!base) return NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(base, names[i]) != 0) continue;
+        if (i == 0) return &c->line;
+        if (!raw_ok) return NULL;
+        return i == 1 ? &c->info : i == 2 ? &c->abbrev : i == 3 ? &c->str : &c->line_str;
+    }
+    return NULL;
+}
+
 /* Reads, with libelf, what libdwarf does not give: probes_addr / nprobes when
- * the object has .rtrace_probes, and the bytes of .debug_line (decompressed
- * when SHF_COMPRESSED or .zdebug_line) for rt_lines_cu's file-register fix.
+ * the object has .rtrace_probes, the bytes of .debug_line (decompressed
+ * when SHF_COMPRESSED or .zdebug_line) for rt_lines_cu (its own reader, and
+ * the file-register fix of its libdwarf path), and those of .debug_info, .debug_abbrev, .debug_str and .debug_line_str
+ * for raw DIE reading (only in a little-endian executable or shared object:
+ * a relocatable file's sections need relocating first).
  * Returns the Elf handle (owner of those bytes) or NULL. */
 static Elf *read_elf(rt_ctx *c, int fd)
 {
@@ -54,6 +76,8 @@ static Elf *read_elf(rt_ctx *c, int fd)
         elf_end(elf);
         return NULL;
     }
+    GElf_Ehdr eh;
+    bool raw_ok = gelf_getehdr(elf, &eh) && eh.e_ident[EI_DATA] == ELFDATA2LSB && eh.e_type != ET_REL;
     Elf_Scn *scn = NULL;
     while ((scn = elf_nextscn(elf, scn)) != NULL) {
         GElf_Shdr sh;
@@ -63,8 +87,9 @@ static Elf *read_elf(rt_ctx *c, int fd)
         if (strcmp(nm, RT_PROBE_SECTION) == 0) {
             c->m->probes_addr = sh.sh_addr;
             c->m->nprobes = sh.sh_size / sizeof(rt_probe_record);
-        } else if ((strcmp(nm, ".debug_line") == 0 || strcmp(nm, ".zdebug_line") == 0) &&
-                   sh.sh_type != SHT_NOBITS) {
+        } else if (sh.sh_type != SHT_NOBITS) {
+            rt_rawsec *rs = raw_section(c, nm, raw_ok);
+            if (!rs) continue;
             if (sh.sh_flags & SHF_COMPRESSED) {
                 if (elf_compress(scn, 0, 0) < 0) continue;
             } else if (nm[1] == 'z') {
@@ -72,8 +97,8 @@ static Elf *read_elf(rt_ctx *c, int fd)
             }
             Elf_Data *d = elf_getdata(scn, NULL);
             if (d && d->d_buf && d->d_size) {
-                c->line_sec = d->d_buf;
-                c->line_sec_len = d->d_size;
+                rs->p = d->d_buf;
+                rs->len = d->d_size;
             }
         }
     }
@@ -142,6 +167,7 @@ static int walk_cus(rt_ctx *c)
         cu.offset_size = lsz;
         Dwarf_Half tag = rt_die_tag(c, cudie);
         if (tag == DW_TAG_compile_unit || tag == DW_TAG_partial_unit) {
+            rt_raw_cu_begin(c, cudie, abbr, ver, asz, lsz);
             cu_attrs(c, &cu);
             rt_lines_cu(c, &cu);
             rt_scopes_cu(c, &cu);
@@ -278,6 +304,7 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
     rt_vec_free(&c->files_v);
     rt_vec_free(&c->rows);
     rt_vec_free(&c->funcs);
+    rt_raw_free(c);
     free(c);
     return m;
 
@@ -292,6 +319,7 @@ fail:
     rt_vec_free(&c->files_v);
     rt_vec_free(&c->rows);
     rt_vec_free(&c->funcs);
+    rt_raw_free(c);
     free(c);
     rt_module_free(m);
     return NULL;

@@ -8,6 +8,9 @@
  * address). After the last CU, rows are sorted once by address and, where
  * several share an address, only the one gdb's pc lookup returns is kept:
  * the last one, or if that one is not a statement, the last statement row.
+ * A line table of the usual shape is read from the bytes of .debug_line
+ * (raw_lines); any other goes through libdwarf's dwarf_srclines_b; both feed
+ * the same row filter (row_in).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -118,8 +121,8 @@ static uint64_t lp_fixed(lp_reader *r, unsigned n)
 static long lp_row_files(const rt_ctx *c, uint64_t off, uint64_t **out)
 {
     *out = NULL;
-    if (!c->line_sec || off >= c->line_sec_len) return -1;
-    lp_reader r = { c->line_sec + off, c->line_sec + c->line_sec_len, false };
+    if (!c->line.p || off >= c->line.len) return -1;
+    lp_reader r = { c->line.p + off, c->line.p + c->line.len, false };
     uint64_t unit_len = lp_fixed(&r, 4);
     unsigned osz = 4;
     if (unit_len == 0xffffffffu) { unit_len = lp_fixed(&r, 8); osz = 8; }
@@ -188,6 +191,356 @@ static void pop_at(rt_ctx *c, size_t first, uint64_t addr, int64_t file)
         c->rows.n--;
 }
 
+/* gdb's line-program state (dwarf2/read.c, lnp_state_machine), per
+ * sequence: which rows it records, which it drops. */
+typedef struct row_state {
+    size_t cu_first;
+    bool seq_start, seq_skip, disc_flag;
+    int64_t last_file;
+    uint64_t last_line, raw_prev_line, last_addr;
+} row_state;
+
+/* Takes one row of the CU's line program (end-of-sequence rows included)
+ * the way gdb records it. False when out of memory. */
+static bool row_in(rt_ctx *c, const rt_cu *cu, row_state *st, uint64_t addr, uint64_t lno,
+                   uint64_t fno, bool stmt, bool endseq, uint64_t disc)
+{
+    if (st->seq_start) {
+        /* a sequence at address 0: code the linker discarded */
+        st->seq_skip = addr == 0;
+        st->seq_start = false;
+        st->disc_flag = false;
+        st->last_file = -1;
+        st->last_line = 0;
+        st->raw_prev_line = 1;
+        st->last_addr = addr;
+    }
+    if (endseq) {
+        /* the end marker removes the rows of the last file at its address */
+        if (!st->seq_skip) pop_at(c, st->cu_first, addr, st->last_file);
+        st->seq_start = true;
+        return true;
+    }
+    if (st->seq_skip) return true;
+    /* "this line had a non-zero discriminator": reset when the line moves */
+    if (lno != st->raw_prev_line) st->disc_flag = disc != 0;
+    else st->disc_flag = st->disc_flag || disc != 0;
+    st->raw_prev_line = lno;
+    bool ok;
+    uint32_t fi = rt_cu_file(cu, fno, &ok);
+    if (!ok) { st->last_addr = addr; return true; }
+    bool file_changed = (int64_t)fi != st->last_file;
+    bool ignore = (file_changed && st->last_file >= 0 && st->last_addr == addr && !stmt) || lno == 0;
+    if (file_changed && !ignore && st->last_file >= 0) pop_at(c, st->cu_first, addr, st->last_file);
+    if (!ignore) {
+        /* consecutive rows of one line are merged only when the line
+         * has discriminators (gdb PR 17276) */
+        if (file_changed || lno != st->last_line || !st->disc_flag) {
+            rt_row_tmp *t = rt_vec_push(&c->rows);
+            if (!t) return false;
+            t->r.addr = addr;
+            t->r.line = (uint32_t)lno;
+            t->r.file = fi;
+            t->r.is_stmt = stmt;
+            t->ord = (uint32_t)(c->rows.n - 1);
+        }
+        st->last_file = fi;
+        st->last_line = lno;
+    }
+    st->last_addr = addr;
+    return true;
+}
+
+/* ---- The line program read from its bytes ------------------------------------
+ * libdwarf's dwarf_srclines_b allocates an object per row and per file (it
+ * was a third of the loading time); the header and the program of the
+ * usual line tables (versions 2 to 5, one operation per instruction, the
+ * standard opcodes, strings inline or in .debug_str / .debug_line_str) are
+ * read here instead, giving the same files and rows. Anything else
+ * (DW_LNE_define_file, an unknown opcode or form, a relocatable file, bytes
+ * running out) is left to libdwarf, from the start. */
+typedef struct lp_file { const char *name; uint64_t dir; } lp_file;
+
+/* A string of form `form` (inline, strp, line_strp); NULL when unknown. */
+static const char *lp_string(const rt_ctx *c, lp_reader *r, uint64_t form, unsigned osz)
+{
+    if (form == DW_FORM_string) {
+        const unsigned char *z = memchr(r->p, 0, (size_t)(r->end - r->p));
+        if (!z) { r->bad = true; return NULL; }
+        const char *s = (const char *)r->p;
+        r->p = z + 1;
+        return s;
+    }
+    const rt_rawsec *sec = form == DW_FORM_line_strp ? &c->line_str : form == DW_FORM_strp ? &c->str : NULL;
+    if (!sec || !sec->p) return NULL;
+    uint64_t off = lp_fixed(r, osz);
+    if (r->bad || off >= sec->len || !memchr(sec->p + off, 0, sec->len - off)) return NULL;
+    return (const char *)sec->p + off;
+}
+
+/* A DWARF 5 entry field of form `form` as a number (or skipped); false for
+ * a form not read here. */
+static bool lp_field(lp_reader *r, uint64_t form, unsigned osz, uint64_t *out)
+{
+    uint64_t v = 0;
+    switch (form) {
+    case DW_FORM_data1: v = lp_fixed(r, 1); break;
+    case DW_FORM_data2: v = lp_fixed(r, 2); break;
+    case DW_FORM_data4: v = lp_fixed(r, 4); break;
+    case DW_FORM_data8: v = lp_fixed(r, 8); break;
+    case DW_FORM_udata: v = lp_uleb(r); break;
+    case DW_FORM_data16: lp_fixed(r, 8); lp_fixed(r, 8); break;
+    case DW_FORM_block: {
+        uint64_t n = lp_uleb(r);
+        if (n > (uint64_t)(r->end - r->p)) { r->bad = true; return false; }
+        r->p += n;
+        break;
+    }
+    case DW_FORM_strp: case DW_FORM_line_strp: lp_fixed(r, osz); break;
+    case DW_FORM_string: {
+        const unsigned char *z = memchr(r->p, 0, (size_t)(r->end - r->p));
+        if (!z) { r->bad = true; return false; }
+        r->p = z + 1;
+        break;
+    }
+    default: return false;
+    }
+    *out = v;
+    return !r->bad;
+}
+
+/* DWARF 5 directory or file entries: `count` entries of the format at
+ * *fmt (pairs of content type, form). Paths into names[], directory indexes
+ * into dirs[] (either may be NULL). False when not readable here. */
+static bool lp_entries(const rt_ctx *c, lp_reader *r, unsigned osz, const uint64_t *fmt, unsigned nfmt,
+                       uint64_t count, const char **names, uint64_t *dirs)
+{
+    for (uint64_t i = 0; i < count; i++) {
+        bool has_path = false;
+        for (unsigned k = 0; k < nfmt; k++) {
+            uint64_t ct = fmt[2 * k], form = fmt[2 * k + 1], v = 0;
+            if (ct == DW_LNCT_path) {
+                const char *s = lp_string(c, r, form, osz);
+                if (!s) return false;
+                if (names) names[i] = s;
+                has_path = true;
+            } else {
+                if (!lp_field(r, form, osz, &v)) return false;
+                if (ct == DW_LNCT_directory_index && dirs) dirs[i] = v;
+            }
+        }
+        if (!has_path || r->bad) return false;
+    }
+    return true;
+}
+
+#define LP_MAX_FMT 16
+
+/* The standard opcodes' operand counts (DWARF 3+; version 2 has the first 9). */
+static const unsigned char lp_std_len[] = { 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1 };
+
+/* rt_lines_cu from the raw line table: 1 done, 0 the CU has no line table,
+ * -1 not readable here (nothing changed: libdwarf then reads it). */
+static int raw_lines(rt_ctx *c, rt_cu *cu)
+{
+    if (!c->rcu.ok || !c->line.p) return -1;
+    const rt_rawattr *ra;
+    int k = rt_raw_attr(c, cu->die, DW_AT_stmt_list, &ra);
+    if (k <= 0) return k;
+    uint64_t off;
+    if (ra->form == DW_FORM_sec_offset) off = lp_fixed(&(lp_reader){ ra->p, ra->p + 8, false }, c->rcu.offset_size);
+    else if (ra->form == DW_FORM_data4) off = lp_fixed(&(lp_reader){ ra->p, ra->p + 4, false }, 4);
+    else if (ra->form == DW_FORM_data8) off = lp_fixed(&(lp_reader){ ra->p, ra->p + 8, false }, 8);
+    else return -1;
+    if (off >= c->line.len) return -1;
+
+    lp_reader r = { c->line.p + off, c->line.p + c->line.len, false };
+    uint64_t unit_len = lp_fixed(&r, 4);
+    unsigned osz = 4;
+    if (unit_len == 0xffffffffu) { unit_len = lp_fixed(&r, 8); osz = 8; }
+    if (r.bad || unit_len > (uint64_t)(r.end - r.p)) return -1;
+    r.end = r.p + unit_len;
+    const unsigned char *unit_end = r.end;
+    unsigned version = (unsigned)lp_fixed(&r, 2);
+    if (version < 2 || version > 5) return -1;
+    unsigned asz = c->rcu.addr_size;
+    if (version >= 5) {
+        asz = (unsigned)lp_fixed(&r, 1);
+        if (lp_fixed(&r, 1) != 0) return -1;              /* segment selectors */
+    }
+    uint64_t hlen = lp_fixed(&r, osz);
+    if (r.bad || hlen > (uint64_t)(unit_end - r.p)) return -1;
+    const unsigned char *prog = r.p + hlen;
+    unsigned min_inst = (unsigned)lp_fixed(&r, 1);
+    if (version >= 4 && lp_fixed(&r, 1) != 1) return -1;  /* VLIW operations */
+    bool default_stmt = lp_fixed(&r, 1) != 0;
+    int line_base = (int)(signed char)lp_fixed(&r, 1);
+    unsigned line_range = (unsigned)lp_fixed(&r, 1);
+    unsigned opcode_base = (unsigned)lp_fixed(&r, 1);
+    if (r.bad || line_range == 0 || opcode_base == 0 || (size_t)(prog - r.p) < opcode_base - 1) return -1;
+    const unsigned char *std_len = r.p;
+    for (unsigned op = 1; op < opcode_base && op <= sizeof lp_std_len; op++)
+        if (std_len[op - 1] != lp_std_len[op - 1]) return -1;
+    r.p += opcode_base - 1;
+    r.end = prog;                                         /* the header's tables */
+
+    const char **dirs = NULL, **names = NULL;
+    uint64_t *fdirs = NULL, ndirs = 0, nfiles = 0;
+    int rc = -1;
+    if (version >= 5) {
+        uint64_t fmt[2 * LP_MAX_FMT];
+        unsigned nfmt = (unsigned)lp_fixed(&r, 1);
+        if (nfmt > LP_MAX_FMT) goto out;
+        for (unsigned i = 0; i < 2 * nfmt; i++) fmt[i] = lp_uleb(&r);
+        ndirs = lp_uleb(&r);
+        if (r.bad || ndirs > (uint64_t)(r.end - r.p)) goto out;
+        dirs = calloc(ndirs + 1, sizeof *dirs);
+        if (!dirs || !lp_entries(c, &r, osz, fmt, nfmt, ndirs, dirs, NULL)) goto out;
+        nfmt = (unsigned)lp_fixed(&r, 1);
+        if (nfmt > LP_MAX_FMT) goto out;
+        for (unsigned i = 0; i < 2 * nfmt; i++) fmt[i] = lp_uleb(&r);
+        nfiles = lp_uleb(&r);
+        if (r.bad || nfiles > (uint64_t)(r.end - r.p)) goto out;
+        names = calloc(nfiles + 1, sizeof *names);
+        fdirs = calloc(nfiles + 1, sizeof *fdirs);
+        if (!names || !fdirs || !lp_entries(c, &r, osz, fmt, nfmt, nfiles, names, fdirs)) goto out;
+    } else {
+        /* include_directories, then file_names, each ended by an empty entry */
+        size_t cap = 0;
+        for (;;) {
+            const char *d = lp_string(c, &r, DW_FORM_string, osz);
+            if (!d) goto out;
+            if (!*d) break;
+            if (ndirs == cap) {
+                cap = cap ? cap * 2 : 16;
+                const char **nd = realloc(dirs, cap * sizeof *nd);
+                if (!nd) goto out;
+                dirs = nd;
+            }
+            dirs[ndirs++] = d;
+        }
+        cap = 0;
+        for (;;) {
+            const char *f = lp_string(c, &r, DW_FORM_string, osz);
+            if (!f) goto out;
+            if (!*f) break;
+            if (nfiles == cap) {
+                cap = cap ? cap * 2 : 16;
+                const char **nn = realloc(names, cap * sizeof *nn);
+                uint64_t *nf = nn ? realloc(fdirs, cap * sizeof *nf) : NULL;
+                if (nn) names = nn;
+                if (!nf) goto out;
+                fdirs = nf;
+            }
+            names[nfiles] = f;
+            fdirs[nfiles] = lp_uleb(&r);
+            lp_uleb(&r);                                  /* modification time */
+            lp_uleb(&r);                                  /* length */
+            if (r.bad) goto out;
+            nfiles++;
+        }
+    }
+
+    /* the file map, as rt_lines_cu builds it from libdwarf's accessors */
+    size_t rows_first = c->rows.n;
+    int64_t base = version >= 5 ? 0 : 1, end = base + (int64_t)nfiles;
+    char buf[4096];
+    if (nfiles) {
+        cu->filemap = calloc(nfiles, sizeof *cu->filemap);
+        if (!cu->filemap) goto out;
+        cu->file_base = base;
+        cu->file_end = end;
+    }
+    for (uint64_t i = 0; i < nfiles; i++) {
+        uint64_t di = fdirs[i];
+        const char *dir = NULL;
+        if (version >= 5 ? di < ndirs : (di >= 1 && di <= ndirs)) dir = dirs[version >= 5 ? di : di - 1];
+        join_path(buf, sizeof buf, cu->comp_dir, dir, names[i]);
+        cu->filemap[i] = rt_file_index(c, buf);
+    }
+
+    /* the program: the state machine of DWARF 5 section 6.2.2 */
+    r.p = prog;
+    r.end = unit_end;
+    row_state st = { rows_first, true, false, false, -1, 0, 1, 0 };
+    uint64_t addr = 0, file = 1, line = 1, disc = 0;
+    bool stmt = default_stmt;
+    while (r.p < r.end && !r.bad) {
+        unsigned op = *r.p++;
+        bool row = false, endseq = false;
+        if (op >= opcode_base) {
+            unsigned adj = op - opcode_base;
+            addr += (uint64_t)min_inst * (adj / line_range);
+            line += (uint64_t)(int64_t)(line_base + (int)(adj % line_range));
+            row = true;
+        } else if (op == 0) {
+            uint64_t len = lp_uleb(&r);
+            if (r.bad || len == 0 || len > (uint64_t)(r.end - r.p)) { r.bad = true; break; }
+            const unsigned char *next = r.p + len;
+            unsigned sub = *r.p++;
+            if (sub == DW_LNE_end_sequence && len == 1) {
+                row = endseq = true;
+            } else if (sub == DW_LNE_set_address && len - 1 == asz && (asz == 4 || asz == 8)) {
+                addr = lp_fixed(&r, asz);
+            } else if (sub == DW_LNE_set_discriminator) {
+                disc = lp_uleb(&r);
+                if (r.p != next) r.bad = true;
+            } else {
+                r.bad = true;                              /* define_file, vendor ops */
+            }
+            r.p = next;
+        } else if (op > sizeof lp_std_len) {
+            for (unsigned i = 0; i < std_len[op - 1]; i++) lp_uleb(&r);
+        } else {
+            switch (op) {
+            case DW_LNS_copy: row = true; break;
+            case DW_LNS_advance_pc: addr += min_inst * lp_uleb(&r); break;
+            case DW_LNS_advance_line: {
+                uint64_t v = 0;
+                unsigned shift = 0;
+                unsigned char b = 0;
+                do {
+                    if (r.p >= r.end) { r.bad = true; break; }
+                    b = *r.p++;
+                    if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+                    shift += 7;
+                } while (b & 0x80);
+                if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
+                line += v;
+                break;
+            }
+            case DW_LNS_set_file: file = lp_uleb(&r); break;
+            case DW_LNS_set_column: lp_uleb(&r); break;
+            case DW_LNS_negate_stmt: stmt = !stmt; break;
+            case DW_LNS_set_basic_block: break;
+            case DW_LNS_const_add_pc: addr += (uint64_t)min_inst * ((255 - opcode_base) / line_range); break;
+            case DW_LNS_fixed_advance_pc: addr += lp_fixed(&r, 2); break;
+            case DW_LNS_set_prologue_end: case DW_LNS_set_epilogue_begin: break;
+            case DW_LNS_set_isa: lp_uleb(&r); break;
+            }
+        }
+        if (row && !r.bad) {
+            if (!row_in(c, cu, &st, addr, line, file, stmt, endseq, disc)) break;
+            disc = 0;
+            if (endseq) { addr = 0; file = 1; line = 1; stmt = default_stmt; }
+        }
+    }
+    if (r.bad) {
+        /* undo: libdwarf reads the table from the start */
+        c->rows.n = rows_first;
+        free(cu->filemap);
+        cu->filemap = NULL;
+        cu->file_base = cu->file_end = 0;
+        goto out;
+    }
+    rc = 1;
+out:
+    free(dirs);
+    free(names);
+    free(fdirs);
+    return rc;
+}
+
 /* Fills cu->filemap from the line table header and appends the CU's rows. */
 void rt_lines_cu(rt_ctx *c, rt_cu *cu)
 {
@@ -196,6 +549,7 @@ void rt_lines_cu(rt_ctx *c, rt_cu *cu)
     Dwarf_Line_Context lc = NULL;
     Dwarf_Error e = NULL;
     if (!c->rows.esz) c->rows.esz = sizeof(rt_row_tmp);
+    if (raw_lines(c, cu) >= 0) return;
     int r = dwarf_srclines_b(cu->die, &ver, &tcount, &lc, &e);
     if (r != DW_DLV_OK) {
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
@@ -247,8 +601,6 @@ void rt_lines_cu(rt_ctx *c, rt_cu *cu)
         dwarf_srclines_dealloc_b(lc);
         return;
     }
-    /* gdb's line-program state (dwarf2/read.c, lnp_state_machine), per
-     * sequence: which rows it records, which it drops */
     /* DWARF 5: the file register as the program sets it (see lp_row_files) */
     uint64_t *lp_files = NULL;
     if (ver >= 5) {
@@ -261,10 +613,7 @@ void rt_lines_cu(rt_ctx *c, rt_cu *cu)
             e = NULL;
         }
     }
-    size_t cu_first = c->rows.n;
-    bool seq_start = true, seq_skip = false, disc_flag = false;
-    int64_t last_file = -1;
-    uint64_t last_line = 0, raw_prev_line = 1, last_addr = 0;
+    row_state st = { c->rows.n, true, false, false, -1, 0, 1, 0 };
     for (Dwarf_Signed i = 0; i < nlines; i++) {
         Dwarf_Addr addr = 0;
         Dwarf_Unsigned lno = 0, fno = 0, isa = 0, disc = 0;
@@ -280,49 +629,7 @@ void rt_lines_cu(rt_ctx *c, rt_cu *cu)
             continue;
         }
         if (lp_files) fno = lp_files[i];
-        if (seq_start) {
-            /* a sequence at address 0: code the linker discarded */
-            seq_skip = addr == 0;
-            seq_start = false;
-            disc_flag = false;
-            last_file = -1;
-            last_line = 0;
-            raw_prev_line = 1;
-            last_addr = addr;
-        }
-        if (endseq) {
-            /* the end marker removes the rows of the last file at its address */
-            if (!seq_skip) pop_at(c, cu_first, addr, last_file);
-            seq_start = true;
-            continue;
-        }
-        if (seq_skip) continue;
-        /* "this line had a non-zero discriminator": reset when the line moves */
-        if (lno != raw_prev_line) disc_flag = disc != 0;
-        else disc_flag = disc_flag || disc != 0;
-        raw_prev_line = lno;
-        bool ok;
-        uint32_t fi = rt_cu_file(cu, fno, &ok);
-        if (!ok) { last_addr = addr; continue; }
-        bool file_changed = (int64_t)fi != last_file;
-        bool ignore = (file_changed && last_file >= 0 && last_addr == addr && !stmt) || lno == 0;
-        if (file_changed && !ignore && last_file >= 0) pop_at(c, cu_first, addr, last_file);
-        if (!ignore) {
-            /* consecutive rows of one line are merged only when the line
-             * has discriminators (gdb PR 17276) */
-            if (file_changed || lno != last_line || !disc_flag) {
-                rt_row_tmp *t = rt_vec_push(&c->rows);
-                if (!t) break;
-                t->r.addr = addr;
-                t->r.line = (uint32_t)lno;
-                t->r.file = fi;
-                t->r.is_stmt = stmt != 0;
-                t->ord = (uint32_t)(c->rows.n - 1);
-            }
-            last_file = fi;
-            last_line = lno;
-        }
-        last_addr = addr;
+        if (!row_in(c, cu, &st, addr, lno, fno, stmt != 0, endseq != 0, disc)) break;
     }
     free(lp_files);
     dwarf_srclines_dealloc_b(lc);

@@ -144,16 +144,11 @@ static int64_t rd_sleb(const unsigned char **pp, const unsigned char *end, bool 
  * location-list machinery allocates several objects per variable: it was
  * the biggest cost of loading). Returns the operator count, or -1 when the
  * expression holds anything else (the caller then asks libdwarf). */
-static long fast_ops(rt_ctx *c, Dwarf_Die die, Dwarf_Attribute a, rt_op *ops, size_t max)
+static long fast_ops_bytes(rt_ctx *c, Dwarf_Die die, const unsigned char *p, size_t len, rt_op *ops,
+                           size_t max)
 {
-    Dwarf_Half form = 0;
     Dwarf_Error e = NULL;
-    if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); return -1; }
-    if (form != DW_FORM_exprloc) return -1;
-    Dwarf_Unsigned len = 0;
-    Dwarf_Ptr ptr = NULL;
-    if (dwarf_formexprloc(a, &len, &ptr, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); return -1; }
-    const unsigned char *p = ptr, *end = p + len;
+    const unsigned char *end = p + len;
     size_t n = 0;
     bool bad = false;
     while (p < end && !bad) {
@@ -191,6 +186,39 @@ static long fast_ops(rt_ctx *c, Dwarf_Die die, Dwarf_Attribute a, rt_op *ops, si
     return bad ? -1 : (long)n;
 }
 
+/* fast_ops_bytes on a libdwarf attribute (its DW_FORM_exprloc bytes). */
+static long fast_ops(rt_ctx *c, Dwarf_Die die, Dwarf_Attribute a, rt_op *ops, size_t max)
+{
+    Dwarf_Half form = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); return -1; }
+    if (form != DW_FORM_exprloc) return -1;
+    Dwarf_Unsigned len = 0;
+    Dwarf_Ptr ptr = NULL;
+    if (dwarf_formexprloc(a, &len, &ptr, &e) != DW_DLV_OK) { rt_dw_errfree(c, e); return -1; }
+    return fast_ops_bytes(c, die, ptr, (size_t)len, ops, max);
+}
+
+/* The fast path on the raw attribute `at` of d (see rt_raw_attr): RAW_ABSENT,
+ * RAW_DONE (*n operators in ops), RAW_TRIED (an exprloc the fast path does
+ * not know: libdwarf's location machinery, without fast_ops again), or
+ * RAW_UNKNOWN (libdwarf from the start, as without raw reading). */
+enum { RAW_ABSENT, RAW_DONE, RAW_TRIED, RAW_UNKNOWN };
+static int raw_ops(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, rt_op *ops, size_t max, long *n)
+{
+    const rt_rawattr *ra;
+    int k = rt_raw_attr(c, d, at, &ra);
+    if (k == 0) return RAW_ABSENT;
+    if (k < 0) return RAW_UNKNOWN;
+    if (ra->form != DW_FORM_exprloc) return RAW_TRIED;   /* fast_ops would refuse it too */
+    const unsigned char *p = ra->p;
+    bool bad = false;
+    uint64_t len = rt_raw_uleb(&p, p + 16, &bad);        /* length checked at decode */
+    if (bad) return RAW_UNKNOWN;
+    *n = fast_ops_bytes(c, d, p, (size_t)len, ops, max);
+    return *n >= 0 ? RAW_DONE : RAW_TRIED;
+}
+
 /* The frame base from already-decoded operators. */
 static rt_fbase fbase_of(const rt_op *ops, size_t n)
 {
@@ -209,6 +237,11 @@ static rt_fbase fbase_of(const rt_op *ops, size_t n)
 rt_fbase rt_loc_frame_base(rt_ctx *c, Dwarf_Die fn)
 {
     rt_fbase fb = { false, 0, 0 };
+    rt_op fops[RT_MAX_OPS];
+    long fn_n = -1;
+    int raw = raw_ops(c, fn, DW_AT_frame_base, fops, RT_MAX_OPS, &fn_n);
+    if (raw == RAW_ABSENT) return fb;
+    if (raw == RAW_DONE) return fbase_of(fops, (size_t)fn_n);
     Dwarf_Attribute a;
     Dwarf_Error e = NULL;
     int r = dwarf_attr(fn, DW_AT_frame_base, &a, &e);
@@ -216,8 +249,7 @@ rt_fbase rt_loc_frame_base(rt_ctx *c, Dwarf_Die fn)
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
         return fb;
     }
-    rt_op fops[RT_MAX_OPS];
-    long fn_n = fast_ops(c, fn, a, fops, RT_MAX_OPS);
+    if (raw == RAW_UNKNOWN) fn_n = fast_ops(c, fn, a, fops, RT_MAX_OPS);
     if (fn_n >= 0) {
         dwarf_dealloc_attribute(a);
         return fbase_of(fops, (size_t)fn_n);
@@ -259,6 +291,11 @@ void rt_loc_var(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_fbase fb, rt_svar *v
 {
     (void)cu;
     v->loc = mkloc(RT_LOC_NONE, 0, 0, 0);
+    rt_op fops[RT_MAX_OPS];
+    long fn_n = -1;
+    int raw = raw_ops(c, d, DW_AT_location, fops, RT_MAX_OPS, &fn_n);
+    if (raw == RAW_ABSENT) return;
+    if (raw == RAW_DONE) { v->loc = ops_to_loc(fops, (size_t)fn_n, fb); return; }
     Dwarf_Attribute a;
     Dwarf_Error e = NULL;
     int r = dwarf_attr(d, DW_AT_location, &a, &e);
@@ -266,8 +303,7 @@ void rt_loc_var(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_fbase fb, rt_svar *v
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
         return;
     }
-    rt_op fops[RT_MAX_OPS];
-    long fn_n = fast_ops(c, d, a, fops, RT_MAX_OPS);
+    if (raw == RAW_UNKNOWN) fn_n = fast_ops(c, d, a, fops, RT_MAX_OPS);
     if (fn_n >= 0) {
         v->loc = ops_to_loc(fops, (size_t)fn_n, fb);
         dwarf_dealloc_attribute(a);

@@ -2,7 +2,7 @@
  * runtime/dwarf_priv.h - what the files of the DWARF loader share.
  *
  * The loader: dwarf.c (driver, ELF side, run-time lookups), dwarf_die.c
- * (attribute reading, pc ranges, interning), dwarf_lines.c (file tables and
+ * (attribute reading, raw DIE decoding and walking, pc ranges, interning), dwarf_lines.c (file tables and
  * line rows), dwarf_types.c (types), dwarf_scopes.c (functions and their
  * scope trees), dwarf_locs.c (location expressions), dwarf_util.c (arena,
  * hash maps, vectors). Everything is built into one arena owned by the
@@ -107,6 +107,35 @@ struct rt_scope {
     rt_scope *kids; uint32_t nkids;
 };
 
+/* ---- Raw DIE reading (dwarf_die.c) -------------------------------------------
+ * The attributes of the DIEs the loader asks about most (functions,
+ * variables, blocks) are decoded straight from the bytes of .debug_info with
+ * the CU's abbreviation table, once per DIE, instead of one libdwarf
+ * dwarf_attr (a walk of the abbreviation plus an allocation) per attribute.
+ * Only plain forms are decoded so; for any other form, a DIE outside the
+ * current CU, or a file whose sections could not be read, the helpers ask
+ * libdwarf exactly as before, so the tables are the same either way. */
+typedef struct rt_rawsec { const unsigned char *p; size_t len; } rt_rawsec;
+typedef struct rt_abbrev_attr { uint16_t at, form; int64_t implicit; } rt_abbrev_attr;
+typedef struct rt_abbrev { uint32_t first, n; bool ok, children; } rt_abbrev;
+typedef struct rt_rawattr { uint16_t at, form; const unsigned char *p; int64_t implicit; } rt_rawattr;
+#define RT_RAW_MAX_ATTRS 32
+typedef struct rt_rawcu {
+    bool ok;                       /* raw reading usable for this CU */
+    uint64_t off, end;             /* CU header offset, end, in .debug_info */
+    uint8_t version, addr_size, offset_size;
+    rt_abbrev *ab; size_t nab, abcap;            /* by abbreviation code */
+    rt_abbrev_attr *at; size_t nat, atcap;
+} rt_rawcu;
+typedef struct rt_rawdie {
+    Dwarf_Off off;
+    int state;                     /* 0 none, 1 decoded, -1 ask libdwarf */
+    uint64_t attr_end;             /* decoded: offset past the attributes */
+    bool children;                 /* decoded: the abbreviation's children flag */
+    uint32_t n;
+    rt_rawattr a[RT_RAW_MAX_ATTRS];
+} rt_rawdie;
+
 /* ---- The load context --------------------------------------------------- */
 typedef struct rt_cu {
     Dwarf_Die die;
@@ -135,8 +164,10 @@ typedef struct rt_ctx {
     rt_vec files_v;                /* char * */
     rt_vec rows;                   /* rt_line_row (+ seq order) */
     rt_vec funcs;                  /* rt_func */
-    const unsigned char *line_sec; /* .debug_line bytes (decompressed), via libelf */
-    size_t line_sec_len;
+    rt_rawsec line;                /* .debug_line bytes (decompressed), via libelf */
+    rt_rawsec info, abbrev, str, line_str;   /* raw sections (p NULL: not read) */
+    rt_rawcu rcu;                  /* the CU being walked, for raw reading */
+    rt_rawdie rdie;                /* the last DIE decoded */
     rt_strmap name_groups;         /* type naming: raw name -> layouts seen */
     rt_vec name_owned;
     char *err; size_t errlen;
@@ -156,6 +187,20 @@ RT_DW_HIDDEN int rt_attr_sdata(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Sign
 RT_DW_HIDDEN int rt_attr_flag(rt_ctx *c, Dwarf_Die d, Dwarf_Half at);
 RT_DW_HIDDEN int rt_attr_ref(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, Dwarf_Off *out);
 RT_DW_HIDDEN const char *rt_die_name(rt_ctx *c, Dwarf_Die d);   /* interned or NULL */
+/* Raw reading: rt_raw_cu_begin prepares the CU of cudie (abbreviations
+ * at `abbr_off` in .debug_abbrev); rt_raw_attr gives the attribute `at` of
+ * d: 1 found (*out), 0 absent, -1 not known this way (ask libdwarf). */
+RT_DW_HIDDEN void rt_raw_cu_begin(rt_ctx *c, Dwarf_Die cudie, uint64_t abbr_off, Dwarf_Half version,
+                                  Dwarf_Half addr_size, Dwarf_Half offset_size);
+RT_DW_HIDDEN void rt_raw_free(rt_ctx *c);
+RT_DW_HIDDEN int rt_raw_attr(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, const rt_rawattr **out);
+RT_DW_HIDDEN uint64_t rt_raw_uleb(const unsigned char **pp, const unsigned char *end, bool *bad);
+/* dwarf_child and dwarf_siblingof_b (.debug_info), same results and return
+ * values: the DIE to go to is found from the raw bytes when they can be
+ * read (libdwarf's own walk decodes every attribute of every DIE it passes
+ * again), and only that DIE is made with dwarf_offdie_b. */
+RT_DW_HIDDEN int rt_die_child(rt_ctx *c, Dwarf_Die d, Dwarf_Die *out, Dwarf_Error *e);
+RT_DW_HIDDEN int rt_die_sibling(rt_ctx *c, Dwarf_Die d, Dwarf_Die *out, Dwarf_Error *e);
 RT_DW_HIDDEN Dwarf_Half rt_die_tag(rt_ctx *c, Dwarf_Die d);
 /* The pc ranges of a DIE (low/high pc or DW_AT_ranges) into a malloc'ed array
  * of [lo, hi) pairs; returns the number of pairs (0: none). */

@@ -68,7 +68,7 @@ static void build_scope(rt_ctx *c, fn_ctx *fc, Dwarf_Die d, rt_scope *s)
     rt_vec kids = { NULL, 0, 0, sizeof(rt_scope) };
     Dwarf_Die ch = NULL;
     Dwarf_Error e = NULL;
-    int r = dwarf_child(d, &ch, &e);
+    int r = rt_die_child(c, d, &ch, &e);
     if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
     while (r == DW_DLV_OK) {
         Dwarf_Half tag = rt_die_tag(c, ch);
@@ -127,7 +127,7 @@ static void build_scope(rt_ctx *c, fn_ctx *fc, Dwarf_Die d, rt_scope *s)
             }
         }
         Dwarf_Die sib = NULL;
-        r = dwarf_siblingof_b(c->dbg, ch, 1, &sib, &e);
+        r = rt_die_sibling(c, ch, &sib, &e);
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
         dwarf_dealloc_die(ch);
         ch = sib;
@@ -200,12 +200,12 @@ void rt_scopes_cu(rt_ctx *c, rt_cu *cu)
 {
     Dwarf_Die ch = NULL;
     Dwarf_Error e = NULL;
-    int r = dwarf_child(cu->die, &ch, &e);
+    int r = rt_die_child(c, cu->die, &ch, &e);
     if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
     while (r == DW_DLV_OK) {
         if (rt_die_tag(c, ch) == DW_TAG_subprogram) add_function(c, cu, ch);
         Dwarf_Die sib = NULL;
-        r = dwarf_siblingof_b(c->dbg, ch, 1, &sib, &e);
+        r = rt_die_sibling(c, ch, &sib, &e);
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
         dwarf_dealloc_die(ch);
         ch = sib;

@@ -149,7 +149,7 @@ static void build_struct(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
     rt_vec mv = { NULL, 0, 0, sizeof(member_tmp) };
     Dwarf_Die ch = NULL;
     Dwarf_Error e = NULL;
-    int r = dwarf_child(d, &ch, &e);
+    int r = rt_die_child(c, d, &ch, &e);
     if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
     while (r == DW_DLV_OK) {
         if (rt_die_tag(c, ch) == DW_TAG_member) {
@@ -178,7 +178,7 @@ static void build_struct(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
             }
         }
         Dwarf_Die sib = NULL;
-        r = dwarf_siblingof_b(c->dbg, ch, 1, &sib, &e);
+        r = rt_die_sibling(c, ch, &sib, &e);
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
         dwarf_dealloc_die(ch);
         ch = sib;
@@ -217,7 +217,7 @@ static void build_enum(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
     Dwarf_Die ch = NULL;
     Dwarf_Error e = NULL;
     bool neg = false;
-    int r = dwarf_child(d, &ch, &e);
+    int r = rt_die_child(c, d, &ch, &e);
     if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
     while (r == DW_DLV_OK) {
         if (rt_die_tag(c, ch) == DW_TAG_enumerator) {
@@ -236,7 +236,7 @@ static void build_enum(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
             }
         }
         Dwarf_Die sib = NULL;
-        r = dwarf_siblingof_b(c->dbg, ch, 1, &sib, &e);
+        r = rt_die_sibling(c, ch, &sib, &e);
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
         dwarf_dealloc_die(ch);
         ch = sib;
@@ -261,7 +261,7 @@ static void build_array(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
     size_t nd = 0;
     Dwarf_Die ch = NULL;
     Dwarf_Error e = NULL;
-    int r = dwarf_child(d, &ch, &e);
+    int r = rt_die_child(c, d, &ch, &e);
     if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
     while (r == DW_DLV_OK) {
         Dwarf_Half tag = rt_die_tag(c, ch);
@@ -285,7 +285,7 @@ static void build_array(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
             dims[nd++] = cnt;
         }
         Dwarf_Die sib = NULL;
-        r = dwarf_siblingof_b(c->dbg, ch, 1, &sib, &e);
+        r = rt_die_sibling(c, ch, &sib, &e);
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
         dwarf_dealloc_die(ch);
         ch = sib;
@@ -314,7 +314,7 @@ static void build_func(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
     rt_vec pv = { NULL, 0, 0, sizeof(rt_xtype *) };
     Dwarf_Die ch = NULL;
     Dwarf_Error e = NULL;
-    int r = dwarf_child(d, &ch, &e);
+    int r = rt_die_child(c, d, &ch, &e);
     if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
     while (r == DW_DLV_OK) {
         Dwarf_Half tag = rt_die_tag(c, ch);
@@ -325,7 +325,7 @@ static void build_func(rt_ctx *c, const rt_cu *cu, Dwarf_Die d, rt_xtype *x)
             x->proto = 2;
         }
         Dwarf_Die sib = NULL;
-        r = dwarf_siblingof_b(c->dbg, ch, 1, &sib, &e);
+        r = rt_die_sibling(c, ch, &sib, &e);
         if (r == DW_DLV_ERROR) rt_dw_errfree(c, e);
         dwarf_dealloc_die(ch);
         ch = sib;

@@ -161,11 +161,13 @@ void rt_strmap_free(rt_strmap *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Appends one zeroed element; NULL on OOM. */
+/* Appends one zeroed element; NULL on OOM. Starts small: most vectors are
+ * a scope's few variables, and a first block that malloc keeps in its
+ * per-thread cache is much cheaper to get and give back. */
 void *rt_vec_push(rt_vec *v)
 {
     if (v->n == v->cap) {
-        size_t ncap = v->cap ? v->cap * 2 : 64;
+        size_t ncap = v->cap ? v->cap * 2 : 8;
         void *np = realloc(v->p, ncap * v->esz);
         if (!np) return NULL;
         v->p = np;

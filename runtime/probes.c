@@ -377,12 +377,18 @@ int rt_core_add_module(rt_module *m)
      * rt_output_path_id writes its own Path event). */
     const rt_probe_record *recs = (const rt_probe_record *)(uintptr_t)(m->probes_addr + m->bias);
     size_t nsites = 0;
+    const rt_func *lastf = NULL;
     for (size_t i = 0; i < m->nprobes; i++) {
         const rt_probe_record *r = &recs[i];
         uint64_t start = (uint64_t)(uintptr_t)&r->start_rel + (int64_t)r->start_rel;
         uint64_t pc = (uint64_t)(uintptr_t)&r->pc_rel + (int64_t)r->pc_rel;
         uint64_t lstart = start - m->bias;
-        const rt_func *f = rt_module_find_func(m, lstart);
+        /* a function's probes come one after the other: try the last one
+         * before searching (the functions do not overlap: same answer) */
+        const rt_func *f = lastf && lstart >= lastf->lowpc && lstart < lastf->highpc
+                               ? lastf : rt_module_find_func(m, lstart);
+        if (f)
+            lastf = f;
         pp[i].start = start;
         pp[i].pc = pc;
         pp[i].kind = r->kind;
