@@ -48,42 +48,6 @@ void rt_dw_errfree(rt_ctx *c, Dwarf_Error e)
 }
 
 /* ---- Raw reading (see dwarf_priv.h) ----------------------------------------- */
-/* An unsigned LEB128 bounded by `end`; *bad set when the bytes run out. */
-uint64_t rt_raw_uleb(const unsigned char **pp, const unsigned char *end, bool *bad)
-{
-    uint64_t v = 0;
-    unsigned shift = 0;
-    const unsigned char *p = *pp;
-    for (;;) {
-        if (p >= end) { *bad = true; break; }
-        unsigned char b = *p++;
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-        if (!(b & 0x80)) break;
-    }
-    *pp = p;
-    return v;
-}
-
-/* A signed LEB128, same bounds. */
-static int64_t raw_sleb(const unsigned char **pp, const unsigned char *end, bool *bad)
-{
-    uint64_t v = 0;
-    unsigned shift = 0;
-    unsigned char b = 0;
-    const unsigned char *p = *pp;
-    for (;;) {
-        if (p >= end) { *bad = true; break; }
-        b = *p++;
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-        if (!(b & 0x80)) break;
-    }
-    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
-    *pp = p;
-    return (int64_t)v;
-}
-
 /* A little-endian unsigned value of n bytes (the caller checked the bounds). */
 static uint64_t raw_fixed(const unsigned char *p, unsigned n)
 {
@@ -125,7 +89,7 @@ static bool raw_abbrevs(rt_ctx *c, uint64_t off)
         for (;;) {
             uint64_t at = rt_raw_uleb(&p, end, &bad);
             uint64_t form = rt_raw_uleb(&p, end, &bad);
-            int64_t imp = form == DW_FORM_implicit_const ? raw_sleb(&p, end, &bad) : 0;
+            int64_t imp = form == DW_FORM_implicit_const ? rt_raw_sleb(&p, end, &bad) : 0;
             if (bad || at > 0xffff || form > 0xffff) return false;
             if (at == 0 && form == 0) break;
             if (u->nat == u->atcap) {
@@ -202,7 +166,7 @@ static bool raw_skip(const rt_rawcu *u, unsigned form, const unsigned char **pp,
     case DW_FORM_rnglistx: case DW_FORM_loclistx:
         rt_raw_uleb(&p, end, &bad);
         break;
-    case DW_FORM_sdata: raw_sleb(&p, end, &bad); break;
+    case DW_FORM_sdata: rt_raw_sleb(&p, end, &bad); break;
     case DW_FORM_string: {
         const unsigned char *z = memchr(p, 0, (size_t)(end - p));
         if (!z) return false;

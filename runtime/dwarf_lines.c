@@ -95,16 +95,8 @@ typedef struct lp_reader { const unsigned char *p, *end; bool bad; } lp_reader;
 
 static uint64_t lp_uleb(lp_reader *r)
 {
-    uint64_t v = 0;
-    unsigned shift = 0;
-    while (r->p < r->end) {
-        unsigned char b = *r->p++;
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-        if (!(b & 0x80)) return v;
-    }
-    r->bad = true;
-    return 0;
+    uint64_t v = rt_raw_uleb(&r->p, r->end, &r->bad);
+    return r->bad ? 0 : v;
 }
 
 static uint64_t lp_fixed(lp_reader *r, unsigned n)

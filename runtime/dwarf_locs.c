@@ -104,40 +104,6 @@ static size_t read_ops(rt_ctx *c, Dwarf_Die die, Dwarf_Locdesc_c desc, Dwarf_Uns
 
 #define RT_MAX_OPS 8
 
-/* LEB128 readers bounded by `end`; *bad set when the bytes run out. */
-static uint64_t rd_uleb(const unsigned char **pp, const unsigned char *end, bool *bad)
-{
-    uint64_t v = 0;
-    unsigned shift = 0;
-    const unsigned char *p = *pp;
-    for (;;) {
-        if (p >= end) { *bad = true; break; }
-        unsigned char b = *p++;
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-        if (!(b & 0x80)) break;
-    }
-    *pp = p;
-    return v;
-}
-
-static int64_t rd_sleb(const unsigned char **pp, const unsigned char *end, bool *bad)
-{
-    uint64_t v = 0;
-    unsigned shift = 0;
-    unsigned char b = 0;
-    const unsigned char *p = *pp;
-    for (;;) {
-        if (p >= end) { *bad = true; break; }
-        b = *p++;
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-        if (!(b & 0x80)) break;
-    }
-    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
-    *pp = p;
-    return (int64_t)v;
-}
 
 /* Fast path: decodes a DW_FORM_exprloc expression made only of the
  * operators ops_to_loc() knows, straight from its bytes (libdwarf's
@@ -160,14 +126,14 @@ static long fast_ops_bytes(rt_ctx *c, Dwarf_Die die, const unsigned char *p, siz
             for (int k = 0; k < 8; k++) u |= (uint64_t)p[k] << (8 * k);
             p += 8;
         } else if (op == DW_OP_fbreg || (op >= DW_OP_breg0 && op <= DW_OP_breg31)) {
-            u = (uint64_t)rd_sleb(&p, end, &bad);
+            u = (uint64_t)rt_raw_sleb(&p, end, &bad);
         } else if (op == DW_OP_bregx) {
-            u = rd_uleb(&p, end, &bad);
-            u2 = (uint64_t)rd_sleb(&p, end, &bad);
+            u = rt_raw_uleb(&p, end, &bad);
+            u2 = (uint64_t)rt_raw_sleb(&p, end, &bad);
         } else if (op == DW_OP_regx || op == DW_OP_plus_uconst) {
-            u = rd_uleb(&p, end, &bad);
+            u = rt_raw_uleb(&p, end, &bad);
         } else if (op == DW_OP_addrx) {
-            u = rd_uleb(&p, end, &bad);
+            u = rt_raw_uleb(&p, end, &bad);
             Dwarf_Addr ad = 0;
             if (bad || dwarf_debug_addr_index_to_addr(die, u, &ad, &e) != DW_DLV_OK) {
                 if (e) rt_dw_errfree(c, e);

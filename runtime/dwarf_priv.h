@@ -194,7 +194,41 @@ RT_DW_HIDDEN void rt_raw_cu_begin(rt_ctx *c, Dwarf_Die cudie, uint64_t abbr_off,
                                   Dwarf_Half addr_size, Dwarf_Half offset_size);
 RT_DW_HIDDEN void rt_raw_free(rt_ctx *c);
 RT_DW_HIDDEN int rt_raw_attr(rt_ctx *c, Dwarf_Die d, Dwarf_Half at, const rt_rawattr **out);
-RT_DW_HIDDEN uint64_t rt_raw_uleb(const unsigned char **pp, const unsigned char *end, bool *bad);
+/* LEB128 readers bounded by `end` (the loader's one copy: dwarf_die.c,
+ * dwarf_lines.c, dwarf_locs.c); *bad set when the bytes run out. */
+static inline uint64_t rt_raw_uleb(const unsigned char **pp, const unsigned char *end, bool *bad)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    const unsigned char *p = *pp;
+    for (;;) {
+        if (p >= end) { *bad = true; break; }
+        unsigned char b = *p++;
+        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) break;
+    }
+    *pp = p;
+    return v;
+}
+
+static inline int64_t rt_raw_sleb(const unsigned char **pp, const unsigned char *end, bool *bad)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    unsigned char b = 0;
+    const unsigned char *p = *pp;
+    for (;;) {
+        if (p >= end) { *bad = true; break; }
+        b = *p++;
+        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) break;
+    }
+    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
+    *pp = p;
+    return (int64_t)v;
+}
 /* dwarf_child and dwarf_siblingof_b (.debug_info), same results and return
  * values: the DIE to go to is found from the raw bytes when they can be
  * read (libdwarf's own walk decodes every attribute of every DIE it passes
