@@ -8,7 +8,8 @@
 # validates the trace (BIN/rtrace validate; --crashed when the program's status is not 0: it
 # died or exited from inside calls, which stay open), then compares the canonical step listing of gdb
 # stepping the untraced build (gdb_steps.py) with `rtrace print --format=gdb` of the trace
-# (tests/diff/CANONICAL.md). Exit 0 when all agree; 1 with the first divergence otherwise;
+# (tests/diff/CANONICAL.md); also records it in calls-only mode, whose Call and Return events must
+# be the full trace's. Exit 0 when all agree; 1 with the first divergence otherwise;
 # 2 on bad usage. --gdb-only writes just the gdb listing (to try the gdb side by hand).
 # Defaults: CC=$CC or gcc, BIN=$BIN or build/bin, OUT a fresh temporary folder (removed
 # on success).
@@ -98,6 +99,20 @@ crashed=""
 [ $st_plain = 0 ] || crashed=--crashed
 "$bin/rtrace" validate $crashed "$out/trace" >"$out/validate.log" 2>&1 ||
     fail "rtrace validate rejects the trace: $(head -5 "$out/validate.log")"
+# Calls-only mode must record the calls of the full trace: the same Call and Return events
+# (arguments, return values), addresses aside (ASLR). Its fast hooks write them from templates
+# where the full trace's may take the general path, so this pits one against the other.
+(exec 2>/dev/null; cd "$out/traced" && RTRACE_QUIET=1 RTRACE_MODE=calls RTRACE_DIR="$out/trace-calls" \
+    RTRACE_MAX_ELEMS=200 "./$name" "$@" </dev/null >../calls.stdout 2>../calls.stderr; exit $?)
+[ $? = $st_plain ] || fail "calls mode: exit status differs from untraced"
+calls_of() {
+    grep -E '^\{"(Call|Return)"' "$1/trace.json" | sed -E 's/"address":[0-9]+/"address":N/g; s/0x[0-9a-f]+ </0xH </g'
+}
+calls_of "$out/trace" >"$out/calls-full.txt"
+calls_of "$out/trace-calls" >"$out/calls-calls.txt"
+cmp -s "$out/calls-full.txt" "$out/calls-calls.txt" ||
+    fail "calls mode records other Call/Return events than the full trace: $(diff "$out/calls-full.txt" "$out/calls-calls.txt" | head -4 | cut -c1-400)"
+
 "$bin/rtrace" print --format=gdb "$out/trace" >"$out/trace.txt" 2>"$out/print.log" ||
     fail "rtrace print --format=gdb failed: $(head -5 "$out/print.log")"
 
