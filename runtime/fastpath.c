@@ -4,8 +4,8 @@
  *
  * Most probes are plain cases: a line probe in the frame of the last probe,
  * at a statement row, whose variables are all plain integers; a call whose
- * parameters are plain integers (its Step and Call from the entry site's
- * template, tpl.h); the return of a void or plain integer value (the
+ * parameters are plain integers or structs of them (its Step and Call from
+ * the entry site's template, tpl.h); the return of a void or plain integer value (the
  * function's Return template). The trampolines (trampoline.S) call these
  * first with only the caller-saved GPRs and the flags saved; the full hooks
  * rt_on_line / rt_on_return, with every register and xmm0-15 (ymm) saved,
@@ -149,7 +149,7 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     fr->ret_pc = 0;
     int64_t vals[RT_TPL_MAX_SLOTS];
     for (unsigned k = 0; k < tpl->nslots; k++)
-        vals[k] = rt_fast_load(&s->vars[k], rbp);
+        vals[k] = rt_fast_load_at((const unsigned char *)(rbp + tpl->slot_off[k]), tpl->slot_kind[k]);
     fast_tpl(&t->enc, tpl, vals);
     if (full)
         fast_stop(t, fr, s, rbp);

@@ -13,15 +13,11 @@
 #include "core.h"
 #include "../lib/encode_inline.h"
 
-/* The value of fast variable v, read with one load: at its static address or
- * at rbp + offset (the frame's, as the probe saw it). */
-static inline int64_t rt_fast_load(const rt_core_var *v, uint64_t rbp)
+/* The integer of kind `kind` (RT_FAST_*) at p, read with one load. */
+static inline int64_t rt_fast_load_at(const unsigned char *p, uint8_t kind)
 {
-    const unsigned char *p = v->loc.kind == RT_LOC_ADDR
-        ? (const unsigned char *)v->loc.offset
-        : (const unsigned char *)(rbp + v->loc.offset);
     int64_t x;
-    switch (v->fast) {
+    switch (kind) {
     case RT_FAST_I8: { int8_t y; memcpy(&y, p, 1); x = y; break; }
     case RT_FAST_I16: { int16_t y; memcpy(&y, p, 2); x = y; break; }
     case RT_FAST_I32: { int32_t y; memcpy(&y, p, 4); x = y; break; }
@@ -31,6 +27,16 @@ static inline int64_t rt_fast_load(const rt_core_var *v, uint64_t rbp)
     default: { uint32_t y; memcpy(&y, p, 4); x = y; break; }
     }
     return x;
+}
+
+/* The value of fast variable v: at its static address or at rbp + offset (the
+ * frame's, as the probe saw it). */
+static inline int64_t rt_fast_load(const rt_core_var *v, uint64_t rbp)
+{
+    const unsigned char *p = v->loc.kind == RT_LOC_ADDR
+        ? (const unsigned char *)v->loc.offset
+        : (const unsigned char *)(rbp + v->loc.offset);
+    return rt_fast_load_at(p, v->fast);
 }
 
 /* Room rt_fast_values needs for n variables (templates are copied whole). */

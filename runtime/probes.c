@@ -175,11 +175,22 @@ static bool before_cyg_enter(uint64_t pc, uint64_t fstart, uint64_t fend)
  * at rbp+offset or at a static address, not a VLA; RT_FAST_NONE otherwise,
  * and always under Valgrind (the fast path's plain load would carry the
  * program's uninitialised bits into the encoder: memcheck false reports). */
+static uint8_t fast_type_kind(const rt_type *t);
+
 static uint8_t fast_kind(const rt_core_var *v)
 {
     const rt_type *t = v->type;
     if (!t || (v->loc.kind != RT_LOC_ADDR && !(v->loc.kind == RT_LOC_REG_OFFSET && v->loc.reg == 6)) ||
         v->vla_count.kind != RT_LOC_NONE || rt_on_valgrind())
+        return RT_FAST_NONE;
+    return fast_type_kind(t);
+}
+
+/* The RT_FAST_* kind of a value of type t: the integers the capture writes as
+ * Int from one load (not unsigned 64-bit: BigInt above INT64_MAX). */
+static uint8_t fast_type_kind(const rt_type *t)
+{
+    if (!t)
         return RT_FAST_NONE;
     if (t->tag == RT_T_INT) {
         switch (t->size) {
@@ -255,36 +266,108 @@ static const rt_value_tpl *value_tpl(const rt_core_var *v)
 }
 
 /* ---- Call and Return templates (tpl.h) ---- */
-/* The Step and Call written when a call starts at site s (step.c's write_call). */
+/* Largest struct parameter a call template takes (its image is built on the stack). */
+#define RT_TPL_STRUCT_MAX 256
+
+/* A call's integer slots: per parameter, its first slot and how many (a plain
+ * integer: one; a struct of integers: one per field, in the capture's order);
+ * per slot, its RT_FAST_* kind and offset from the callee's rbp. */
+typedef struct call_slots {
+    const rt_site *s;
+    unsigned nslots;
+    uint8_t first[RT_TPL_MAX_SLOTS], count[RT_TPL_MAX_SLOTS];
+    uint8_t kind[RT_TPL_MAX_SLOTS];
+    int32_t off[RT_TPL_MAX_SLOTS];
+} call_slots;
+
+/* Adds the fields of struct t (at rbp + base) as slots, depth first in member
+ * order as rt_capture writes them; false when a field is not a plain integer
+ * (a bit-field, union, array, pointer, float, enum...) or slots run out. */
+static bool struct_slots(call_slots *cs, const rt_type *t, int64_t base, unsigned nest)
+{
+    if (!t || t->tag != RT_T_STRUCT || nest > 4)
+        return false;
+    for (uint32_t i = 0; i < t->u.su.n; i++) {
+        const rt_member *m = &t->u.su.members[i];
+        if (m->bit_size)
+            return false;
+        int64_t off = base + (int64_t)m->offset;
+        if (m->type && m->type->tag == RT_T_STRUCT) {
+            if (!struct_slots(cs, m->type, off, nest + 1))
+                return false;
+            continue;
+        }
+        uint8_t k = fast_type_kind(m->type);
+        if (k == RT_FAST_NONE || cs->nslots == RT_TPL_MAX_SLOTS || off < INT32_MIN || off > INT32_MAX)
+            return false;
+        cs->kind[cs->nslots] = k;
+        cs->off[cs->nslots] = (int32_t)off;
+        cs->nslots++;
+    }
+    return true;
+}
+
+/* The Step and Call written when a call starts at site s (step.c's write_call:
+ * rt_capture_var of each parameter). A struct parameter is captured from an
+ * image of it holding the slot values, so the bytes are the capture's own. */
 static void emit_call(rtrace_enc *e, const int64_t *vals, const void *ctx)
 {
-    const rt_site *s = ctx;
+    const call_slots *cs = ctx;
+    const rt_site *s = cs->s;
     const rt_core_func *fn = s->fn;
     rtrace_enc_step(e, fn->path_id, fn->decl_line ? fn->decl_line : s->line);
     rtrace_enc_call_begin(e, fn->function_id, s->nparams);
     for (uint32_t k = 0; k < s->nparams; k++) {
-        rtrace_enc_arg_begin(e, s->vars[k].var_id);
-        rtrace_enc_int(e, s->vars[k].type_id, vals[k]);   /* what the capture writes for it */
+        const rt_core_var *v = &s->vars[k];
+        rtrace_enc_arg_begin(e, v->var_id);
+        if (v->fast != RT_FAST_NONE) {
+            rtrace_enc_int(e, v->type_id, vals[cs->first[k]]);   /* what the capture writes for it */
+        } else {
+            unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
+            memset(img, 0, sizeof img);
+            for (unsigned j = cs->first[k]; j < (unsigned)cs->first[k] + cs->count[k]; j++) {
+                static const uint8_t width[] = {0, 1, 2, 4, 8, 1, 2, 4};   /* by RT_FAST_* */
+                memcpy(img + (cs->off[j] - v->loc.offset), &vals[j], width[cs->kind[j]]);
+            }
+            rt_capture(e, v->type, img, false, 0);
+        }
         rtrace_enc_arg_end(e);
     }
     rtrace_enc_call_end(e);
 }
 
-/* The call template of s's function (s: its entry site), when its
- * parameters are all fast. */
+/* The call template of s's function (s: its entry site), when its parameters
+ * are plain integers or structs of plain integers, in the frame. */
 static void build_call_tpl(const rt_site *s)
 {
     rt_core_func *fn = (rt_core_func *)s->fn;
-    if (s->nparams > RT_TPL_MAX_SLOTS || fn->call_tpl)
+    if (s->nparams > RT_TPL_MAX_SLOTS || fn->call_tpl || rt_on_valgrind())
         return;
-    for (uint32_t k = 0; k < s->nparams; k++)
-        if (s->vars[k].fast == RT_FAST_NONE)
+    call_slots cs;
+    memset(&cs, 0, sizeof cs);
+    cs.s = s;
+    for (uint32_t k = 0; k < s->nparams; k++) {
+        const rt_core_var *v = &s->vars[k];
+        if (v->loc.kind != RT_LOC_REG_OFFSET || v->loc.reg != 6 || v->vla_count.kind != RT_LOC_NONE)
             return;
-    rt_tpl *t = rt_tpl_new(rt_cfg.format, s->nparams, emit_call, s);
+        cs.first[k] = (uint8_t)cs.nslots;
+        if (v->fast != RT_FAST_NONE) {
+            if (cs.nslots == RT_TPL_MAX_SLOTS)
+                return;
+            cs.kind[cs.nslots] = v->fast;
+            cs.off[cs.nslots] = (int32_t)v->loc.offset;
+            cs.nslots++;
+        } else if (!v->type || v->type->size > RT_TPL_STRUCT_MAX ||
+                   !struct_slots(&cs, v->type, v->loc.offset, 0)) {
+            return;
+        }
+        cs.count[k] = (uint8_t)(cs.nslots - cs.first[k]);
+    }
+    rt_tpl *t = rt_tpl_new(rt_cfg.format, cs.nslots, emit_call, &cs);
     if (!t)
         return;
-    for (uint32_t k = 0; k < s->nparams; k++)
-        t->slot_kind[k] = s->vars[k].fast;
+    memcpy(t->slot_kind, cs.kind, sizeof cs.kind);
+    memcpy(t->slot_off, cs.off, sizeof cs.off);
     fn->call_tpl = t;
 }
 

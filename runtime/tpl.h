@@ -19,7 +19,7 @@
 
 #include "../lib/encode_inline.h"
 
-#define RT_TPL_MAX_SLOTS 6
+#define RT_TPL_MAX_SLOTS 16
 
 typedef struct rt_tpl {
     uint16_t nslots;
@@ -27,6 +27,9 @@ typedef struct rt_tpl {
     uint16_t seg[RT_TPL_MAX_SLOTS + 1];  /* segment lengths */
     uint8_t nc0;                         /* JSON: e->need_comma[0] after the events */
     uint8_t slot_kind[RT_TPL_MAX_SLOTS]; /* RT_FAST_* of each slot's integer */
+    int32_t slot_off[RT_TPL_MAX_SLOTS];  /* Call templates: where each slot's integer is, from
+                                            the callee's rbp (a parameter, or a field of a
+                                            struct parameter) */
     unsigned char bytes[];               /* the segments back to back, + 8 bytes of padding */
 } rt_tpl;
 
