@@ -83,6 +83,8 @@ typedef struct rt_core_func {
     bool traced;              /* RTRACE_FILTER's decision */
     bool seen_line;           /* start-up only: a line probe of it was indexed */
     uint8_t ret_fast;         /* RT_FAST_* of an integer return value (in rax) */
+    bool ret_struct;          /* ret_tpl is a struct of integers returned in rax:rdx, its
+                                 slots at offsets of those 16 bytes */
     const struct rt_tpl *ret_tpl; /* its Return event (void or ret_fast), or NULL */
     uint64_t ret_pc;          /* run-time pc of its first return probe (the return fast
                                  path knows that site's function without a lookup) */

@@ -5,9 +5,10 @@
  * Most probes are plain cases: a line probe in the frame of the last probe,
  * at a statement row, whose variables are all plain integers; a call whose
  * parameters are plain integers or structs of them (its Step and Call from
- * the entry site's template, tpl.h); the return of a void or plain integer value (the
- * function's Return template). The trampolines (trampoline.S) call these
- * first with only the caller-saved GPRs and the flags saved; the full hooks
+ * the entry site's template, tpl.h); the return of a void or plain integer
+ * value, or of a small struct of integers in rax:rdx (the function's Return
+ * template). The trampolines (trampoline.S) call these first with only the
+ * caller-saved GPRs and the flags saved; the full hooks
  * rt_on_line / rt_on_return, with every register and xmm0-15 (ymm) saved,
  * run only when these decline.
  *
@@ -41,9 +42,9 @@
  * rbp: the program's frame pointer. 0 = done, nonzero = run rt_on_line. */
 RT_ENTRY int rt_on_line_fast(uint64_t pc, uint64_t rbp);
 /* The same for a return probe: sp is the program's stack pointer at its
- * `ret` (it points at the return address), rax its rax. Nonzero = run
- * rt_on_return. */
-RT_ENTRY int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax);
+ * `ret` (it points at the return address), rax and rdx its rax and rdx.
+ * Nonzero = run rt_on_return. */
+RT_ENTRY int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx);
 
 /* The calling thread's state when a fast path may run for it, else NULL. */
 static inline rt_thread_x *fast_thread(void)
@@ -196,7 +197,7 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
     return fast_commit(x, nev);
 }
 
-int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax)
+int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx)
 {
     rt_thread_x *x = fast_thread();
     if (unlikely(x == NULL))
@@ -222,8 +223,18 @@ int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax)
         return 1;
     t->in_runtime = 1;
     t->nframes--;
-    int64_t v = fast_reg(rax, fn->ret_fast);
-    fast_tpl(&t->enc, tpl, &v);
+    int64_t vals[RT_TPL_MAX_SLOTS];
+    if (fn->ret_struct) {
+        /* a small struct of integers: its bytes are rax then rdx */
+        unsigned char b[16];
+        memcpy(b, &rax, 8);
+        memcpy(b + 8, &rdx, 8);
+        for (unsigned k = 0; k < tpl->nslots; k++)
+            vals[k] = rt_fast_load_at(b + tpl->slot_off[k], tpl->slot_kind[k]);
+    } else {
+        vals[0] = fast_reg(rax, fn->ret_fast);
+    }
+    fast_tpl(&t->enc, tpl, vals);
     if (t->nframes) {
         rt_frame *caller = &t->frames[t->nframes - 1];
         caller->flags |= RT_FR_RETURNED;

@@ -371,22 +371,44 @@ static void build_call_tpl(const rt_site *s)
     fn->call_tpl = t;
 }
 
+/* What emit_return needs: the function, and for a struct returned in rax:rdx
+ * its integer slots (offsets in those 16 bytes). */
+typedef struct ret_slots {
+    const rt_core_func *fn;
+    call_slots cs;
+} ret_slots;
+
 /* The Return of fn (step.c's rt_step_return: rt_capture_return of a void or
- * plain integer return value). */
+ * plain integer value, or of a small struct of integers in rax:rdx, which it
+ * captures from those 16 bytes: here an image holding the slot values). */
 static void emit_return(rtrace_enc *e, const int64_t *vals, const void *ctx)
 {
-    const rt_core_func *fn = ctx;
+    const ret_slots *rs = ctx;
+    const rt_core_func *fn = rs->fn;
     rtrace_enc_return_begin(e);
-    if (fn->ret_class == RT_RET_VOID)
+    if (fn->ret_class == RT_RET_VOID) {
         rtrace_enc_none(e, RTRACE_NONE_TYPE_ID);
-    else
+    } else if (fn->ret_class == RT_RET_REGS) {
+        static const uint8_t width[] = {0, 1, 2, 4, 8, 1, 2, 4};   /* by RT_FAST_* */
+        unsigned char img[16] __attribute__((aligned(16)));
+        memset(img, 0, sizeof img);
+        for (unsigned j = 0; j < rs->cs.nslots; j++)
+            memcpy(img + rs->cs.off[j], &vals[j], width[rs->cs.kind[j]]);
+        rt_capture(e, fn->ret, img, false, 0);
+    } else {
         rtrace_enc_int(e, rt_type_id(fn->ret), vals[0]);
+    }
     rtrace_enc_return_end(e);
 }
 
-/* fn's Return template: void, or an integer the fast path can read from rax. */
+/* fn's Return template: void, an integer the fast path reads from rax, or a
+ * struct of integers it rebuilds from rax:rdx (both eightbytes of class
+ * INTEGER; not one returned in memory: its address would have to be trusted). */
 static void build_ret_tpl(rt_core_func *fn)
 {
+    ret_slots rs;
+    memset(&rs, 0, sizeof rs);
+    rs.fn = fn;
     unsigned nslots = 0;
     if (fn->ret_class == RT_RET_INT && fn->ret) {
         rt_core_var v;
@@ -397,13 +419,24 @@ static void build_ret_tpl(rt_core_func *fn)
         if (fn->ret_fast == RT_FAST_NONE)
             return;
         nslots = 1;
+    } else if (fn->ret_class == RT_RET_REGS && fn->ret && !rt_on_valgrind()) {
+        if (fn->ret_eb[0] != RT_EB_INT || (fn->ret_eb[1] != RT_EB_INT && fn->ret_eb[1] != RT_EB_NONE) ||
+            fn->ret->size > 16 || !struct_slots(&rs.cs, fn->ret, 0, 0))
+            return;
+        nslots = rs.cs.nslots;
     } else if (fn->ret_class != RT_RET_VOID) {
         return;
     }
-    rt_tpl *t = rt_tpl_new(rt_cfg.format, nslots, emit_return, fn);
+    rt_tpl *t = rt_tpl_new(rt_cfg.format, nslots, emit_return, &rs);
     if (!t)
         return;
-    t->slot_kind[0] = fn->ret_fast;
+    if (fn->ret_class == RT_RET_REGS) {
+        memcpy(t->slot_kind, rs.cs.kind, sizeof rs.cs.kind);
+        memcpy(t->slot_off, rs.cs.off, sizeof rs.cs.off);
+        fn->ret_struct = true;
+    } else {
+        t->slot_kind[0] = fn->ret_fast;
+    }
     fn->ret_tpl = t;
 }
 

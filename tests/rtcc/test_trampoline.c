@@ -10,7 +10,7 @@
  *     program's %rsp alignment;
  *   - __rt_line_probe calls rt_on_line_fast(pc, rbp) first, then rt_on_line
  *     only when the fast hook returns nonzero; __rt_ret_probe likewise
- *     rt_on_return_fast(pc, sp, rax), then rt_on_return;
+ *     rt_on_return_fast(pc, sp, rax, rdx), then rt_on_return;
  *   - the fast path: the fast hook may clobber every caller-saved GPR and the
  *     flags (not the vector registers: it is built without them), and the
  *     program sees nothing of it.
@@ -98,14 +98,15 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
 /* The return probe's fast hook: declines unless fast_ret_result is 0. */
 static int fast_ret_result = 1;
 static int fast_ret_calls;
-static uint64_t fast_ret_pc, fast_ret_sp, fast_ret_rax;
-int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax);
-int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax)
+static uint64_t fast_ret_pc, fast_ret_sp, fast_ret_rax, fast_ret_rdx;
+int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx);
+int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx)
 {
     fast_ret_calls++;
     fast_ret_pc = pc;
     fast_ret_sp = sp;
     fast_ret_rax = rax;
+    fast_ret_rdx = rdx;
     clobber_gprs();
     return fast_ret_result;
 }
@@ -230,6 +231,7 @@ static void check_fast(int ret, long misalign, uint64_t flags)
         CU_ASSERT_EQUAL(fast_ret_pc, before.pc);
         CU_ASSERT_EQUAL(fast_ret_sp, before.sp);
         CU_ASSERT_EQUAL(fast_ret_rax, before.rax);
+        CU_ASSERT_EQUAL(fast_ret_rdx, before.rdx);
     } else {
         fast_result = 0;
         rtt_run_line(&before, &after, misalign);

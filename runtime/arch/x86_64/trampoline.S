@@ -27,7 +27,7 @@
  * code (DF is clear at every statement boundary by the psABI).
  *
  * The trampolines first try the fast hook rt_on_line_fast(pc, rbp) or
- * rt_on_return_fast(pc, sp, rax)
+ * rt_on_return_fast(pc, sp, rax, rdx)
  * (runtime/fastpath.c, built with -mgeneral-regs-only: it never touches a
  * vector register, x87 or the flags we restore, and calls nothing that
  * could): only the psABI's caller-saved GPRs and the flags are saved for it.
@@ -132,14 +132,15 @@ name:
  * arguments, the slow one (if called) a pointer to a filled rt_regs.
  */
 /* The fast hooks' arguments: line (pc, program rbp), return (pc, program
- * sp, program rax). */
+ * sp, program rax, program rdx). */
 #define FAST_ARGS_line                                                  \
         movq    8(%rbp), %rdi;                  /* pc */                \
         movq    0(%rbp), %rsi                   /* the program's rbp */
 #define FAST_ARGS_ret                                                   \
         movq    8(%rbp), %rdi;                  /* pc */                \
         leaq    16 + RED_ZONE(%rbp), %rsi;      /* the program's sp */  \
-        movq    -8(%rbp), %rdx                  /* the program's rax */
+        movq    -8(%rbp), %rdx;                 /* the program's rax */ \
+        movq    -32(%rbp), %rcx                 /* the program's rdx */
 
 #define FAST_BODY(fast, slow, args, avx)                                \
         .cfi_startproc;                                                 \
