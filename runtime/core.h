@@ -27,6 +27,9 @@ enum {
     RT_RET_MEMORY,     /* a struct returned in memory: rax holds its address */
     RT_RET_UNKNOWN     /* a type the core cannot decode: an Error value */
 };
+/* Where the fast return path finds a struct's bytes (rt_core_func.ret_struct). */
+enum { RT_RETS_NONE = 0, RT_RETS_REGS = 1, RT_RETS_MEM = 2 };
+
 /* Classes of the eightbytes of an RT_RET_REGS value. */
 enum { RT_EB_NONE = 0, RT_EB_INT = 1, RT_EB_SSE = 2 };
 
@@ -83,8 +86,9 @@ typedef struct rt_core_func {
     bool traced;              /* RTRACE_FILTER's decision */
     bool seen_line;           /* start-up only: a line probe of it was indexed */
     uint8_t ret_fast;         /* RT_FAST_* of an integer return value (in rax) */
-    bool ret_struct;          /* ret_tpl is a struct of integers returned in rax:rdx, its
-                                 slots at offsets of those 16 bytes */
+    uint8_t ret_struct;       /* RT_RETS_*: ret_tpl is a struct of integers, its slots at
+                                 offsets in the struct's bytes, which are rax:rdx (REGS) or
+                                 in memory at rax (MEM) */
     const struct rt_tpl *ret_tpl; /* its Return event (void or ret_fast), or NULL */
     uint64_t ret_pc;          /* run-time pc of its first return probe (the return fast
                                  path knows that site's function without a lookup) */

@@ -6,8 +6,8 @@
  * at a statement row, whose variables are all plain integers; a call whose
  * parameters are plain integers or structs of them (its Step and Call from
  * the entry site's template, tpl.h); the return of a void or plain integer
- * value, or of a small struct of integers in rax:rdx (the function's Return
- * template). The trampolines (trampoline.S) call these first with only the
+ * value, or of a struct of integers in rax:rdx or in the caller's stack
+ * buffer (the function's Return template). The trampolines (trampoline.S) call these first with only the
  * caller-saved GPRs and the flags saved; the full hooks
  * rt_on_line / rt_on_return, with every register and xmm0-15 (ymm) saved,
  * run only when these decline.
@@ -221,16 +221,30 @@ int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx)
     if (unlikely(tpl == NULL || fr->cfa != sp + 8 || fr->func != fn ||
                  (fr->flags & (RT_FR_PENDING | RT_FR_UPWARD)) || !fast_room(x, rt_tpl_room(tpl), 1)))
         return 1;
+    if (fn->ret_struct == RT_RETS_MEM) {
+        /* a struct returned in memory, at rax (the caller's buffer): read here only
+         * when it lies in the live stack between this frame and the traced
+         * caller's, all mapped (one stack: at most 1 MiB apart); elsewhere (RVO
+         * into the heap or a global) the general path reads it safely */
+        if (t->nframes < 2)
+            return 1;
+        uint64_t hi = t->frames[t->nframes - 2].cfa, size = fn->ret->size;
+        if (rax < sp + 8 || hi <= sp || hi - sp > (1u << 20) || rax > hi || hi - rax < size)
+            return 1;
+    }
     t->in_runtime = 1;
     t->nframes--;
     int64_t vals[RT_TPL_MAX_SLOTS];
-    if (fn->ret_struct) {
+    if (fn->ret_struct == RT_RETS_REGS) {
         /* a small struct of integers: its bytes are rax then rdx */
         unsigned char b[16];
         memcpy(b, &rax, 8);
         memcpy(b + 8, &rdx, 8);
         for (unsigned k = 0; k < tpl->nslots; k++)
             vals[k] = rt_fast_load_at(b + tpl->slot_off[k], tpl->slot_kind[k]);
+    } else if (fn->ret_struct == RT_RETS_MEM) {
+        for (unsigned k = 0; k < tpl->nslots; k++)
+            vals[k] = rt_fast_load_at((const unsigned char *)rax + tpl->slot_off[k], tpl->slot_kind[k]);
     } else {
         vals[0] = fast_reg(rax, fn->ret_fast);
     }

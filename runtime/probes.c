@@ -388,9 +388,9 @@ static void emit_return(rtrace_enc *e, const int64_t *vals, const void *ctx)
     rtrace_enc_return_begin(e);
     if (fn->ret_class == RT_RET_VOID) {
         rtrace_enc_none(e, RTRACE_NONE_TYPE_ID);
-    } else if (fn->ret_class == RT_RET_REGS) {
+    } else if (fn->ret_class == RT_RET_REGS || fn->ret_class == RT_RET_MEMORY) {
         static const uint8_t width[] = {0, 1, 2, 4, 8, 1, 2, 4};   /* by RT_FAST_* */
-        unsigned char img[16] __attribute__((aligned(16)));
+        unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
         memset(img, 0, sizeof img);
         for (unsigned j = 0; j < rs->cs.nslots; j++)
             memcpy(img + rs->cs.off[j], &vals[j], width[rs->cs.kind[j]]);
@@ -403,7 +403,8 @@ static void emit_return(rtrace_enc *e, const int64_t *vals, const void *ctx)
 
 /* fn's Return template: void, an integer the fast path reads from rax, or a
  * struct of integers it rebuilds from rax:rdx (both eightbytes of class
- * INTEGER; not one returned in memory: its address would have to be trusted). */
+ * INTEGER) or reads at rax (returned in memory: the fast path checks that the
+ * buffer is in the live stack first). */
 static void build_ret_tpl(rt_core_func *fn)
 {
     ret_slots rs;
@@ -424,16 +425,20 @@ static void build_ret_tpl(rt_core_func *fn)
             fn->ret->size > 16 || !struct_slots(&rs.cs, fn->ret, 0, 0))
             return;
         nslots = rs.cs.nslots;
+    } else if (fn->ret_class == RT_RET_MEMORY && fn->ret && !rt_on_valgrind()) {
+        if (fn->ret->size > RT_TPL_STRUCT_MAX || !struct_slots(&rs.cs, fn->ret, 0, 0))
+            return;
+        nslots = rs.cs.nslots;
     } else if (fn->ret_class != RT_RET_VOID) {
         return;
     }
     rt_tpl *t = rt_tpl_new(rt_cfg.format, nslots, emit_return, &rs);
     if (!t)
         return;
-    if (fn->ret_class == RT_RET_REGS) {
+    if (fn->ret_class == RT_RET_REGS || fn->ret_class == RT_RET_MEMORY) {
         memcpy(t->slot_kind, rs.cs.kind, sizeof rs.cs.kind);
         memcpy(t->slot_off, rs.cs.off, sizeof rs.cs.off);
-        fn->ret_struct = true;
+        fn->ret_struct = fn->ret_class == RT_RET_REGS ? RT_RETS_REGS : RT_RETS_MEM;
     } else {
         t->slot_kind[0] = fn->ret_fast;
     }
