@@ -307,6 +307,18 @@ static bool struct_slots(call_slots *cs, const rt_type *t, int64_t base, unsigne
     return true;
 }
 
+/* The image of a struct whose integer fields are slots [from, to) of cs with
+ * values vals (each at its offset minus base, in its width; the rest 0), for
+ * the capture to encode. */
+static void slots_image(unsigned char *img, size_t cap, const call_slots *cs, unsigned from, unsigned to,
+                        int64_t base, const int64_t *vals)
+{
+    static const uint8_t width[] = {0, 1, 2, 4, 8, 1, 2, 4};   /* by RT_FAST_* */
+    memset(img, 0, cap);
+    for (unsigned j = from; j < to; j++)
+        memcpy(img + (cs->off[j] - base), &vals[j], width[cs->kind[j]]);
+}
+
 /* The Step and Call written when a call starts at site s (step.c's write_call:
  * rt_capture_var of each parameter). A struct parameter is captured from an
  * image of it holding the slot values, so the bytes are the capture's own. */
@@ -324,11 +336,8 @@ static void emit_call(rtrace_enc *e, const int64_t *vals, const void *ctx)
             rtrace_enc_int(e, v->type_id, vals[cs->first[k]]);   /* what the capture writes for it */
         } else {
             unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
-            memset(img, 0, sizeof img);
-            for (unsigned j = cs->first[k]; j < (unsigned)cs->first[k] + cs->count[k]; j++) {
-                static const uint8_t width[] = {0, 1, 2, 4, 8, 1, 2, 4};   /* by RT_FAST_* */
-                memcpy(img + (cs->off[j] - v->loc.offset), &vals[j], width[cs->kind[j]]);
-            }
+            slots_image(img, sizeof img, cs, cs->first[k], (unsigned)cs->first[k] + cs->count[k],
+                        v->loc.offset, vals);
             rt_capture(e, v->type, img, false, 0);
         }
         rtrace_enc_arg_end(e);
@@ -389,11 +398,8 @@ static void emit_return(rtrace_enc *e, const int64_t *vals, const void *ctx)
     if (fn->ret_class == RT_RET_VOID) {
         rtrace_enc_none(e, RTRACE_NONE_TYPE_ID);
     } else if (fn->ret_class == RT_RET_REGS || fn->ret_class == RT_RET_MEMORY) {
-        static const uint8_t width[] = {0, 1, 2, 4, 8, 1, 2, 4};   /* by RT_FAST_* */
         unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
-        memset(img, 0, sizeof img);
-        for (unsigned j = 0; j < rs->cs.nslots; j++)
-            memcpy(img + rs->cs.off[j], &vals[j], width[rs->cs.kind[j]]);
+        slots_image(img, sizeof img, &rs->cs, 0, rs->cs.nslots, 0, vals);
         rt_capture(e, fn->ret, img, false, 0);
     } else {
         rtrace_enc_int(e, rt_type_id(fn->ret), vals[0]);

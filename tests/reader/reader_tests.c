@@ -223,19 +223,29 @@ static void test_validate__max_errors_limits_reports_not_count(void)
     CU_ASSERT_EQUAL(p.n, 3);
 }
 
+/* A synthetic trace in dir: started, main (line 2) and work (line 5) defined, and
+ * main called and at its line 3. The source file does not exist (one problem). */
+static const char synth_src[] = "/work/nonexistent-src.c";
+static rtrace_tracer *synth_trace_in_main(const char *dir, uint64_t *fwork)
+{
+    rtrace_tracer *t = NULL;
+    CU_ASSERT_EQUAL_FATAL(rtrace_tracer_open(&t, dir, "prog", NULL, 0, RTRACE_FORMAT_JSON), 0);
+    CU_ASSERT_EQUAL(rtrace_tracer_start(t, synth_src, 1), 0);
+    uint64_t fmain = rtrace_tracer_ensure_function_id(t, "main", synth_src, 2);
+    *fwork = rtrace_tracer_ensure_function_id(t, "work", synth_src, 5);
+    rtrace_tracer_register_call(t, fmain, NULL, NULL, 0);
+    rtrace_tracer_register_step(t, synth_src, 3);
+    return t;
+}
+
 /* A recorder writes no thread events until a second thread appears; then the first
  * ThreadStart (before any ThreadSwitch) names the thread that started the trace, so
  * main's Call before it and its Return after a ThreadSwitch back are one thread's. */
 static void write_two_thread_trace(const char *dir, bool name_main_first)
 {
-    rtrace_tracer *t;
-    const char *src = "/work/nonexistent-src.c";
-    CU_ASSERT_EQUAL_FATAL(rtrace_tracer_open(&t, dir, "prog", NULL, 0, RTRACE_FORMAT_JSON), 0);
-    CU_ASSERT_EQUAL(rtrace_tracer_start(t, src, 1), 0);
-    uint64_t fmain = rtrace_tracer_ensure_function_id(t, "main", src, 2);
-    uint64_t fwork = rtrace_tracer_ensure_function_id(t, "work", src, 5);
-    rtrace_tracer_register_call(t, fmain, NULL, NULL, 0);
-    rtrace_tracer_register_step(t, src, 3);
+    const char *src = synth_src;
+    uint64_t fwork;
+    rtrace_tracer *t = synth_trace_in_main(dir, &fwork);
     if (name_main_first)
         rtrace_tracer_register_thread_start(t, 100);
     rtrace_tracer_register_thread_start(t, 200);
@@ -276,16 +286,10 @@ static void test_validate__first_thread_start_names_the_starting_thread(void)
  * or with an Event of another metadata, the open calls are reported. */
 static void write_exit_trace(const char *dir, const char *metadata)
 {
-    rtrace_tracer *t;
-    const char *src = "/work/nonexistent-src.c";
-    CU_ASSERT_EQUAL_FATAL(rtrace_tracer_open(&t, dir, "prog", NULL, 0, RTRACE_FORMAT_JSON), 0);
-    CU_ASSERT_EQUAL(rtrace_tracer_start(t, src, 1), 0);
-    uint64_t fmain = rtrace_tracer_ensure_function_id(t, "main", src, 2);
-    uint64_t fwork = rtrace_tracer_ensure_function_id(t, "work", src, 5);
-    rtrace_tracer_register_call(t, fmain, NULL, NULL, 0);
-    rtrace_tracer_register_step(t, src, 3);
+    uint64_t fwork;
+    rtrace_tracer *t = synth_trace_in_main(dir, &fwork);
     rtrace_tracer_register_call(t, fwork, NULL, NULL, 0);
-    rtrace_tracer_register_step(t, src, 6);
+    rtrace_tracer_register_step(t, synth_src, 6);
     if (metadata)
         rtrace_tracer_register_special_event(t, RTRACE_LOG_TRACE_LOG_EVENT, metadata, "exit(3)", 7);
     rtrace_tracer_close(t);
