@@ -17,6 +17,8 @@ python3:/usr/bin/python3
 clang:/usr/bin/clang
 make:/usr/bin/make
 valgrind:/usr/bin/valgrind
+csmith:/usr/bin/csmith
+libcsmith-dev:/usr/include/csmith/csmith.h
 "
 [ "${1:-}" = "--bench" ] && NEEDED="$NEEDED uftrace:/usr/bin/uftrace"
 [ "${1:-}" = "--fuzz" ] && NEEDED="$NEEDED libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"

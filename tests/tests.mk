@@ -14,3 +14,4 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 -include tests/runtime/runtime_tests.mk
 -include tests/diff/diff_tests.mk
 -include tests/valgrind/valgrind_tests.mk
+-include tests/random/random_tests.mk
