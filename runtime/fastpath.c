@@ -1,6 +1,6 @@
 /*
  * runtime/fastpath.c - the probes' fast paths, rt_on_line_fast and
- * rt_on_return_fast.
+ * rt_on_return_fast2.
  *
  * Most probes are plain cases: a line probe in the frame of the last probe,
  * at a statement row, whose variables are all plain integers; a call whose
@@ -43,8 +43,11 @@
 RT_ENTRY int rt_on_line_fast(uint64_t pc, uint64_t rbp);
 /* The same for a return probe: sp is the program's stack pointer at its
  * `ret` (it points at the return address), rax and rdx its rax and rdx.
- * Nonzero = run rt_on_return. */
-RT_ENTRY int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx);
+ * Nonzero = run rt_on_return. (rt_on_return_fast, without rdx, is what
+ * programs linked with an older rtrace_probe.o call: struct returns in
+ * rax:rdx then take the general path.) */
+RT_ENTRY int rt_on_return_fast2(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx);
+RT_ENTRY int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax);
 
 /* The calling thread's state when a fast path may run for it, else NULL. */
 static inline rt_thread_x *fast_thread(void)
@@ -197,7 +200,9 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
     return fast_commit(x, nev);
 }
 
-int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx)
+/* The return fast path; have_rdx: rdx is the program's (else a struct
+ * returned in rax:rdx declines). */
+static inline int return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx, bool have_rdx)
 {
     rt_thread_x *x = fast_thread();
     if (unlikely(x == NULL))
@@ -219,7 +224,8 @@ int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx)
     /* the top frame returns (rt_step_return without frames to pop, pending
      * calls or frames on another stack) */
     if (unlikely(tpl == NULL || fr->cfa != sp + 8 || fr->func != fn ||
-                 (fr->flags & (RT_FR_PENDING | RT_FR_UPWARD)) || !fast_room(x, rt_tpl_room(tpl), 1)))
+                 (fr->flags & (RT_FR_PENDING | RT_FR_UPWARD)) || !fast_room(x, rt_tpl_room(tpl), 1) ||
+                 (fn->ret_struct == RT_RETS_REGS && !have_rdx)))
         return 1;
     if (fn->ret_struct == RT_RETS_MEM) {
         /* a struct returned in memory, at rax (the caller's buffer): read here only
@@ -255,4 +261,14 @@ int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx)
         caller->ret_pc = *(const uint64_t *)sp;   /* sp points at the return address */
     }
     return fast_commit(x, 1);
+}
+
+int rt_on_return_fast2(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx)
+{
+    return return_fast(pc, sp, rax, rdx, true);
+}
+
+int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax)
+{
+    return return_fast(pc, sp, rax, 0, false);
 }

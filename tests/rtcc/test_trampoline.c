@@ -10,7 +10,7 @@
  *     program's %rsp alignment;
  *   - __rt_line_probe calls rt_on_line_fast(pc, rbp) first, then rt_on_line
  *     only when the fast hook returns nonzero; __rt_ret_probe likewise
- *     rt_on_return_fast(pc, sp, rax, rdx), then rt_on_return;
+ *     rt_on_return_fast2(pc, sp, rax, rdx), then rt_on_return;
  *   - the fast path: the fast hook may clobber every caller-saved GPR and the
  *     flags (not the vector registers: it is built without them), and the
  *     program sees nothing of it.
@@ -99,8 +99,8 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
 static int fast_ret_result = 1;
 static int fast_ret_calls;
 static uint64_t fast_ret_pc, fast_ret_sp, fast_ret_rax, fast_ret_rdx;
-int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx);
-int rt_on_return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx)
+int rt_on_return_fast2(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx);
+int rt_on_return_fast2(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t rdx)
 {
     fast_ret_calls++;
     fast_ret_pc = pc;

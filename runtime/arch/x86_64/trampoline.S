@@ -27,7 +27,7 @@
  * code (DF is clear at every statement boundary by the psABI).
  *
  * The trampolines first try the fast hook rt_on_line_fast(pc, rbp) or
- * rt_on_return_fast(pc, sp, rax, rdx)
+ * rt_on_return_fast2(pc, sp, rax, rdx)
  * (runtime/fastpath.c, built with -mgeneral-regs-only: it never touches a
  * vector register, x87 or the flags we restore, and calls nothing that
  * could): only the psABI's caller-saved GPRs and the flags are saved for it.
@@ -240,7 +240,7 @@ END(__rt_line_probe)
 
 /* void __rt_ret_probe(void): called right before each `ret`. */
 ENTRY(__rt_ret_probe)
-        FAST_BODY(rt_on_return_fast, rt_on_return, ret, 0)
+        FAST_BODY(rt_on_return_fast2, rt_on_return, ret, 0)
 END(__rt_ret_probe)
 
 /* The same, for functions whose code uses ymm registers (the rewriter picks
@@ -250,7 +250,7 @@ ENTRY(__rt_line_probe_avx)
 END(__rt_line_probe_avx)
 
 ENTRY(__rt_ret_probe_avx)
-        FAST_BODY(rt_on_return_fast, rt_on_return, ret, 1)
+        FAST_BODY(rt_on_return_fast2, rt_on_return, ret, 1)
 END(__rt_ret_probe_avx)
 
         .section .note.GNU-stack,"",@progbits

@@ -20,7 +20,7 @@ static void like_glibc_avx(void)
 /* The trampolines ask the fast hooks first: declining sends every probe to
  * rt_on_line / rt_on_return, which count it. */
 int rt_on_line_fast(unsigned long pc, unsigned long rbp) { (void)pc; (void)rbp; return 1; }
-int rt_on_return_fast(unsigned long pc, unsigned long sp, unsigned long rax, unsigned long rdx) { (void)pc; (void)sp; (void)rax; (void)rdx; return 1; }
+int rt_on_return_fast2(unsigned long pc, unsigned long sp, unsigned long rax, unsigned long rdx) { (void)pc; (void)sp; (void)rax; (void)rdx; return 1; }
 void rt_on_line(void *regs) { (void)regs; lines++; like_glibc_avx(); }
 void rt_on_return(void *regs) { (void)regs; rets++; like_glibc_avx(); }
 void __cyg_profile_func_enter(void *fn, void *site) { (void)fn; (void)site; enters++; }
