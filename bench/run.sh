@@ -52,8 +52,11 @@ MEASURE=$BIN/bench_measure
 #           costs such as compressing the last frame at exit weigh little) :
 #           uftrace size (~0.1 s of uftrace's per-call cost, so that it stands
 #           above the noise of start-up; lines makes 6 calls, so uftrace runs
-#           it at the default size)
-PROGS="fib:6000:24:60 structs:40000:300:1500 strings:600000:6000:15000 lines:100000000:500000:100000000"
+#           it at the default size) : calls-only size (calls-only recordings
+#           cost ~0.05 us a call: at the rtcc size fib's would last ~10 ms,
+#           as long as start-up, and its ns/call would be mostly noise; so
+#           0.3M-2M calls, ~0.1 s)
+PROGS="fib:6000:24:60:240 structs:40000:300:1500:3000 strings:600000:6000:15000:60000 lines:100000000:500000:100000000:500000"
 
 # ---- which tools are there -------------------------------------------------
 RTCC=$BIN/rtcc
@@ -147,7 +150,8 @@ na_row() { row "$1" "$2" - - - - na - - - - -; }
 
 # ---- the benchmark mix -------------------------------------------------------
 for spec in $PROGS; do
-    p=${spec%%:*}; rest=${spec#*:}; N=${rest%%:*}; rest=${rest#*:}; n=${rest%%:*}; un=${rest#*:}
+    p=${spec%%:*}; rest=${spec#*:}; N=${rest%%:*}; rest=${rest#*:}; n=${rest%%:*}; rest=${rest#*:}
+    un=${rest%%:*}; cn=${rest#*:}
     src=$HERE/progs/$p.c
     plain=$OUT/bin/$p; pg=$OUT/bin/$p.pg; rt=$OUT/bin/$p.rtcc
     echo "bench: $p ..." >&2
@@ -171,14 +175,16 @@ for spec in $PROGS; do
             d=$OUT/traces/$p.$cfg
             rm -rf "$d" "$d.0"
             CLEAN=$d.0; measure "$RTENV $e RTRACE_DIR=$d.0" "$rt" 0; m0=$MS
-            CLEAN=$d; measure "$RTENV $e RTRACE_DIR=$d" "$rt" "$n"; CLEAN=
+            sz=$n
+            case $cfg in calls*) sz=$cn ;; esac
+            CLEAN=$d; measure "$RTENV $e RTRACE_DIR=$d" "$rt" "$sz"; CLEAN=
             count "$d"
             # binary without `rtrace stats`: the same run's counts from JSON
             if [ -z "$STEPS" ] && [ $cfg = bin ]; then
                 STEPS=$js; CALLS=$jc; EVENTS=$je
             fi
             [ $cfg = json ] && { js=$STEPS; jc=$CALLS; je=$EVENTS; }
-            row "$p" "rtcc-$cfg" "$n" "$MS" "$m0" "$RSS" "$ST" "$STEPS" "$CALLS" "$EVENTS" "$BYTES" "$u"
+            row "$p" "rtcc-$cfg" "$sz" "$MS" "$m0" "$RSS" "$ST" "$STEPS" "$CALLS" "$EVENTS" "$BYTES" "$u"
         done
     else
         for cfg in json bin calls callsb; do na_row "$p" "rtcc-$cfg"; done

@@ -8,7 +8,7 @@
  *
  * The core is linked without the lifecycle and the DWARF loader: the few
  * functions it calls from them are stubbed below (rt_safe_copy treats every
- * address below 0x10000 as unmapped).
+ * address below 0x10000, and a test's "unmapped page", as unmapped).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,11 +23,18 @@
 rt_config rt_cfg;
 static rtrace_enc defs_enc;
 
+/* A test's "unmapped page": [stub_hole, stub_hole + stub_hole_len). */
+static uintptr_t stub_hole, stub_hole_len;
+
+/* Copies stop at the first unmapped byte, as the real one's (lifecycle_unit.c
+ * checks that to the byte). */
 size_t rt_safe_copy(void *dst, const void *src, size_t n)
 {
     uintptr_t a = (uintptr_t)src;
     if (a < 0x10000)
         return 0;
+    if (stub_hole_len && a < stub_hole + stub_hole_len && a + n > stub_hole)
+        n = a < stub_hole ? stub_hole - a : 0;
     memcpy(dst, src, n);
     return n;
 }
@@ -75,7 +82,7 @@ const rt_func *rt_core_func_at(uint64_t addr)
 }
 
 /* ---- Helpers ----------------------------------------------------------------- */
-static char out[8192];
+static char out[65536];
 
 /* The JSON text of the encoder's bytes, without the trailing newline. */
 static const char *text_of(rtrace_enc *e)
@@ -270,6 +277,31 @@ static void test_capture__array_multidimensional_and_capped(void)
     reset_cfg();
 }
 
+/* Arrays of integers are copied and encoded a block at a time (capture.c,
+ * put_array): every width and sign in a block, and BigInt past INT64_MAX. */
+static void test_capture__integer_arrays_every_width_in_blocks(void)
+{
+    reset_cfg();
+    signed char sc[4] = { -128, -1, 0, 127 };
+    unsigned char uc[3] = { 0, 128, 255 };
+    short sh[2] = { -32768, 32767 };
+    unsigned long ul[3] = { 1, UINT64_MAX, (unsigned long)1 << 63 };
+    rt_type t_sc = { .tag = RT_T_ARRAY, .size = 4, .name = "char[4]", .trace_type_id = 52, .u.arr = { &t_schar, 4 } };
+    rt_type t_uc = { .tag = RT_T_ARRAY, .size = 3, .name = "unsigned char[3]", .trace_type_id = 53, .u.arr = { &t_uchar, 3 } };
+    rt_type t_sh = { .tag = RT_T_ARRAY, .size = 4, .name = "short[2]", .trace_type_id = 54, .u.arr = { &t_short, 2 } };
+    rt_type t_ul = { .tag = RT_T_ARRAY, .size = 24, .name = "unsigned long[3]", .trace_type_id = 55, .u.arr = { &t_ulong, 3 } };
+#define I(n, t) "{\"kind\":\"Int\",\"i\":" #n ",\"type_id\":" #t "}"
+#define SEQ(els, t) "{\"kind\":\"Sequence\",\"elements\":[" els "],\"is_slice\":false,\"type_id\":" #t "}"
+    EXPECT_CAP(&t_sc, sc, SEQ(I(-128, 1) "," I(-1, 1) "," I(0, 1) "," I(127, 1), 52));
+    EXPECT_CAP(&t_uc, uc, SEQ(I(0, 2) "," I(128, 2) "," I(255, 2), 53));
+    EXPECT_CAP(&t_sh, sh, SEQ(I(-32768, 3) "," I(32767, 3), 54));
+    EXPECT_CAP(&t_ul, ul, SEQ(I(1, 7) ","
+                              "{\"kind\":\"BigInt\",\"b\":\"//////////8=\",\"negative\":false,\"type_id\":7},"
+                              "{\"kind\":\"BigInt\",\"b\":\"gAAAAAAAAAA=\",\"negative\":false,\"type_id\":7}", 55));
+#undef SEQ
+#undef I
+}
+
 /* ---- Tests: pointers ----------------------------------------------------------------- */
 static rt_type t_pint = { .tag = RT_T_POINTER, .size = 8, .name = "int *", .trace_type_id = 60, .u.ptr = { &t_int } };
 static rt_type t_cpint = { .tag = RT_T_POINTER, .size = 8, .is_const = true, .name = "const int *",
@@ -366,6 +398,72 @@ static void test_capture__char_pointer_string_null_unreadable_capped(void)
              "\"type_id\":2},\"address\":%llu,\"mutable\":true,\"type_id\":82}",
              (unsigned long long)(uintptr_t)ub);
     EXPECT_CAP(&t_ustr, &u, want);
+    reset_cfg();
+}
+
+/* The value record of (t, p) read as memory reached through a pointer
+ * (rt_capture's safe reads), as JSON text. */
+static const char *cap_json_safe(const rt_type *t, const void *p)
+{
+    rtrace_enc e;
+    rtrace_enc_init(&e, RTRACE_FORMAT_JSON, 0);
+    e.json_first = true;
+    rt_capture(&e, t, p, true, 0);
+    const char *s = text_of(&e);
+    rtrace_enc_free(&e);
+    return s;
+}
+
+/* Reads that run into an unmapped page: an array whose second block of
+ * elements straddles it has each readable element and an Error for each
+ * unreadable one (as element-by-element reads give); a string is cut at the
+ * page, or ends before it, and one longer than a 64-byte piece is whole. */
+static void test_capture__reads_stop_exactly_at_unmapped_page(void)
+{
+    reset_cfg();
+    static char m[2 * 4096] __attribute__((aligned(4096)));
+    char *end = m + 4096;
+    stub_hole = (uintptr_t)end;   /* the second page is "unmapped" */
+    stub_hole_len = 4096;
+
+    /* char[300] with 280 elements mapped: blocks of 256 (RT_SMALL_COPY) */
+    rt_cfg.max_elems = 300;
+    signed char *arr = (signed char *)end - 280;
+    for (int i = 0; i < 280; i++)
+        arr[i] = (signed char)(i * 7);
+    rt_type t_c300 = { .tag = RT_T_ARRAY, .size = 300, .name = "char[300]", .trace_type_id = 56,
+                       .u.arr = { &t_schar, 300 } };
+    static char want[65536];
+    size_t n = (size_t)snprintf(want, sizeof want, "{\"kind\":\"Sequence\",\"elements\":[");
+    for (int i = 0; i < 300; i++) {
+        if (i < 280)
+            n += (size_t)snprintf(want + n, sizeof want - n, "%s{\"kind\":\"Int\",\"i\":%d,\"type_id\":1}",
+                                  i ? "," : "", (signed char)(i * 7));
+        else
+            n += (size_t)snprintf(want + n, sizeof want - n,
+                                  ",{\"kind\":\"Error\",\"msg\":\"cannot access memory at 0x%llx\",\"type_id\":1}",
+                                  (unsigned long long)(uintptr_t)(arr + i));
+    }
+    snprintf(want + n, sizeof want - n, "],\"is_slice\":false,\"type_id\":56}");
+    CU_ASSERT_STRING_EQUAL(cap_json_safe(&t_c300, arr), want);
+
+    /* strings: cut at the page (no NUL), ending just before it, and 150 bytes long */
+    char *cut = end - 20;
+    memset(cut, 'x', 20);
+    EXPECT_CAP(&t_str, &cut, "{\"kind\":\"String\",\"text\":\"xxxxxxxxxxxxxxxxxxxx\",\"type_id\":81}");
+    char *fits = end - 6;
+    memcpy(fits, "edge!", 6);
+    EXPECT_CAP(&t_str, &fits, "{\"kind\":\"String\",\"text\":\"edge!\",\"type_id\":81}");
+    char *lng = m + 3;   /* not aligned: the first piece is short */
+    for (int i = 0; i < 150; i++)
+        lng[i] = (char)('a' + i % 26);
+    lng[150] = 0;
+    snprintf(want, sizeof want, "{\"kind\":\"String\",\"text\":\"%s\",\"type_id\":81}", lng);
+    EXPECT_CAP(&t_str, &lng, want);
+    rt_cfg.max_string = 100;   /* capped in the middle of a piece */
+    snprintf(want, sizeof want, "{\"kind\":\"String\",\"text\":\"%.100s\",\"type_id\":81}", lng);
+    EXPECT_CAP(&t_str, &lng, want);
+    stub_hole = stub_hole_len = 0;
     reset_cfg();
 }
 
@@ -945,10 +1043,12 @@ int main(void)
         T(test_capture__bitfield_signed_and_unsigned),
         T(test_capture__union_shows_every_member),
         T(test_capture__array_multidimensional_and_capped),
+        T(test_capture__integer_arrays_every_width_in_blocks),
         T(test_capture__pointer_reference_null_const_and_unreadable),
         T(test_capture__pointer_depth_capped),
         T(test_capture__pointer_cycle_is_bounded),
         T(test_capture__char_pointer_string_null_unreadable_capped),
+        T(test_capture__reads_stop_exactly_at_unmapped_page),
         T(test_capture__function_pointer_raw_with_name),
         T(test_capture__variable_locations),
         T(test_capture__vla_count_from_the_frame),
