@@ -32,6 +32,8 @@
 #endif
 
 #include "core.h"
+#include "fastvals.h"
+#include "tpl.h"
 #include "../lib/encode_inline.h"
 
 /* glibc's (ld.so's) TLS lookup, in no public header: the address of `offset` in the block of
@@ -429,6 +431,39 @@ static void put_array(rtrace_enc *e, const rt_type *t, const unsigned char *src,
     rtrace_enc_seq_end(e, t->trace_type_id, false);
 }
 
+/* A struct of plain integers with a value template (rt_type.val_tpl, built
+ * by probes.c from this file's own output): its fields loaded and the
+ * template filled, the bytes the member walk below would write. False (nothing
+ * written) when it has none or the struct cannot be read whole: the walk then
+ * writes it, with an Error for each unreadable field. */
+static bool struct_from_tpl(rtrace_enc *e, const rt_type *t, const unsigned char *src, bool safe)
+{
+    const rt_tpl *tp = __atomic_load_n(&t->val_tpl, __ATOMIC_ACQUIRE);
+    if (!tp)
+        return false;
+    unsigned char buf[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
+    const unsigned char *p = src;
+    if (safe || !vg_off()) {
+        if (t->size > sizeof buf || !rd(buf, src, t->size, safe))
+            return false;
+        p = buf;
+    }
+    if (!rtrace__room(e, rt_tpl_room(tp) + 1))
+        return false;
+    int64_t vals[RT_TPL_MAX_SLOTS];
+    for (unsigned k = 0; k < tp->nslots; k++)
+        vals[k] = rt_fast_load_at(p + tp->slot_off[k], tp->slot_kind[k]);
+    if (e->format == RTRACE_FORMAT_JSON) {
+        /* the separator the encoder writes before a value record */
+        if (e->need_comma[e->depth])
+            e->buf[e->len++] = ',';
+        else
+            e->need_comma[e->depth] = 1;
+    }
+    e->len = (size_t)(rt_tpl_write(e->buf + e->len, tp, vals, e->format) - e->buf);
+    return true;
+}
+
 /*
  * The value of type t stored at src. safe: reads go through rt_safe_copy.
  * depth: pointer levels followed so far; nest: struct/array nesting so far.
@@ -481,6 +516,8 @@ static void cap(rtrace_enc *e, const rt_type *t, const unsigned char *src, bool 
     }
     case RT_T_STRUCT:
     case RT_T_UNION: {
+        if (t->tag == RT_T_STRUCT && nest + 8 < RT_MAX_NEST && struct_from_tpl(e, t, src, safe))
+            return;
         uint32_t n = t->u.su.n;
         rtrace_enc_struct_begin(e, n);
         for (uint32_t i = 0; i < n; i++) {

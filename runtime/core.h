@@ -51,6 +51,9 @@ typedef struct rt_core_var {
     uint64_t type_id;         /* the type's id (set with var_id) */
     uint8_t fast;             /* RT_FAST_*: a plain integer read with one load */
     const struct rt_value_tpl *tpl; /* fast variables: their Value event's template */
+    const struct rt_tpl *stpl; /* a struct of plain integers in the frame or a static (not
+                                  fast): its Value event as a template (tpl.h) whose slots
+                                  are the fields, at slot_off from the struct's start */
 } rt_core_var;
 
 /* The bytes of a fast variable's Value event before and after the integer,
@@ -117,6 +120,7 @@ typedef struct rt_site {
     const rt_core_var *vars;  /* visible variables: parameters first, then locals innermost first */
     uint32_t nvars;
     uint32_t nparams;         /* the first nparams of vars are the parameters */
+    uint32_t vals_room;       /* RT_SITE_FASTVALS: the room rt_fast_values needs for vars */
 } rt_site;
 
 /* ---- probes.c: the site table ------------------------------------------- */

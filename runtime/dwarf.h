@@ -69,6 +69,10 @@ struct rt_type {
     bool tag_signed;           /* ENUM: underlying type is signed */
     /* Set by the runtime core when it writes the Type event (0 = not yet). */
     uint64_t trace_type_id;
+    /* Set by the runtime core (probes.c) for a struct of plain integers: its
+     * value record as a template with a slot per field (tpl.h), which the
+     * capture fills instead of walking the members; NULL otherwise. */
+    const struct rt_tpl *val_tpl;
 };
 
 /* True when t is a pointer to plain `char` (any cv-qualifiers): its value is the text it points

@@ -138,7 +138,7 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     if (unlikely(tpl == NULL || rbp + 16 >= top->cfa || rt_upward || (top->flags & RT_FR_PENDING) ||
                  t->nframes >= t->frames_cap || (full && nv && !(s->flags & RT_SITE_FASTVALS))))
         return 1;
-    size_t need = rt_tpl_room(tpl) + (full ? 64 + rt_fast_values_room(nv) : 0);
+    size_t need = rt_tpl_room(tpl) + (full ? 64 + (size_t)s->vals_room : 0);
     unsigned nev = 2 + (full ? 1 + nv : 0);
     if (unlikely(!fast_room(x, need, nev)))
         return 1;
@@ -193,7 +193,7 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
     /* a stop: Step and the Values, if it needs no decision of the general path */
     uint32_t nv = s->nvars;
     unsigned nev = 1 + nv;
-    if (unlikely((nv && !(sf & RT_SITE_FASTVALS)) || !fast_room(x, 64 + rt_fast_values_room(nv), nev)))
+    if (unlikely((nv && !(sf & RT_SITE_FASTVALS)) || !fast_room(x, 64 + (size_t)s->vals_room, nev)))
         return 1;
     t->in_runtime = 1;
     fast_stop(t, fr, s, rbp);

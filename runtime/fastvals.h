@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "tpl.h"
 #include "../lib/encode_inline.h"
 
 /* The integer of kind `kind` (RT_FAST_*) at p, read with one load. */
@@ -39,17 +40,34 @@ static inline int64_t rt_fast_load(const rt_core_var *v, uint64_t rbp)
     return rt_fast_load_at(p, v->fast);
 }
 
-/* Room rt_fast_values needs for n variables (templates are copied whole). */
-static inline size_t rt_fast_values_room(uint32_t n)
+/* Room rt_fast_values needs for a variable: a plain integer (its head and
+ * tail are copied whole) or a struct (its template). */
+static inline size_t rt_fast_value_room(const rt_core_var *v)
 {
-    return (size_t)n * (RT_VALUE_HEAD_MAX + RTRACE__INT_MAX_BYTES + RT_VALUE_TAIL_MAX);
+    return v->stpl ? rt_tpl_room(v->stpl) : RT_VALUE_HEAD_MAX + RTRACE__INT_MAX_BYTES + RT_VALUE_TAIL_MAX;
+}
+
+/* The Value event of struct variable v from its template: the fields loaded
+ * from the frame (rbp) or its static address; returns the new end. */
+static inline unsigned char *rt_fast_struct_value(unsigned char *p, const rt_core_var *v, uint64_t rbp,
+                                                  rtrace_format f)
+{
+    const rt_tpl *st = v->stpl;
+    const unsigned char *base = v->loc.kind == RT_LOC_ADDR
+        ? (const unsigned char *)v->loc.offset
+        : (const unsigned char *)(rbp + v->loc.offset);
+    int64_t vals[RT_TPL_MAX_SLOTS];
+    for (unsigned k = 0; k < st->nslots; k++)
+        vals[k] = rt_fast_load_at(base + st->slot_off[k], st->slot_kind[k]);
+    return rt_tpl_write(p, st, vals, f);
 }
 
 /*
- * Writes the Value events of vars[0, n), all fast with templates (the site's
- * RT_SITE_FASTVALS), into e: per variable a load, the head copied whole, the
- * integer, the tail. The caller checked the room (rt_fast_values_room) and
- * that e->json_first is false (the templates start with the separator).
+ * Writes the Value events of vars[0, n), all with templates (the site's
+ * RT_SITE_FASTVALS), into e: per integer variable a load, the head copied
+ * whole, the integer, the tail; per struct variable its template. The caller
+ * checked the room (the site's vals_room) and that e->json_first is false
+ * (the templates start with the separator).
  */
 static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n, uint64_t rbp)
 {
@@ -58,6 +76,10 @@ static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32
         /* CBOR heads and tails fit 48 and 16 bytes (value_tpl checks) */
         for (uint32_t i = 0; i < n; i++) {
             const rt_core_var *v = &vars[i];
+            if (unlikely(v->stpl != NULL)) {
+                p = rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_BINARY);
+                continue;
+            }
             const rt_value_tpl *tp = v->tpl;
             int64_t x = rt_fast_load(v, rbp);
             memcpy(p, tp->head, RT_CBOR_HEAD_COPY);
@@ -69,6 +91,10 @@ static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32
     } else {
         for (uint32_t i = 0; i < n; i++) {
             const rt_core_var *v = &vars[i];
+            if (unlikely(v->stpl != NULL)) {
+                p = rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_JSON);
+                continue;
+            }
             const rt_value_tpl *tp = v->tpl;
             int64_t x = rt_fast_load(v, rbp);
             memcpy(p, tp->head, RT_VALUE_HEAD_MAX);

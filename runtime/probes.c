@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "fastvals.h"
 #include "patch.h"
 #include "sites.h"
 #include "tpl.h"
@@ -266,8 +267,6 @@ static const rt_value_tpl *value_tpl(const rt_core_var *v)
 }
 
 /* ---- Call and Return templates (tpl.h) ---- */
-/* Largest struct parameter a call template takes (its image is built on the stack). */
-#define RT_TPL_STRUCT_MAX 256
 
 /* A call's integer slots: per parameter, its first slot and how many (a plain
  * integer: one; a struct of integers: one per field, in the capture's order);
@@ -449,6 +448,98 @@ static void build_ret_tpl(rt_core_func *fn)
         t->slot_kind[0] = fn->ret_fast;
     }
     fn->ret_tpl = t;
+}
+
+/* What emit_struct_value needs: the struct type and its integer slots
+ * (offsets from its start). */
+typedef struct value_slots {
+    const rt_type *t;
+    call_slots cs;
+} value_slots;
+
+/* The value record rt_capture writes for a struct, from an image of it
+ * holding the slot values. */
+static void emit_struct_value(rtrace_enc *e, const int64_t *vals, const void *ctx)
+{
+    const value_slots *vs = ctx;
+    unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
+    slots_image(img, sizeof img, &vs->cs, 0, vs->cs.nslots, 0, vals);
+    rt_capture(e, vs->t, img, false, 0);
+}
+
+/* Gives t (a struct of plain integers, or an array or pointer that leads to
+ * one) its value template, rt_type.val_tpl: capture.c then writes such a
+ * struct as loads and a copy. Types the capture walks anyway are left alone. */
+static void build_type_tpls(const rt_type *t)
+{
+    for (unsigned hops = 0; t && hops < 8; hops++) {
+        if (t->tag == RT_T_ARRAY)
+            t = t->u.arr.elem;
+        else if (t->tag == RT_T_POINTER)
+            t = t->u.ptr.target;
+        else
+            break;
+    }
+    if (!t || t->tag != RT_T_STRUCT || t->val_tpl || !t->trace_type_id || t->size == 0 ||
+        t->size > RT_TPL_STRUCT_MAX || rt_on_valgrind())
+        return;
+    value_slots vs;
+    memset(&vs, 0, sizeof vs);
+    vs.t = t;
+    if (!struct_slots(&vs.cs, t, 0, 0) || vs.cs.nslots == 0)
+        return;
+    rt_tpl *tp = rt_tpl_new(rt_cfg.format, vs.cs.nslots, emit_struct_value, &vs);
+    if (!tp)
+        return;
+    memcpy(tp->slot_kind, vs.cs.kind, sizeof vs.cs.kind);
+    memcpy(tp->slot_off, vs.cs.off, sizeof vs.cs.off);
+    /* published whole: a thread may be capturing this type (dlopen) */
+    __atomic_store_n(&((rt_type *)t)->val_tpl, tp, __ATOMIC_RELEASE);
+}
+
+/* What emit_struct_var needs: the variable and its struct's slots. */
+typedef struct struct_var_slots {
+    const rt_core_var *v;
+    call_slots cs;
+} struct_var_slots;
+
+/* The Value event of a struct variable (step.c's write_values: value begin,
+ * rt_capture_var, end), captured from an image holding the slot values. */
+static void emit_struct_var(rtrace_enc *e, const int64_t *vals, const void *ctx)
+{
+    const struct_var_slots *sv = ctx;
+    unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
+    slots_image(img, sizeof img, &sv->cs, 0, sv->cs.nslots, 0, vals);
+    rtrace__enc_value_begin_fast(e, sv->v->var_id);
+    rt_capture(e, sv->v->type, img, false, 0);
+    rtrace__enc_event_value_end_fast(e);
+}
+
+/* The Value event template of v when it is a struct of plain integers in the
+ * frame (rbp + offset) or a static, else NULL (rt_core_var.stpl). */
+static const rt_tpl *struct_var_tpl(const rt_core_var *v)
+{
+    const rt_type *t = v->type;
+    if (!t || t->tag != RT_T_STRUCT || t->size == 0 || t->size > RT_TPL_STRUCT_MAX ||
+        (v->loc.kind != RT_LOC_ADDR && !(v->loc.kind == RT_LOC_REG_OFFSET && v->loc.reg == 6)) ||
+        v->vla_count.kind != RT_LOC_NONE || rt_on_valgrind())
+        return NULL;
+    struct_var_slots sv;
+    memset(&sv, 0, sizeof sv);
+    sv.v = v;
+    if (!struct_slots(&sv.cs, t, 0, 0) || sv.cs.nslots == 0)
+        return NULL;
+    rt_tpl *tp = rt_tpl_new(rt_cfg.format, sv.cs.nslots, emit_struct_var, &sv);
+    if (!tp)
+        return NULL;
+    /* rt_fast_values leaves need_comma[0] as a plain integer's Value does */
+    if (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1) {
+        free(tp);
+        return NULL;
+    }
+    memcpy(tp->slot_kind, sv.cs.kind, sizeof sv.cs.kind);
+    memcpy(tp->slot_off, sv.cs.off, sizeof sv.cs.off);
+    return tp;
 }
 
 /* The path id of file index `fi` of m (cached in pids). */
@@ -635,6 +726,7 @@ int rt_core_add_module(rt_module *m)
             continue;
         cf->function_id = rt_defs_function(e, cf->path_id, cf->decl_line, cf->name);
         rt_defs_type(e, cf->ret);
+        build_type_tpls(cf->ret);
     }
     const rt_core_var *done = NULL;
     for (size_t i = 0; i < nsites; i++) {
@@ -646,18 +738,27 @@ int rt_core_add_module(rt_module *m)
             vs[k].type_id = rt_defs_type(e, vs[k].type);
             vs[k].var_id = rt_defs_var(e, vs[k].name);
             vs[k].fast = fast_kind(&vs[k]);
-            if (vs[k].fast != RT_FAST_NONE)
+            if (vs[k].fast != RT_FAST_NONE) {
                 vs[k].tpl = value_tpl(&vs[k]);
+            } else {
+                build_type_tpls(vs[k].type);
+                vs[k].stpl = struct_var_tpl(&vs[k]);
+            }
         }
         done = s->vars;
     }
     for (size_t i = 0; i < nsites; i++) {
         rt_site *s = &sites[i];
         bool all = s->nvars > 0;
-        for (uint32_t k = 0; all && k < s->nvars; k++)
-            all = s->vars[k].tpl != NULL;
-        if (all)
+        size_t room = 0;
+        for (uint32_t k = 0; all && k < s->nvars; k++) {
+            all = s->vars[k].tpl != NULL || s->vars[k].stpl != NULL;
+            room += rt_fast_value_room(&s->vars[k]);
+        }
+        if (all && room <= UINT32_MAX / 2) {
             s->flags |= RT_SITE_FASTVALS;
+            s->vals_room = (uint32_t)room;
+        }
         if ((s->flags & (RT_SITE_ENTRY | RT_SITE_DEFER)) == RT_SITE_ENTRY)
             build_call_tpl(s);
     }

@@ -74,15 +74,16 @@ static inline bool frames_room(rt_thread *t)
     return rt_thread_frames_reserve(t, t->nframes + 1);
 }
 
-/* Writes one Value event per variable of vars[0..n). `allfast` (the site's
- * RT_SITE_FASTVALS): every variable is a plain integer with its event
- * templates: one room check, then per variable a load, the head copied
- * whole, the integer, the tail. Otherwise plain integers take one load and
- * one fused encoder call, the rest goes through the general capture. */
-static unsigned write_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n, const rt_regs *regs,
-                             bool allfast)
+/* Writes one Value event per variable of site s. With RT_SITE_FASTVALS
+ * every variable has its event template (a plain integer's head and tail, or
+ * a struct of integers' rt_tpl): one room check, then loads and copies
+ * (rt_fast_values). Otherwise plain integers take one load and one fused
+ * encoder call, the rest goes through the general capture. */
+static unsigned write_values(rtrace_enc *e, const rt_site *s, const rt_regs *regs)
 {
-    if (likely(allfast && !e->json_first && rtrace__room(e, rt_fast_values_room(n)))) {
+    const rt_core_var *vars = s->vars;
+    uint32_t n = s->nvars;
+    if (likely((s->flags & RT_SITE_FASTVALS) && !e->json_first && rtrace__room(e, s->vals_room))) {
         rt_fast_values(e, vars, n, regs->rbp);
         return n;
     }
@@ -191,7 +192,7 @@ static unsigned resolve_pending(rt_thread *t, rtrace_enc *e, rt_frame *fr, const
     rtrace__enc_step_fast(e, s->path_id, s->line);
     t->last_path_id = s->path_id;
     t->last_line = s->line;
-    return n + 1 + write_values(e, s->vars, s->nvars, &r, (s->flags & RT_SITE_FASTVALS) != 0);
+    return n + 1 + write_values(e, s, &r);
 }
 
 /* Contract: see core.h. */
@@ -300,7 +301,7 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
     rtrace__enc_step_fast(e, s->path_id, s->line);
     t->last_path_id = s->path_id;
     t->last_line = s->line;
-    return n + 1 + write_values(e, s->vars, s->nvars, regs, (s->flags & RT_SITE_FASTVALS) != 0);
+    return n + 1 + write_values(e, s, regs);
 }
 
 /* Contract: see core.h. */

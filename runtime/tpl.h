@@ -20,6 +20,8 @@
 #include "../lib/encode_inline.h"
 
 #define RT_TPL_MAX_SLOTS 16
+/* Largest struct a template covers (images of it are built on the stack). */
+#define RT_TPL_STRUCT_MAX 256
 
 typedef struct rt_tpl {
     uint16_t nslots;
