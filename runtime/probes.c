@@ -213,17 +213,43 @@ static uint8_t fast_type_kind(const rt_type *t)
 _Static_assert(RT_VALUE_HEAD_MAX == RTRACE__VALUE_HEAD_MAX && RT_VALUE_TAIL_MAX == RTRACE__VALUE_TAIL_MAX,
                "template sizes");
 
-/* Value templates already built, by (variable id, type id): open addressing,
- * grown by doubling; start-up and dlopen only (under the defs lock). */
-static struct vt_slot { uint64_t var_id, type_id; const rt_value_tpl *tpl; } *g_vt;
-static size_t g_vt_cap, g_vt_n;
+/* Templates already built, by (variable id, key): open addressing, grown by
+ * doubling; start-up and dlopen only (under the defs lock). Two tables: a
+ * plain integer's Value head and tail (key: its type id) and a struct
+ * variable's Value event (key: the rt_type's address, as two types of one
+ * name may differ in layout between compile units). */
+typedef struct vt_slot { uint64_t var_id, key; const void *tpl; } vt_slot;
+typedef struct vt_table { vt_slot *tab; size_t cap, n; } vt_table;
+static vt_table g_vt, g_svt;
 
-static size_t vt_index(const struct vt_slot *tab, size_t cap, uint64_t var_id, uint64_t type_id)
+static size_t vt_index(const vt_slot *tab, size_t cap, uint64_t var_id, uint64_t key)
 {
-    size_t i = (size_t)((var_id * 0x9E3779B97F4A7C15ull) ^ (type_id * 0xC2B2AE3D27D4EB4Full)) & (cap - 1);
-    while (tab[i].tpl && (tab[i].var_id != var_id || tab[i].type_id != type_id))
+    size_t i = (size_t)((var_id * 0x9E3779B97F4A7C15ull) ^ (key * 0xC2B2AE3D27D4EB4Full)) & (cap - 1);
+    while (tab[i].tpl && (tab[i].var_id != var_id || tab[i].key != key))
         i = (i + 1) & (cap - 1);
     return i;
+}
+
+/* The slot of (var_id, key) in t: its tpl is NULL when none is built yet
+ * (set it, then count it in t->n). NULL when memory is short. */
+static vt_slot *vt_find(vt_table *t, uint64_t var_id, uint64_t key)
+{
+    if (t->n * 2 >= t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        vt_slot *tab = calloc(cap, sizeof *tab);
+        if (!tab)
+            return NULL;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->tab[i].tpl)
+                tab[vt_index(tab, cap, t->tab[i].var_id, t->tab[i].key)] = t->tab[i];
+        free(t->tab);
+        t->tab = tab;
+        t->cap = cap;
+    }
+    vt_slot *sl = &t->tab[vt_index(t->tab, t->cap, var_id, key)];
+    sl->var_id = var_id;
+    sl->key = key;
+    return sl;
 }
 
 /* The Value event template of fast variable v (ids set), in the trace's
@@ -231,21 +257,11 @@ static size_t vt_index(const struct vt_slot *tab, size_t cap, uint64_t var_id, u
  * path) if it does not fit or memory is short. */
 static const rt_value_tpl *value_tpl(const rt_core_var *v)
 {
-    if (g_vt_n * 2 >= g_vt_cap) {
-        size_t cap = g_vt_cap ? g_vt_cap * 2 : 256;
-        struct vt_slot *tab = calloc(cap, sizeof *tab);
-        if (!tab)
-            return NULL;
-        for (size_t i = 0; i < g_vt_cap; i++)
-            if (g_vt[i].tpl)
-                tab[vt_index(tab, cap, g_vt[i].var_id, g_vt[i].type_id)] = g_vt[i];
-        free(g_vt);
-        g_vt = tab;
-        g_vt_cap = cap;
-    }
-    size_t i = vt_index(g_vt, g_vt_cap, v->var_id, v->type_id);
-    if (g_vt[i].tpl)
-        return g_vt[i].tpl;
+    vt_slot *sl = vt_find(&g_vt, v->var_id, v->type_id);
+    if (!sl)
+        return NULL;
+    if (sl->tpl)
+        return sl->tpl;
     unsigned char h[RT_VALUE_HEAD_MAX + 32], t[RT_VALUE_TAIL_MAX + 32];
     size_t hl = (size_t)(rtrace__p_value_int_head(h, rt_cfg.format, v->var_id) - h);
     size_t tl = (size_t)(rtrace__p_value_int_tail(t, rt_cfg.format, v->type_id) - t);
@@ -259,10 +275,8 @@ static const rt_value_tpl *value_tpl(const rt_core_var *v)
     memcpy(tp->tail, t, tl);
     tp->head_len = (uint8_t)hl;
     tp->tail_len = (uint8_t)tl;
-    g_vt[i].var_id = v->var_id;
-    g_vt[i].type_id = v->type_id;
-    g_vt[i].tpl = tp;
-    g_vt_n++;
+    sl->tpl = tp;
+    g_vt.n++;
     return tp;
 }
 
@@ -458,12 +472,14 @@ typedef struct value_slots {
 } value_slots;
 
 /* The value record rt_capture writes for a struct, from an image of it
- * holding the slot values. */
+ * holding the slot values, without the JSON separator before it (rt_tpl_new
+ * emits into one encoder several times). */
 static void emit_struct_value(rtrace_enc *e, const int64_t *vals, const void *ctx)
 {
     const value_slots *vs = ctx;
     unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
     slots_image(img, sizeof img, &vs->cs, 0, vs->cs.nslots, 0, vals);
+    e->need_comma[e->depth] = 0;   /* the record alone: its user writes the separator */
     rt_capture(e, vs->t, img, false, 0);
 }
 
@@ -516,7 +532,8 @@ static void emit_struct_var(rtrace_enc *e, const int64_t *vals, const void *ctx)
 }
 
 /* The Value event template of v when it is a struct of plain integers in the
- * frame (rbp + offset) or a static, else NULL (rt_core_var.stpl). */
+ * frame (rbp + offset) or a static, else NULL (rt_core_var.stpl). Its slots
+ * are offsets from the struct's start, so it does not depend on where v is. */
 static const rt_tpl *struct_var_tpl(const rt_core_var *v)
 {
     const rt_type *t = v->type;
@@ -524,6 +541,11 @@ static const rt_tpl *struct_var_tpl(const rt_core_var *v)
         (v->loc.kind != RT_LOC_ADDR && !(v->loc.kind == RT_LOC_REG_OFFSET && v->loc.reg == 6)) ||
         v->vla_count.kind != RT_LOC_NONE || rt_on_valgrind())
         return NULL;
+    vt_slot *sl = vt_find(&g_svt, v->var_id, (uint64_t)(uintptr_t)t);
+    if (!sl)
+        return NULL;
+    if (sl->tpl)
+        return sl->tpl;
     struct_var_slots sv;
     memset(&sv, 0, sizeof sv);
     sv.v = v;
@@ -539,6 +561,8 @@ static const rt_tpl *struct_var_tpl(const rt_core_var *v)
     }
     memcpy(tp->slot_kind, sv.cs.kind, sizeof sv.cs.kind);
     memcpy(tp->slot_off, sv.cs.off, sizeof sv.cs.off);
+    sl->tpl = tp;   /* shared by every variable of this name and type */
+    g_svt.n++;
     return tp;
 }
 

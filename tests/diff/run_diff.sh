@@ -8,8 +8,8 @@
 # validates the trace (BIN/rtrace validate; --crashed when the program's status is not 0: it
 # died or exited from inside calls, which stay open), then compares the canonical step listing of gdb
 # stepping the untraced build (gdb_steps.py) with `rtrace print --format=gdb` of the trace
-# (tests/diff/CANONICAL.md); also records it in calls-only mode, whose Call and Return events must
-# be the full trace's. Exit 0 when all agree; 1 with the first divergence otherwise;
+# (tests/diff/CANONICAL.md); also records it in binary, whose listing must match gdb's too, and
+# in calls-only mode, whose Call and Return events must be the full trace's. Exit 0 when all agree; 1 with the first divergence otherwise;
 # 2 on bad usage. --gdb-only writes just the gdb listing (to try the gdb side by hand).
 # Defaults: CC=$CC or gcc, BIN=$BIN or build/bin, OUT a fresh temporary folder (removed
 # on success).
@@ -115,6 +115,16 @@ cmp -s "$out/calls-full.txt" "$out/calls-calls.txt" ||
 
 "$bin/rtrace" print --format=gdb "$out/trace" >"$out/trace.txt" 2>"$out/print.log" ||
     fail "rtrace print --format=gdb failed: $(head -5 "$out/print.log")"
+
+# The binary format (trace.bin: its own encoder and templates, the CBOR halves of the JSON
+# ones) must show gdb the same: recorded again, compared by the same rules.
+(exec 2>/dev/null; cd "$out/traced" && RTRACE_QUIET=1 RTRACE_FORMAT=binary RTRACE_DIR="$out/trace-bin" \
+    RTRACE_MAX_ELEMS=200 "./$name" "$@" </dev/null >../bin.stdout 2>../bin.stderr; exit $?)
+[ $? = $st_plain ] || fail "binary format: exit status differs from untraced"
+"$bin/rtrace" print --format=gdb "$out/trace-bin" >"$out/trace-bin.txt" 2>"$out/print-bin.log" ||
+    fail "rtrace print --format=gdb of the binary trace failed: $(head -5 "$out/print-bin.log")"
+python3 "$here/gdb_steps.py" --compare "$out/gdb.txt" "$out/trace-bin.txt" >"$out/compare-bin.log" ||
+    fail "the binary trace differs from gdb: $(head -8 "$out/compare-bin.log")"
 
 if python3 "$here/gdb_steps.py" --compare "$out/gdb.txt" "$out/trace.txt" >"$out/compare.log"; then
     echo "ok   $tag: $(sed 's/^diff: //' "$out/compare.log")"
