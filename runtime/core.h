@@ -124,6 +124,9 @@ typedef struct rt_site {
 } rt_site;
 
 /* ---- probes.c: the site table ------------------------------------------- */
+/* n zeroed bytes (16-aligned) for tables kept as long as the process: the
+ * sites' variables, templates. Start-up and dlopen only; never freed. */
+RT_HIDDEN void *rt_core_alloc(size_t n);
 /* The site of run-time pc `pc`, or NULL. Lock-free, wait-free. */
 RT_HIDDEN const rt_site *rt_sites_lookup(uint64_t pc);
 /* The function (name) containing run-time address `addr` in any added module,

@@ -651,7 +651,7 @@ int rt_lines_finish(rt_ctx *c)
     bool sorted = true;
     for (size_t i = 1; i < n && sorted; i++) sorted = cmp_row(&t[i - 1], &t[i]) < 0;
     if (!sorted) qsort(t, n, sizeof *t, cmp_row);
-    rt_line_row *out = n ? malloc(n * sizeof *out) : NULL;
+    rt_line_row *out = n ? rt_big_calloc(n * sizeof *out) : NULL;
     if (n && !out) return -1;
     size_t k = 0;
     for (size_t i = 0; i < n;) {
@@ -664,7 +664,7 @@ int rt_lines_finish(rt_ctx *c)
         out[k++] = t[pick].r;
         i = j + 1;
     }
-    free(c->rows.p);
+    rt_big_free(c->rows.p);
     c->rows.p = out;
     c->rows.n = c->rows.cap = k;
     c->rows.esz = sizeof(rt_line_row);

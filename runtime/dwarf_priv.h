@@ -25,7 +25,7 @@
 
 /* ---- Arena: bump allocation, freed all at once --------------------------- */
 typedef struct rt_arena_blk rt_arena_blk;
-typedef struct rt_arena { rt_arena_blk *head; } rt_arena;
+typedef struct rt_arena { rt_arena_blk *head; size_t nblk; } rt_arena;
 
 RT_DW_HIDDEN void *rt_arena_alloc(rt_arena *a, size_t n);      /* zeroed; NULL on OOM */
 RT_DW_HIDDEN char *rt_arena_strdup(rt_arena *a, const char *s);
@@ -46,7 +46,7 @@ RT_DW_HIDDEN void rt_strmap_free(rt_strmap *m);
 RT_DW_HIDDEN uint64_t rt_hash_str(const char *s);
 
 /* A growable array of fixed-size elements (malloc'ed, for temporaries). */
-typedef struct rt_vec { void *p; size_t n, cap, esz; } rt_vec;
+typedef struct rt_vec { void *p; size_t n, cap, esz; } rt_vec;   /* p: from rt_big_calloc */
 RT_DW_HIDDEN void *rt_vec_push(rt_vec *v);   /* zeroed new slot or NULL */
 RT_DW_HIDDEN void rt_vec_free(rt_vec *v);
 

@@ -4,28 +4,80 @@
  * An arena (bump allocation, freed at once with the module: the tables are
  * read-only after load and never freed piecemeal), two open-addressing hash
  * maps (DIE offset -> type, string -> anything: interning, file paths, type
- * names) and a growable vector for temporaries. Used only at load time.
+ * names), a growable vector for temporaries, and big zeroed tables on huge
+ * pages (rt_big_calloc, dwarf.h), which the arena's blocks come from too.
+ * Used only at load time.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "dwarf_priv.h"
+
+/* ---- Big tables ---------------------------------------------------------- */
+#define RT_HUGE_PAGE (2u << 20)
+
+/* Before each big table: how it was obtained (16 bytes: the table stays 16-aligned). */
+typedef struct big_hdr { size_t map_len; size_t pad; } big_hdr;
+
+/* Contract: see dwarf.h. */
+void *rt_big_calloc(size_t n)
+{
+    if (n > SIZE_MAX - sizeof(big_hdr) - 2 * RT_HUGE_PAGE)
+        return NULL;
+    if (n < RT_BIG_MIN) {
+        big_hdr *h = calloc(1, sizeof *h + n);
+        return h ? h + 1 : NULL;      /* map_len 0: calloc'ed */
+    }
+    size_t len = (sizeof(big_hdr) + n + RT_HUGE_PAGE - 1) & ~(size_t)(RT_HUGE_PAGE - 1);
+    char *m = mmap(NULL, len + RT_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    /* keep the 2 MiB-aligned len bytes inside, give back the rest */
+    char *a = (char *)(((uintptr_t)m + RT_HUGE_PAGE - 1) & ~(uintptr_t)(RT_HUGE_PAGE - 1));
+    if (a > m)
+        munmap(m, (size_t)(a - m));
+    if (m + len + RT_HUGE_PAGE > a + len)
+        munmap(a + len, (size_t)(m + len + RT_HUGE_PAGE - (a + len)));
+    (void)madvise(a, len, MADV_HUGEPAGE);   /* a hint: without THP, plain pages */
+    big_hdr *h = (big_hdr *)a;
+    h->map_len = len;
+    return h + 1;
+}
+
+/* Contract: see dwarf.h. */
+void rt_big_free(void *p)
+{
+    if (!p)
+        return;
+    big_hdr *h = (big_hdr *)p - 1;
+    if (h->map_len)
+        munmap(h, h->map_len);
+    else
+        free(h);
+}
 
 /* ---- Arena ------------------------------------------------------------- */
 struct rt_arena_blk { rt_arena_blk *next; size_t used, cap; max_align_t data[]; };
 
-/* Returns n zeroed bytes aligned for any type, or NULL when out of memory. */
+/* Returns n zeroed bytes aligned for any type, or NULL when out of memory.
+ * Blocks double from 64 KiB up to 2 MiB (a big module's tables then sit on
+ * huge pages, see rt_big_calloc). */
 void *rt_arena_alloc(rt_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     rt_arena_blk *b = a->head;
     if (!b || b->cap - b->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-        b = malloc(sizeof *b + cap);
+        /* 64 KiB .. 2 MiB with the headers (one huge page, not two) */
+        size_t grow = ((size_t)65536 << (a->nblk < 5 ? a->nblk : 5)) - 64;
+        size_t cap = n > grow ? n : grow;
+        b = rt_big_calloc(sizeof *b + cap);
         if (!b) return NULL;
+        a->nblk++;
         b->cap = cap;
         b->used = 0;
-        if (a->head && n > 65536) {          /* big one: keep the current block open */
+        if (a->head && n > grow) {           /* big one: keep the current block open */
             b->next = a->head->next;
             a->head->next = b;
         } else {
@@ -53,8 +105,9 @@ char *rt_arena_strdup(rt_arena *a, const char *s)
 void rt_arena_free(rt_arena *a)
 {
     rt_arena_blk *b = a->head;
-    while (b) { rt_arena_blk *n = b->next; free(b); b = n; }
+    while (b) { rt_arena_blk *n = b->next; rt_big_free(b); b = n; }
     a->head = NULL;
+    a->nblk = 0;
 }
 
 /* ---- Hash maps ----------------------------------------------------------- */
@@ -167,9 +220,13 @@ void rt_strmap_free(rt_strmap *m)
 void *rt_vec_push(rt_vec *v)
 {
     if (v->n == v->cap) {
+        /* a fresh table, not realloc: big ones then sit on huge pages */
         size_t ncap = v->cap ? v->cap * 2 : 8;
-        void *np = realloc(v->p, ncap * v->esz);
+        if (ncap > SIZE_MAX / v->esz) return NULL;
+        void *np = rt_big_calloc(ncap * v->esz);
         if (!np) return NULL;
+        if (v->n) memcpy(np, v->p, v->n * v->esz);
+        rt_big_free(v->p);
         v->p = np;
         v->cap = ncap;
     }
@@ -180,7 +237,7 @@ void *rt_vec_push(rt_vec *v)
 
 void rt_vec_free(rt_vec *v)
 {
-    free(v->p);
+    rt_big_free(v->p);
     v->p = NULL;
     v->n = v->cap = 0;
 }

@@ -67,6 +67,38 @@ static void table_put(rt_site_table *t, uint64_t pc, const rt_site *site)
     t->slots[i].site = site;
 }
 
+/* Contract: see tpl.h. Bump allocation from chunks that double from 64 KiB
+ * to 2 MiB (rt_big_calloc: the big ones on huge pages); start-up and dlopen
+ * only, under the defs lock or before other threads exist (module adds are
+ * serialised). Nothing is ever freed: the sites point into it for good. */
+void *rt_core_alloc(size_t n)
+{
+    static unsigned char *cur;
+    static size_t left, nchunks;
+    n = (n + 15) & ~(size_t)15;
+    if (n > left) {
+        size_t grow = ((size_t)65536 << (nchunks < 5 ? nchunks : 5)) - 64;
+        if (n > grow)
+            return rt_big_calloc(n);   /* a big one on its own */
+        unsigned char *c = rt_big_calloc(grow);
+        if (!c)
+            return NULL;
+        nchunks++;
+        cur = c;
+        left = grow;
+    }
+    void *p = cur;
+    cur += n;
+    left -= n;
+    return p;
+}
+
+/* n zeroed elements of `size` bytes from rt_big_calloc (NULL on overflow or OOM). */
+static void *big_array(size_t n, size_t size)
+{
+    return size && n > SIZE_MAX / size ? NULL : rt_big_calloc(n * size);
+}
+
 /* Publishes a table with the old entries plus `sites`. 0 or -1 (no memory). */
 static int table_publish(const rt_site *sites, size_t n)
 {
@@ -74,7 +106,7 @@ static int table_publish(const rt_site *sites, size_t n)
     size_t want = ((old ? old->n : 0) + n) * 2 + 16, cap = 16;
     while (cap < want)
         cap *= 2;
-    rt_site_table *t = calloc(1, sizeof *t + cap * sizeof(rt_slot));
+    rt_site_table *t = rt_big_calloc(sizeof *t + cap * sizeof(rt_slot));
     if (!t)
         return -1;
     t->mask = cap - 1;
@@ -268,7 +300,7 @@ static const rt_value_tpl *value_tpl(const rt_core_var *v)
     if (hl > RT_VALUE_HEAD_MAX || tl > RT_VALUE_TAIL_MAX ||
         (rt_cfg.format == RTRACE_FORMAT_BINARY && (hl > RT_CBOR_HEAD_COPY || tl > RT_CBOR_TAIL_COPY)))
         return NULL;
-    rt_value_tpl *tp = calloc(1, sizeof *tp);
+    rt_value_tpl *tp = rt_core_alloc(sizeof *tp);
     if (!tp)
         return NULL;
     memcpy(tp->head, h, hl);
@@ -555,10 +587,8 @@ static const rt_tpl *struct_var_tpl(const rt_core_var *v)
     if (!tp)
         return NULL;
     /* rt_fast_values leaves need_comma[0] as a plain integer's Value does */
-    if (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1) {
-        free(tp);
-        return NULL;
-    }
+    if (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1)
+        return NULL;   /* (its bytes stay in rt_core_alloc's chunk: never expected) */
     memcpy(tp->slot_kind, sv.cs.kind, sizeof sv.cs.kind);
     memcpy(tp->slot_off, sv.cs.off, sizeof sv.cs.off);
     sl->tpl = tp;   /* shared by every variable of this name and type */
@@ -603,13 +633,14 @@ int rt_core_add_module(rt_module *m)
         return 0;
 
     uint32_t *pids = malloc(m->nfiles * sizeof *pids);
-    rt_core_func *cfs = calloc(m->nfuncs, sizeof *cfs);
-    rt_site *sites = calloc(m->nprobes, sizeof *sites);
-    rt_patch_probe *pp = calloc(m->nprobes, sizeof *pp);   /* for rt_patch_module */
+    /* the module's big tables (kept while it is loaded) on huge pages when big */
+    rt_core_func *cfs = big_array(m->nfuncs, sizeof *cfs);
+    rt_site *sites = big_array(m->nprobes, sizeof *sites);
+    rt_patch_probe *pp = big_array(m->nprobes, sizeof *pp);   /* for rt_patch_module */
     size_t vcap = 64;
     rt_var_at *tmp = malloc(vcap * sizeof *tmp);
     if (!pids || !cfs || !sites || !tmp || !pp) {
-        free(pids); free(cfs); free(sites); free(tmp); free(pp);
+        free(pids); rt_big_free(cfs); rt_big_free(sites); free(tmp); rt_big_free(pp);
         rt_warn("out of memory while indexing %s\n", m->path);
         return -1;
     }
@@ -704,7 +735,7 @@ int rt_core_add_module(rt_module *m)
                 s->nvars = prev->nvars;
                 s->nparams = prev->nparams;
             } else if (nv) {
-                rt_core_var *vs = calloc(nv, sizeof *vs);
+                rt_core_var *vs = nv <= SIZE_MAX / sizeof *vs ? rt_core_alloc(nv * sizeof *vs) : NULL;
                 if (!vs)
                     continue;
                 uint32_t np = 0;
@@ -739,7 +770,7 @@ int rt_core_add_module(rt_module *m)
         if (!discard.buf && rtrace_enc_init(&discard, RTRACE_FORMAT_JSON, 0) != 0) {
             rt_defs_unlock();
             free(pids);
-            free(pp);
+            rt_big_free(pp);
             return -1;
         }
         e = &discard;
@@ -801,6 +832,6 @@ int rt_core_add_module(rt_module *m)
         rt_warn("out of memory while indexing %s\n", m->path);
     else
         rt_patch_module(m, pp, m->nprobes);
-    free(pp);
+    rt_big_free(pp);
     return rc;
 }

@@ -67,7 +67,7 @@ static inline unsigned char *rt_tpl_write(unsigned char *p, const rt_tpl *t, con
     }
 }
 
-/* A new template (one allocation, the caller's to keep) from `emit`, which
+/* A new template (from rt_core_alloc: kept for good) from `emit`, which
  * writes the events into e with the slot values vals[0, nslots); NULL when
  * the output does not have the expected shape or memory is short. Start-up
  * only. */

@@ -15,6 +15,7 @@
  * RT_DWARF_QUICK=1 the comparisons with gdb (tests/dwarf/gdb_lines.py).
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1154,6 +1155,30 @@ static void test_dwarf__big_program_loads_fast(void)
     CU_ASSERT(best_cpu < 100.0);
 }
 
+/* ---- Big tables ----------------------------------------------------------------------- */
+/* rt_big_calloc: zeroed and 16-aligned below RT_BIG_MIN; from it on, its own 2 MiB-aligned
+ * mapping (the table starts 16 bytes in), all of it writable; rt_big_free of both and of NULL. */
+static void test_big_calloc__zeroed_aligned_and_freed(void)
+{
+    size_t sizes[] = { 1, 100, RT_BIG_MIN - 1, RT_BIG_MIN, (2u << 20) - 16, (2u << 20) + 1, 5u << 20 };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        unsigned char *p = rt_big_calloc(n);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        CU_ASSERT_EQUAL((uintptr_t)p % 16, 0);
+        if (n >= RT_BIG_MIN)
+            CU_ASSERT_EQUAL(((uintptr_t)p - 16) % (2u << 20), 0);
+        size_t nonzero = 0;
+        for (size_t i = 0; i < n; i++)
+            nonzero += p[i] != 0;
+        CU_ASSERT_EQUAL(nonzero, 0);
+        memset(p, 0xa5, n);            /* every byte is the caller's */
+        rt_big_free(p);
+    }
+    rt_big_free(NULL);
+    CU_ASSERT_PTR_NULL(rt_big_calloc(SIZE_MAX - 8));   /* overflow: NULL, not a tiny block */
+}
+
 /* ---- Runner ------------------------------------------------------------------------ */
 #define T(fn) { #fn, fn }
 
@@ -1168,6 +1193,7 @@ int main(int argc, char **argv)
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
     CU_pSuite s = CU_add_suite("dwarf", NULL, NULL);
     struct { const char *name; CU_TestFunc fn; } tests[] = {
+        T(test_big_calloc__zeroed_aligned_and_freed),
         T(test_dwarf__gcc_functions_names_lines_files),
         T(test_dwarf__clang_functions_names_lines_files),
         T(test_dwarf__gcc_rows_sorted_at_known_lines),
