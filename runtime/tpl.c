@@ -46,7 +46,7 @@ rt_tpl *rt_tpl_new(rtrace_format f, unsigned nslots, rt_tpl_emit_fn emit, const 
     }
     size_t total = base.len - nslots;
     ok = ok && !base.oom && base.depth == 0 && total <= UINT16_MAX;
-    rt_tpl *t = ok ? rt_core_alloc(sizeof *t + total + 8) : NULL;
+    rt_tpl *t = ok ? rt_core_alloc(sizeof *t + total + 16) : NULL;
     if (t) {
         size_t from = 0, w = 0;
         for (unsigned k = 0; k <= nslots; k++) {

@@ -32,27 +32,31 @@ typedef struct rt_tpl {
     int32_t slot_off[RT_TPL_MAX_SLOTS];  /* Call templates: where each slot's integer is, from
                                             the callee's rbp (a parameter, or a field of a
                                             struct parameter) */
-    unsigned char bytes[];               /* the segments back to back, + 8 bytes of padding */
+    unsigned char bytes[];               /* the segments back to back, + 16 bytes of padding */
 } rt_tpl;
 
 /* The room rt_tpl_write needs. */
 static inline size_t rt_tpl_room(const rt_tpl *t)
 {
-    return (size_t)t->len + (size_t)t->nslots * RTRACE__INT_MAX_BYTES + 8;
+    return (size_t)t->len + (size_t)t->nslots * RTRACE__INT_MAX_BYTES + 16;
 }
 
-/* Copies n bytes in 8-byte words (up to 7 bytes more are written and read). */
-static inline void rt_tpl_copy(unsigned char *dst, const unsigned char *src, size_t n)
+/* Copies n bytes 16 at a time, in two 8-byte words (general registers only:
+ * the fast path has no vector registers); up to 15 bytes more are written
+ * and read (the room and the templates' padding allow for it). */
+static inline __attribute__((always_inline)) void rt_tpl_copy(unsigned char *dst, const unsigned char *src, size_t n)
 {
-    for (size_t i = 0; i < n; i += 8) {
-        uint64_t w;
-        memcpy(&w, src + i, 8);
-        memcpy(dst + i, &w, 8);
+    for (size_t i = 0; i < n; i += 16) {
+        uint64_t w0, w1;
+        memcpy(&w0, src + i, 8);
+        memcpy(&w1, src + i + 8, 8);
+        memcpy(dst + i, &w0, 8);
+        memcpy(dst + i + 8, &w1, 8);
     }
 }
 
 /* Writes template t with slot values vals[] at p (room checked); returns the new end. */
-static inline unsigned char *rt_tpl_write(unsigned char *p, const rt_tpl *t, const int64_t *vals,
+static inline __attribute__((always_inline)) unsigned char *rt_tpl_write(unsigned char *p, const rt_tpl *t, const int64_t *vals,
                                           rtrace_format f)
 {
     const unsigned char *src = t->bytes;
