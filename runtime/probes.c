@@ -496,23 +496,52 @@ static void build_ret_tpl(rt_core_func *fn)
     fn->ret_tpl = t;
 }
 
-/* What emit_struct_value needs: the struct type and its integer slots
- * (offsets from its start). */
-typedef struct value_slots {
+/* What emit_struct needs: the struct type, its integer slots (offsets from
+ * its start), and the variable whose Value event is wanted (NULL: the value
+ * record alone). */
+typedef struct struct_ctx {
     const rt_type *t;
+    const rt_core_var *v;
     call_slots cs;
-} value_slots;
+} struct_ctx;
 
-/* The value record rt_capture writes for a struct, from an image of it
- * holding the slot values, without the JSON separator before it (rt_tpl_new
- * emits into one encoder several times). */
-static void emit_struct_value(rtrace_enc *e, const int64_t *vals, const void *ctx)
+/* From an image of the struct holding the slot values: the value record
+ * rt_capture writes, without the JSON separator before it (rt_tpl_new emits
+ * into one encoder several times; the template's user writes it), or v's
+ * whole Value event (step.c's write_values: value begin, rt_capture_var, end). */
+static void emit_struct(rtrace_enc *e, const int64_t *vals, const void *ctx)
 {
-    const value_slots *vs = ctx;
+    const struct_ctx *sc = ctx;
     unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
-    slots_image(img, sizeof img, &vs->cs, 0, vs->cs.nslots, 0, vals);
-    e->need_comma[e->depth] = 0;   /* the record alone: its user writes the separator */
-    rt_capture(e, vs->t, img, false, 0);
+    slots_image(img, sizeof img, &sc->cs, 0, sc->cs.nslots, 0, vals);
+    if (sc->v)
+        rtrace__enc_value_begin_fast(e, sc->v->var_id);
+    else
+        e->need_comma[e->depth] = 0;
+    rt_capture(e, sc->t, img, false, 0);
+    if (sc->v)
+        rtrace__enc_event_value_end_fast(e);
+}
+
+/* The template of struct t's value record (v NULL) or of v's Value event,
+ * slots at offsets from the struct's start; NULL when t is not a struct of
+ * at most RT_TPL_MAX_SLOTS plain integers, or memory is short. */
+static rt_tpl *struct_tpl(const rt_type *t, const rt_core_var *v)
+{
+    if (!t || t->tag != RT_T_STRUCT || t->size == 0 || t->size > RT_TPL_STRUCT_MAX || rt_on_valgrind())
+        return NULL;
+    struct_ctx sc;
+    memset(&sc, 0, sizeof sc);
+    sc.t = t;
+    sc.v = v;
+    if (!struct_slots(&sc.cs, t, 0, 0) || sc.cs.nslots == 0)
+        return NULL;
+    rt_tpl *tp = rt_tpl_new(rt_cfg.format, sc.cs.nslots, emit_struct, &sc);
+    if (!tp)
+        return NULL;
+    memcpy(tp->slot_kind, sc.cs.kind, sizeof sc.cs.kind);
+    memcpy(tp->slot_off, sc.cs.off, sizeof sc.cs.off);
+    return tp;
 }
 
 /* Gives t (a struct of plain integers, or an array or pointer that leads to
@@ -528,39 +557,12 @@ static void build_type_tpls(const rt_type *t)
         else
             break;
     }
-    if (!t || t->tag != RT_T_STRUCT || t->val_tpl || !t->trace_type_id || t->size == 0 ||
-        t->size > RT_TPL_STRUCT_MAX || rt_on_valgrind())
+    if (!t || t->val_tpl || !t->trace_type_id)
         return;
-    value_slots vs;
-    memset(&vs, 0, sizeof vs);
-    vs.t = t;
-    if (!struct_slots(&vs.cs, t, 0, 0) || vs.cs.nslots == 0)
-        return;
-    rt_tpl *tp = rt_tpl_new(rt_cfg.format, vs.cs.nslots, emit_struct_value, &vs);
-    if (!tp)
-        return;
-    memcpy(tp->slot_kind, vs.cs.kind, sizeof vs.cs.kind);
-    memcpy(tp->slot_off, vs.cs.off, sizeof vs.cs.off);
+    rt_tpl *tp = struct_tpl(t, NULL);
     /* published whole: a thread may be capturing this type (dlopen) */
-    __atomic_store_n(&((rt_type *)t)->val_tpl, tp, __ATOMIC_RELEASE);
-}
-
-/* What emit_struct_var needs: the variable and its struct's slots. */
-typedef struct struct_var_slots {
-    const rt_core_var *v;
-    call_slots cs;
-} struct_var_slots;
-
-/* The Value event of a struct variable (step.c's write_values: value begin,
- * rt_capture_var, end), captured from an image holding the slot values. */
-static void emit_struct_var(rtrace_enc *e, const int64_t *vals, const void *ctx)
-{
-    const struct_var_slots *sv = ctx;
-    unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
-    slots_image(img, sizeof img, &sv->cs, 0, sv->cs.nslots, 0, vals);
-    rtrace__enc_value_begin_fast(e, sv->v->var_id);
-    rt_capture(e, sv->v->type, img, false, 0);
-    rtrace__enc_event_value_end_fast(e);
+    if (tp)
+        __atomic_store_n(&((rt_type *)t)->val_tpl, tp, __ATOMIC_RELEASE);
 }
 
 /* The Value event template of v when it is a struct of plain integers in the
@@ -569,28 +571,20 @@ static void emit_struct_var(rtrace_enc *e, const int64_t *vals, const void *ctx)
 static const rt_tpl *struct_var_tpl(const rt_core_var *v)
 {
     const rt_type *t = v->type;
-    if (!t || t->tag != RT_T_STRUCT || t->size == 0 || t->size > RT_TPL_STRUCT_MAX ||
+    if (!t || t->tag != RT_T_STRUCT ||
         (v->loc.kind != RT_LOC_ADDR && !(v->loc.kind == RT_LOC_REG_OFFSET && v->loc.reg == 6)) ||
-        v->vla_count.kind != RT_LOC_NONE || rt_on_valgrind())
+        v->vla_count.kind != RT_LOC_NONE)
         return NULL;
     vt_slot *sl = vt_find(&g_svt, v->var_id, (uint64_t)(uintptr_t)t);
     if (!sl)
         return NULL;
     if (sl->tpl)
         return sl->tpl;
-    struct_var_slots sv;
-    memset(&sv, 0, sizeof sv);
-    sv.v = v;
-    if (!struct_slots(&sv.cs, t, 0, 0) || sv.cs.nslots == 0)
+    rt_tpl *tp = struct_tpl(t, v);
+    /* rt_fast_values leaves need_comma[0] as a plain integer's Value does
+     * (never seen otherwise; such a template stays unused in its chunk) */
+    if (!tp || (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1))
         return NULL;
-    rt_tpl *tp = rt_tpl_new(rt_cfg.format, sv.cs.nslots, emit_struct_var, &sv);
-    if (!tp)
-        return NULL;
-    /* rt_fast_values leaves need_comma[0] as a plain integer's Value does */
-    if (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1)
-        return NULL;   /* (its bytes stay in rt_core_alloc's chunk: never expected) */
-    memcpy(tp->slot_kind, sv.cs.kind, sizeof sv.cs.kind);
-    memcpy(tp->slot_off, sv.cs.off, sizeof sv.cs.off);
     sl->tpl = tp;   /* shared by every variable of this name and type */
     g_svt.n++;
     return tp;
