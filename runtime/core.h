@@ -105,7 +105,8 @@ typedef struct rt_core_func {
 #define RT_SITE_DEFER 4u      /* a function's first probe placed before its parameters are
                                  in their slots (clang's -finstrument-functions entry call):
                                  the Call waits for the next probe of the frame */
-#define RT_SITE_FASTVALS 8u   /* every visible variable is fast, with its templates */
+#define RT_SITE_FASTVALS 8u   /* every visible variable has its Value template: a fast
+                                 integer (tpl) or a struct of them (stpl) */
 #define RT_SITE_ENTRY 16u     /* the function's first line probe (where its calls start) */
 
 /* A probe, everything precomputed. */

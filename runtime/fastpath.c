@@ -3,14 +3,14 @@
  * rt_on_return_fast2.
  *
  * Most probes are plain cases: a line probe in the frame of the last probe,
- * at a statement row, whose variables are all plain integers; a call whose
- * parameters are plain integers or structs of them (its Step and Call from
- * the entry site's template, tpl.h); the return of a void or plain integer
- * value, or of a struct of integers in rax:rdx or in the caller's stack
- * buffer (the function's Return template). The trampolines (trampoline.S) call these first with only the
- * caller-saved GPRs and the flags saved; the full hooks
- * rt_on_line / rt_on_return, with every register and xmm0-15 (ymm) saved,
- * run only when these decline.
+ * at a statement row, whose variables are plain integers or structs of them
+ * (their Value templates); a call whose parameters are plain integers or
+ * structs of them (its Step and Call from the entry site's template, tpl.h);
+ * the return of a void or plain integer value, or of a struct of integers in
+ * rax:rdx or in the caller's stack buffer (the function's Return template).
+ * The trampolines (trampoline.S) call these first with only the caller-saved
+ * GPRs and the flags saved; the full hooks rt_on_line / rt_on_return, with
+ * every register and xmm0-15 (ymm) saved, run only when these decline.
  *
  * So this file is built with -mgeneral-regs-only and calls nothing (no libc,
  * no other file of the runtime: the site lookup, the thread's state and the
@@ -22,10 +22,11 @@
  * path has something to decide: no thread state yet, not recording, inside
  * the runtime already (a signal handler's probe), budgets, a flagged frame
  * (a callee returned, a deferred call, a frame on another stack), a longjmp,
- * variables or values that are not all plain integers, a buffer that would
- * need to grow or be flushed, the clock check due. What they do is exactly
- * what rt_on_line / rt_on_return would do for that probe (step.c:
- * rt_step_line, write_call, rt_step_return; rt_output_commit's common path).
+ * variables or values without templates (not plain integers or structs of
+ * them), a buffer that would need to grow or be flushed, the clock check
+ * due. What they do is exactly what rt_on_line / rt_on_return would do for
+ * that probe (step.c: rt_step_line, write_call, rt_step_return;
+ * rt_output_commit's common path).
  *
  * A signal that arrives while they write: in_runtime is set, so the
  * handler's probes go to t->nested as they would inside the full hooks; the
