@@ -516,6 +516,8 @@ static void cap(rtrace_enc *e, const rt_type *t, const unsigned char *src, bool 
     }
     case RT_T_STRUCT:
     case RT_T_UNION: {
+        /* a template holds at most 5 levels of nested structs (probes.c
+         * struct_slots): used only where the walk would not reach RT_MAX_NEST */
         if (t->tag == RT_T_STRUCT && nest + 8 < RT_MAX_NEST && struct_from_tpl(e, t, src, safe))
             return;
         uint32_t n = t->u.su.n;

@@ -67,10 +67,10 @@ static void table_put(rt_site_table *t, uint64_t pc, const rt_site *site)
     t->slots[i].site = site;
 }
 
-/* Contract: see tpl.h. Bump allocation from chunks that double from 64 KiB
- * to 2 MiB (rt_big_calloc: the big ones on huge pages); start-up and dlopen
- * only, under the defs lock or before other threads exist (module adds are
- * serialised). Nothing is ever freed: the sites point into it for good. */
+/* Contract: see core.h. Bump allocation from chunks that double from 64 KiB
+ * to 2 MiB (rt_big_calloc: the big ones on huge pages); called only while a
+ * module is added, which the lifecycle serialises (rt_core_add_module).
+ * Nothing is ever freed: the sites point into it for good. */
 void *rt_core_alloc(size_t n)
 {
     static unsigned char *cur;
@@ -210,13 +210,19 @@ static bool before_cyg_enter(uint64_t pc, uint64_t fstart, uint64_t fend)
  * program's uninitialised bits into the encoder: memcheck false reports). */
 static uint8_t fast_type_kind(const rt_type *t);
 
+/* Whether the fast paths can read v in place: a static (run-time address) or
+ * a slot of the frame (rbp + offset), not a VLA. */
+static bool in_place(const rt_core_var *v)
+{
+    return (v->loc.kind == RT_LOC_ADDR || (v->loc.kind == RT_LOC_REG_OFFSET && v->loc.reg == 6)) &&
+           v->vla_count.kind == RT_LOC_NONE;
+}
+
 static uint8_t fast_kind(const rt_core_var *v)
 {
-    const rt_type *t = v->type;
-    if (!t || (v->loc.kind != RT_LOC_ADDR && !(v->loc.kind == RT_LOC_REG_OFFSET && v->loc.reg == 6)) ||
-        v->vla_count.kind != RT_LOC_NONE || rt_on_valgrind())
+    if (!v->type || !in_place(v) || rt_on_valgrind())
         return RT_FAST_NONE;
-    return fast_type_kind(t);
+    return fast_type_kind(v->type);
 }
 
 /* The RT_FAST_* kind of a value of type t: the integers the capture writes as
@@ -571,9 +577,7 @@ static void build_type_tpls(const rt_type *t)
 static const rt_tpl *struct_var_tpl(const rt_core_var *v)
 {
     const rt_type *t = v->type;
-    if (!t || t->tag != RT_T_STRUCT ||
-        (v->loc.kind != RT_LOC_ADDR && !(v->loc.kind == RT_LOC_REG_OFFSET && v->loc.reg == 6)) ||
-        v->vla_count.kind != RT_LOC_NONE)
+    if (!t || t->tag != RT_T_STRUCT || !in_place(v))
         return NULL;
     vt_slot *sl = vt_find(&g_svt, v->var_id, (uint64_t)(uintptr_t)t);
     if (!sl)
