@@ -26,21 +26,29 @@
  * Background writing (rtrace_sink_set_background): a worker thread, created
  * when it is turned on, compresses and writes the frames (binary) or writes
  * the filled buffers (JSON: the page-cache copy of write(2) is most of a JSON
- * recording's cost). Two buffers: the writer fills one while the worker
- * compresses or writes the other; the writer waits only when it fills a
- * buffer while the previous one is still in flight. They meet on one futex word, `job`
- * (IDLE -> PENDING by the writer, PENDING -> BUSY by the worker, BUSY -> IDLE
- * when the frame is written; STOP tells the worker to exit): no locks, so
- * fork never finds one held (a fork child never touches its copy of the
- * sink: the runtime gives it its own) and close stays async-signal-safe. Close
- * waits a bounded time (RTRACE_BG_WAIT_MS) for a frame in flight; a frame
- * still PENDING (the worker has not taken it) is taken back and compressed
- * by close itself; if the worker is still BUSY at the deadline, close gives up
- * on the seek table (the file is the header and whole frames, plus possibly
- * the worker's frame: cut, repairable) and reports it. The worker blocks
- * every signal; a write error on it is kept in the sink and adopted by the
- * writer's thread on its next write, flush or close, so it is still reported
- * once, in the caller's rtrace_last_error().
+ * recording's cost). A ring of BG_SLOTS buffers: the writer fills one while
+ * the others wait for the worker or are being compressed; frames are numbered
+ * in the order they are posted and written to the file in that order, by the
+ * worker only. Each slot has a state word (SL_*): FREE -> FILLED by the
+ * writer; FILLED -> WORKER (the worker compresses and writes it) -> FREE; or,
+ * binary only, FILLED -> HELPER -> HELPED -> FREE: a writer that would wait
+ * for a free slot compresses the oldest waiting frame itself, with its own
+ * zstd context, into its own output buffer, and the worker writes that
+ * output in turn. So when the program's thread encodes faster than one core
+ * compresses, both cores compress (the worker, meanwhile, takes the frame
+ * after the helped one). Claims always take the oldest FILLED frame, so the
+ * FILLED frames are the newest ones. Everyone waits on one futex word, `seq`,
+ * bumped at every state change (a wake-up syscall only when someone sleeps);
+ * no locks, so fork never finds one held (a fork child never touches its copy
+ * of the sink: the runtime gives it its own) and close stays
+ * async-signal-safe. Close takes back the FILLED frames (SL_TAKEN), waits a
+ * bounded time (RTRACE_BG_WAIT_MS) for the worker to write the frames before
+ * them, then compresses the taken ones itself; if the worker is still busy at
+ * the deadline, close gives up on the seek table (the file is the header and
+ * whole frames, plus possibly the worker's frame: cut, repairable) and
+ * reports it. The worker blocks every signal; a write error on it is kept in
+ * the sink and adopted by the writer's thread on its next write, flush or
+ * close, so it is still reported once, in the caller's rtrace_last_error().
  *
  * Errors: short writes and EINTR are retried. On any other write error the
  * file is cut back (ftruncate) to the end of the last complete chunk (JSON:
@@ -76,8 +84,9 @@
 #define SEEKABLE_MAGIC 0x8F92EAB1u
 #define RTRACE_BG_WAIT_MS 3000              /* close: the longest wait for a frame in flight */
 
-/* Background job states (the futex word `job`). */
-enum { JOB_IDLE, JOB_PENDING, JOB_BUSY, JOB_TAKEN, JOB_STOP };
+/* Background ring: slots and their states (see the file comment). */
+#define BG_SLOTS 4
+enum { SL_FREE, SL_FILLED, SL_WORKER, SL_HELPER, SL_HELPED, SL_TAKEN };
 
 static const unsigned char bin_header[8] = {0xC0, 0xDE, 0x72, 0xAC, 0xE2, 0x01, 0x00, 0x00};
 
@@ -96,7 +105,6 @@ struct rtrace_sink {
     uint64_t ev_off;
     size_t ev_nframes;
     bool mid_event;           /* the frame being ended stops inside an event */
-    bool job_boundary;        /* the worker's frame ends on an event boundary */
     const char *fail_what;    /* the first failure, for any thread to report */
     int fail_err;
     unsigned char *buf;       /* JSON write buffer / binary frame being gathered */
@@ -111,12 +119,23 @@ struct rtrace_sink {
     size_t nframes;
     /* background compression (binary, set_background) */
     bool bg;                  /* the worker runs: frames go to it */
-    unsigned char *bufs[2];   /* the frame buffers; buf is bufs[cur] */
-    int cur;
-    _Atomic int job;          /* JOB_*: the futex word shared with the worker */
-    _Atomic int alive;        /* the worker has not returned (futex word) */
-    const unsigned char *job_buf;   /* the frame handed to the worker */
-    size_t job_len;
+    unsigned char *bufs[BG_SLOTS];  /* the ring; buf is bufs[posted % BG_SLOTS] */
+    size_t lens[BG_SLOTS];          /* bytes of each posted frame */
+    bool bounds[BG_SLOTS];          /* the posted frame ends on an event boundary */
+    _Atomic int sl[BG_SLOTS];       /* SL_* of each slot */
+    uint64_t posted;                /* frames posted (the writer's) */
+    _Atomic uint64_t written;       /* frames written (the worker's; close's once it stopped) */
+    _Atomic int seq;                /* futex word: bumped at every slot change */
+    _Atomic int sleepers;           /* threads in futex_wait on seq */
+    _Atomic int stop;               /* the worker must return */
+    _Atomic int alive;              /* the worker has not returned (futex word) */
+    /* the writer's help (binary): its own context and output buffer */
+    void *hcctx_mem;
+    ZSTD_CCtx *hcctx;
+    unsigned char *hbuf;
+    size_t hz;                      /* compressed size of the HELPED frame, or a zstd error */
+    _Atomic int hbusy;              /* hbuf holds (or is getting) a frame not yet written */
+    uint64_t helped;                /* frames the writer compressed (statistics) */
     _Atomic int wfailed;      /* the worker's write failed: werr_* for the caller */
     int werr, werr_code;
     const char *werr_msg;
@@ -222,21 +241,19 @@ static int sink_emit(rtrace_sink *s, const void *p, size_t n, const char *what)
 }
 
 /*
- * Binary: compresses in[0, n) as one zstd frame, writes it, records it in the
- * seek table. `worker`: called by the background worker (errors go to werr_*).
+ * Binary: writes z bytes of compressed frame (zstd's result: an error code
+ * fails the sink) holding n bytes of events, and records it in the seek
+ * table. `worker`: called by the background worker (errors go to werr_*).
  */
-static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker, bool boundary)
+static int frame_put(rtrace_sink *s, const unsigned char *zb, size_t z, size_t n, bool worker, bool boundary)
 {
-    if (n == 0)
-        return 0;
     if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
         return RTRACE_EIO;
     if (s->nframes >= SEEK_MAX_FRAMES)
         return sink_fail_x(s, "trace.bin: too many frames for the seek table", 0, worker);
-    size_t z = ZSTD_compressCCtx(s->cctx, s->zbuf, s->zcap, in, n, s->level);
     if (ZSTD_isError(z))
         return sink_fail_x(s, "trace.bin: zstd compression failed", 0, worker);
-    int err = write_all(s->fd, s->zbuf, z);
+    int err = write_all(s->fd, zb, z);
     if (err)
         return sink_fail_x(s, "trace.bin: write failed", err, worker);
     s->bytes_out += z;
@@ -249,6 +266,17 @@ static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool wor
         s->ev_nframes = s->nframes;
     }
     return 0;
+}
+
+/* Binary: compresses in[0, n) as one zstd frame and writes it (frame_put). */
+static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker, bool boundary)
+{
+    if (n == 0)
+        return 0;
+    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
+        return RTRACE_EIO;
+    size_t z = ZSTD_compressCCtx(s->cctx, s->zbuf, s->zcap, in, n, s->level);
+    return frame_put(s, s->zbuf, z, n, worker, boundary);
 }
 
 /*
@@ -270,7 +298,7 @@ static int json_chunk_out(rtrace_sink *s, const unsigned char *in, size_t n, boo
     return 0;
 }
 
-/* A buffer handed to the worker (or taken back): frame or JSON chunk. */
+/* A posted buffer, compressed (binary) and written: frame or JSON chunk. */
 static int job_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker, bool boundary)
 {
     if (s->format == RTRACE_FORMAT_JSON)
@@ -278,7 +306,7 @@ static int job_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worke
     return frame_out(s, in, n, worker, boundary);
 }
 
-/* ---- Background worker ---------------------------------------------------- */
+/* ---- Background worker and ring (see the file comment) -------------------- */
 static void futex_wait(_Atomic int *w, int val, const struct timespec *rel)
 {
     syscall(SYS_futex, (int *)w, FUTEX_WAIT_PRIVATE, val, rel, NULL, 0);
@@ -296,23 +324,108 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* The worker: takes PENDING buffers, compresses (binary) and writes them, until STOP. */
+/* After a slot change: moves seq, and wakes the sleepers if there are any.
+ * (seq_cst with bg_sleep's order: either the sleeper sees seq move or this
+ * sees the sleeper.) */
+static void bg_bump(rtrace_sink *s)
+{
+    atomic_fetch_add(&s->seq, 1);
+    if (atomic_load(&s->sleepers))
+        futex_wake(&s->seq);
+}
+
+/* Sleeps until seq is no longer `seen` (read before checking the condition
+ * waited for), or `rel` has passed (NULL: no limit). */
+static void bg_sleep(rtrace_sink *s, int seen, const struct timespec *rel)
+{
+    atomic_fetch_add(&s->sleepers, 1);
+    if (atomic_load(&s->seq) == seen)
+        futex_wait(&s->seq, seen, rel);
+    atomic_fetch_sub(&s->sleepers, 1);
+}
+
+static int sl_get(rtrace_sink *s, uint64_t frame)
+{
+    return atomic_load_explicit(&s->sl[frame % BG_SLOTS], memory_order_acquire);
+}
+
+static bool sl_claim(rtrace_sink *s, uint64_t frame, int from, int to)
+{
+    return atomic_compare_exchange_strong(&s->sl[frame % BG_SLOTS], &from, to);
+}
+
+/* The worker: writes frame `written` (compressed at zb, z bytes; binary) and frees its slot. */
+static void bg_put(rtrace_sink *s, const unsigned char *zb, size_t z)
+{
+    uint64_t k = atomic_load_explicit(&s->written, memory_order_relaxed);
+    unsigned i = (unsigned)(k % BG_SLOTS);
+    if (s->format == RTRACE_FORMAT_JSON)
+        json_chunk_out(s, s->bufs[i], s->lens[i], true);
+    else if (s->lens[i])
+        frame_put(s, zb, z, s->lens[i], true, s->bounds[i]);
+    atomic_store_explicit(&s->sl[i], SL_FREE, memory_order_release);
+    atomic_store_explicit(&s->written, k + 1, memory_order_release);
+}
+
+/* Compresses posted frame k with cctx into out (of s->zcap bytes): zstd's result. */
+static size_t bg_compress(rtrace_sink *s, ZSTD_CCtx *cctx, unsigned char *out, uint64_t k)
+{
+    unsigned i = (unsigned)(k % BG_SLOTS);
+    return ZSTD_compressCCtx(cctx, out, s->zcap, s->bufs[i], s->lens[i], s->level);
+}
+
+/*
+ * One turn of the worker: writes frame `written` when it can (compressing it
+ * if it is FILLED; the writer's output if it is HELPED); while the writer
+ * compresses it (HELPER), compresses the next frame meanwhile, then writes
+ * both in order. False when there was nothing to do.
+ */
+static bool bg_turn(rtrace_sink *s)
+{
+    uint64_t k = atomic_load_explicit(&s->written, memory_order_relaxed);
+    int st = sl_get(s, k);
+    bool bin = s->format == RTRACE_FORMAT_BINARY;
+    if (st == SL_FILLED && sl_claim(s, k, SL_FILLED, SL_WORKER)) {
+        bool failed = atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0;
+        size_t z = bin && !failed ? bg_compress(s, s->cctx, s->zbuf, k) : 0;
+        bg_put(s, s->zbuf, z);
+        bg_bump(s);
+        return true;
+    }
+    if (st == SL_HELPED) {
+        bg_put(s, s->hbuf, s->hz);
+        atomic_store(&s->hbusy, 0);
+        bg_bump(s);
+        return true;
+    }
+    if (st == SL_HELPER && sl_get(s, k + 1) == SL_FILLED && sl_claim(s, k + 1, SL_FILLED, SL_WORKER)) {
+        size_t z = atomic_load_explicit(&s->wfailed, memory_order_relaxed) ? 0
+                   : bg_compress(s, s->cctx, s->zbuf, k + 1);
+        for (;;) {   /* the writer finishes frame k (it is compressing it, signals blocked) */
+            int seen = atomic_load(&s->seq);
+            if (sl_get(s, k) == SL_HELPED)
+                break;
+            bg_sleep(s, seen, NULL);
+        }
+        bg_put(s, s->hbuf, s->hz);
+        atomic_store(&s->hbusy, 0);
+        bg_put(s, s->zbuf, z);
+        bg_bump(s);
+        return true;
+    }
+    return false;
+}
+
+/* The worker's thread: turns until told to stop. */
 static void *bg_main(void *arg)
 {
     rtrace_sink *s = arg;
     for (;;) {
-        int j = atomic_load_explicit(&s->job, memory_order_acquire);
-        if (j == JOB_STOP)
+        int seen = atomic_load(&s->seq);
+        if (atomic_load(&s->stop))
             break;
-        if (j == JOB_PENDING) {
-            if (atomic_compare_exchange_strong(&s->job, &j, JOB_BUSY)) {
-                job_out(s, s->job_buf, s->job_len, true, s->job_boundary);
-                atomic_store_explicit(&s->job, JOB_IDLE, memory_order_release);
-                futex_wake(&s->job);
-            }
-            continue;
-        }
-        futex_wait(&s->job, j, NULL);   /* IDLE, or TAKEN by close */
+        if (!bg_turn(s))
+            bg_sleep(s, seen, NULL);
     }
     /* the last touch of the sink: free may release it from now on */
     atomic_store_explicit(&s->alive, 0, memory_order_release);
@@ -334,69 +447,101 @@ static int bg_adopt(rtrace_sink *s)
 }
 
 /*
- * Waits until no frame is in flight. deadline_ms 0: no limit (write, flush);
- * else close: a PENDING frame is taken back (JOB_TAKEN, for the caller to
- * compress) and the wait ends at the deadline. Returns the state seen last:
- * IDLE, TAKEN or (deadline passed) BUSY.
+ * The writer, instead of waiting for the worker: compresses the oldest
+ * FILLED frame into hbuf (binary; when hbuf is free). True when it did. The
+ * frames from `written` on are the ones in flight (at most BG_SLOTS), so a
+ * FILLED slot met here is that frame's.
  */
-static int bg_wait(rtrace_sink *s, uint64_t deadline_ms)
+static bool bg_help(rtrace_sink *s)
+{
+    if (!s->hcctx || atomic_load(&s->hbusy) || atomic_load_explicit(&s->wfailed, memory_order_relaxed))
+        return false;
+    for (uint64_t k = atomic_load(&s->written); k < s->posted; k++) {
+        if (sl_get(s, k) != SL_FILLED)
+            continue;
+        if (!sl_claim(s, k, SL_FILLED, SL_HELPER))
+            return false;   /* the worker took it: wait for it instead */
+        atomic_store(&s->hbusy, 1);
+        s->hz = bg_compress(s, s->hcctx, s->hbuf, k);
+        s->helped++;
+        atomic_store_explicit(&s->sl[k % BG_SLOTS], SL_HELPED, memory_order_release);
+        bg_bump(s);
+        return true;
+    }
+    return false;
+}
+
+/* The writer: waits until every posted frame is written, helping meanwhile. */
+static void bg_wait(rtrace_sink *s)
 {
     for (;;) {
-        int j = atomic_load_explicit(&s->job, memory_order_acquire);
-        if (j == JOB_IDLE || j == JOB_TAKEN || j == JOB_STOP)
-            return j;
-        if (deadline_ms) {
-            if (j == JOB_PENDING && atomic_compare_exchange_strong(&s->job, &j, JOB_TAKEN))
-                return JOB_TAKEN;
-            uint64_t now = mono_ms();
-            if (now >= deadline_ms)
-                return j;
-            struct timespec rel = {0, 1000000};   /* re-check every ms */
-            futex_wait(&s->job, j, &rel);
-        } else {
-            futex_wait(&s->job, j, NULL);
-        }
+        int seen = atomic_load(&s->seq);
+        if (atomic_load(&s->written) == s->posted)
+            return;
+        if (!bg_help(s))
+            bg_sleep(s, seen, NULL);
     }
 }
 
-/* Hands the current buffer to the worker (after the previous one is done) and switches buffers. */
+/* Posts the current buffer (frame `posted`) to the worker, then waits until
+ * the next slot is free (helping meanwhile) and makes it the current buffer. */
 static int bg_post(rtrace_sink *s)
 {
     if (s->len == 0)
         return 0;
-    bg_wait(s, 0);
     int rc = bg_adopt(s);
     if (rc) {
         s->len = 0;
         return rc;
     }
-    s->job_buf = s->buf;
-    s->job_len = s->len;
-    s->job_boundary = !s->mid_event;
-    atomic_store_explicit(&s->job, JOB_PENDING, memory_order_release);
-    futex_wake(&s->job);
-    s->cur ^= 1;
-    s->buf = s->bufs[s->cur];
+    unsigned i = (unsigned)(s->posted % BG_SLOTS);
+    s->lens[i] = s->len;
+    s->bounds[i] = !s->mid_event;
+    atomic_store_explicit(&s->sl[i], SL_FILLED, memory_order_release);
+    s->posted++;
+    bg_bump(s);
+    i = (unsigned)(s->posted % BG_SLOTS);
+    s->buf = s->bufs[i];
     s->len = 0;
-    return 0;
+    for (;;) {
+        int seen = atomic_load(&s->seq);
+        if (sl_get(s, s->posted) == SL_FREE)
+            return 0;
+        if (!bg_help(s))
+            bg_sleep(s, seen, NULL);
+    }
 }
 
 /*
- * Stops the worker: waits for the frame in flight (bounded when `bounded`),
- * compresses a frame taken back itself, tells the worker to exit. 0, or a
- * negative code when the worker was still busy at the deadline (then the
- * file must not be written to any more: the worker may still write).
+ * Stops the worker: takes back the frames it has not started (SL_TAKEN),
+ * waits for it to write the ones before them (bounded when `bounded`),
+ * compresses and writes the taken ones itself, tells the worker to return.
+ * 0, or a negative code when the worker was still busy at the deadline (then
+ * the file must not be written to any more: the worker may still write).
  */
 static int bg_stop(rtrace_sink *s, bool bounded)
 {
-    int j = bg_wait(s, bounded ? mono_ms() + RTRACE_BG_WAIT_MS : 0);
-    if (j == JOB_BUSY || j == JOB_PENDING)
-        return RTRACE_EIO;
-    if (j == JOB_TAKEN)
-        job_out(s, s->job_buf, s->job_len, false, s->job_boundary);
+    uint64_t first = s->posted;   /* the first frame taken back */
+    for (uint64_t k = atomic_load(&s->written); k < s->posted; k++)
+        if (sl_claim(s, k, SL_FILLED, SL_TAKEN) && k < first)
+            first = k;
+    uint64_t deadline = bounded ? mono_ms() + RTRACE_BG_WAIT_MS : 0;
+    for (;;) {
+        int seen = atomic_load(&s->seq);
+        if (atomic_load(&s->written) >= first)
+            break;
+        if (!deadline) {
+            bg_sleep(s, seen, NULL);
+            continue;
+        }
+        if (mono_ms() >= deadline)
+            return RTRACE_EIO;
+        struct timespec rel = {0, 1000000};   /* re-check every ms */
+        bg_sleep(s, seen, &rel);
+    }
     s->bg = false;    /* before the store: bg_adopt below still sees a worker error */
-    atomic_store_explicit(&s->job, JOB_STOP, memory_order_release);
-    futex_wake(&s->job);
+    atomic_store(&s->stop, 1);
+    bg_bump(s);
     if (!s->failed && atomic_load_explicit(&s->wfailed, memory_order_acquire)) {
         s->failed = true;
         if (!s->reported) {
@@ -404,6 +549,12 @@ static int bg_stop(rtrace_sink *s, bool bounded)
             rtrace__set_error_raw(s->werr_code, s->werr_msg, s->werr);
         }
     }
+    for (uint64_t k = first; k < s->posted; k++) {
+        unsigned i = (unsigned)(k % BG_SLOTS);
+        job_out(s, s->bufs[i], s->lens[i], false, s->bounds[i]);
+        atomic_store(&s->sl[i], SL_FREE);
+    }
+    atomic_store(&s->written, s->posted);
     return 0;
 }
 
@@ -484,10 +635,12 @@ static void buf_free(unsigned char *b, size_t cap)
 /* Frees what open allocated (the fd is closed by the callers). */
 static void sink_release(rtrace_sink *s)
 {
-    buf_free(s->bufs[0], s->cap);
-    buf_free(s->bufs[1], s->cap);
+    for (int i = 0; i < BG_SLOTS; i++)
+        buf_free(s->bufs[i], s->cap);
     free(s->cctx_mem);
     free(s->zbuf);
+    free(s->hcctx_mem);
+    free(s->hbuf);
     if (s->seek)
         munmap(s->seek, (size_t)SEEK_MAX_FRAMES * 2 * sizeof(uint32_t));
     free(s);
@@ -605,7 +758,7 @@ int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n)
             if (n >= s->cap) {
                 /* bigger than a buffer: written here, after the worker's */
                 if (s->bg) {
-                    bg_wait(s, 0);
+                    bg_wait(s);
                     if ((rc = bg_adopt(s)) != 0)
                         return rc;
                 }
@@ -646,7 +799,7 @@ int rtrace_sink_flush(rtrace_sink *s)
         return s->format == RTRACE_FORMAT_JSON ? sink_json_drain(s) : sink_frame(s);
     /* background: the flushed bytes must be in the file on return */
     int rc = bg_post(s);
-    bg_wait(s, 0);
+    bg_wait(s);
     return rc ? rc : bg_adopt(s);
 }
 
@@ -671,8 +824,19 @@ int rtrace_sink_set_background(rtrace_sink *s, bool on)
         for (int a; (a = atomic_load_explicit(&s->alive, memory_order_acquire)) != 0;)
             futex_wait(&s->alive, a, NULL);
     }
-    if (!s->bufs[1] && !(s->bufs[1] = buf_alloc(s->cap)))
-        return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_set_background: out of memory");
+    for (int i = 1; i < BG_SLOTS; i++)
+        if (!s->bufs[i] && !(s->bufs[i] = buf_alloc(s->cap)))
+            return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_set_background: out of memory");
+    if (s->format == RTRACE_FORMAT_BINARY && !s->hcctx) {
+        /* the writer's own context and output, for helping (bg_help) */
+        size_t csize = ZSTD_estimateCCtxSize(s->level);
+        if (!s->hcctx_mem)
+            s->hcctx_mem = malloc(csize);
+        if (!s->hbuf)
+            s->hbuf = malloc(s->zcap);
+        if (!s->hcctx_mem || !s->hbuf || !(s->hcctx = ZSTD_initStaticCCtx(s->hcctx_mem, csize)))
+            return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_set_background: out of memory");
+    }
     pthread_attr_t attr;
     sigset_t all, old;
     sigfillset(&all);
@@ -680,7 +844,16 @@ int rtrace_sink_set_background(rtrace_sink *s, bool on)
         return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_set_background: no thread attributes");
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 256u * 1024);
-    atomic_store(&s->job, JOB_IDLE);
+    for (int i = 0; i < BG_SLOTS; i++)
+        atomic_store(&s->sl[i], SL_FREE);
+    unsigned char *b = s->bufs[s->posted % BG_SLOTS];   /* the ring's current slot */
+    if (b != s->buf) {
+        memcpy(b, s->buf, s->len);
+        s->buf = b;
+    }
+    atomic_store(&s->written, s->posted);
+    atomic_store(&s->stop, 0);
+    atomic_store(&s->hbusy, 0);
     atomic_store(&s->alive, 1);
     pthread_sigmask(SIG_SETMASK, &all, &old);    /* the worker takes no signal */
     pthread_t th;
@@ -811,6 +984,7 @@ void rtrace_sink_free(rtrace_sink *s)
     sink_release(s);
 }
 
+uint64_t rtrace_sink_frames_helped(const rtrace_sink *s) { return s ? s->helped : 0; }
 uint64_t rtrace_sink_bytes_in(const rtrace_sink *s) { return s ? s->bytes_in : 0; }
 uint64_t rtrace_sink_bytes_out(const rtrace_sink *s) { return s ? s->bytes_out : 0; }
 bool rtrace_sink_failed(const rtrace_sink *s) { return s ? s->failed : false; }
@@ -837,7 +1011,7 @@ int rtrace_sink_move_fd(rtrace_sink *s, int min)
     if (!s || s->fd < 0)
         return RTRACE_ESTATE;
     if (s->bg)
-        bg_wait(s, 0);
+        bg_wait(s);
     int hi = fcntl(s->fd, F_DUPFD_CLOEXEC, min);
     if (hi < 0) {
         int e = errno;

@@ -49,10 +49,12 @@ int rtrace_sink_close(rtrace_sink *s);
 /*
  * Write on a background thread (`on`), or on the caller's thread (the
  * default): binary frames are compressed and written there, JSON buffers
- * written. The writer fills one buffer while the worker handles the previous
- * one, and waits only when both are busy.
+ * written. The writer fills one buffer of a ring of four while the worker
+ * handles the others; when all are busy, a binary writer compresses the
+ * oldest waiting frame itself (its own zstd context) rather than wait, and
+ * the worker writes it in turn: frames reach the file in order either way.
  * Call it after open, from the thread that owns the sink: turning it on
- * allocates the second frame buffer and creates the thread (so write, flush
+ * allocates the ring and creates the thread (so write, flush
  * and close still never allocate); the thread blocks all signals and uses no
  * locks. Every promise above still holds: flush returns once the data is in
  * the file; close waits a bounded time for the frame in flight (and
@@ -64,6 +66,9 @@ int rtrace_sink_close(rtrace_sink *s);
 int rtrace_sink_set_background(rtrace_sink *s, bool on);
 /* Closes if needed and frees. Accepts NULL. */
 void rtrace_sink_free(rtrace_sink *s);
+/* Background mode, binary: frames the writer's thread compressed itself,
+ * instead of waiting, while the worker was busy (both cores compress then). */
+uint64_t rtrace_sink_frames_helped(const rtrace_sink *s);
 /* Bytes handed to the sink so far (uncompressed) and bytes in the file. */
 uint64_t rtrace_sink_bytes_in(const rtrace_sink *s);
 uint64_t rtrace_sink_bytes_out(const rtrace_sink *s);

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#define ZSTD_STATIC_LINKING_ONLY   /* ZSTD_decompressBound */
 #include <zstd.h>
 
 #include "lib_tests.h"
@@ -24,7 +25,8 @@ unsigned char *bin_payload(const char *path, size_t *n)
     char *file = read_whole(path, &fn);
     if (!file || fn < 8)
         return NULL;
-    size_t cap = 16u << 20;
+    unsigned long long bound = ZSTD_decompressBound(file + 8, fn - 8);
+    size_t cap = bound == ZSTD_CONTENTSIZE_ERROR || bound < 1 ? 1 : (size_t)bound;
     unsigned char *out = malloc(cap);
     size_t r = ZSTD_decompress(out, cap, file + 8, fn - 8);
     free(file);
