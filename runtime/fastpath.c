@@ -65,13 +65,14 @@ static inline rt_thread_x *fast_thread(void)
 }
 
 /* Whether `need` more bytes and `nev` more events fit without the general
- * path: room in the buffer, no flush and no clock check due, and the
- * templates may be used (not the trace's first event). */
+ * path: no flush and no clock check due. That is also room in the buffer (a
+ * thread's buffer never has less than RT_ENC_CAP bytes, far more than
+ * RT_FLUSH_BYTES plus any template, threads.c) and that the templates
+ * apply (a thread's buffer never holds the trace's first event, whose JSON
+ * has no leading separator: json_first is false there). */
 static inline bool fast_room(const rt_thread_x *x, size_t need, unsigned nev)
 {
-    const rtrace_enc *e = &x->pub.enc;
-    return !e->json_first && e->cap - e->len >= need && e->len + need < RT_FLUSH_BYTES &&
-           x->pub.events + nev < x->clock_check_at;
+    return x->pub.enc.len + need < RT_FLUSH_BYTES && x->pub.events + nev < x->clock_check_at;
 }
 
 /* The end of a fast path that wrote: rt_output_commit's common path, then
@@ -105,10 +106,14 @@ static inline int64_t fast_reg(uint64_t r, uint8_t kind)
 }
 
 /* Writes template tpl with the slot values vals into e (room checked),
- * leaving e's state as the encoder would. */
-static inline void fast_tpl(rtrace_enc *e, const rt_tpl *tpl, const int64_t *vals)
+ * leaving e's state as the encoder would. Inlined, with the format's slot
+ * encoder picked once rather than per slot. */
+static inline __attribute__((always_inline)) void fast_tpl(rtrace_enc *e, const rt_tpl *tpl, const int64_t *vals)
 {
-    e->len = (size_t)(rt_tpl_write(e->buf + e->len, tpl, vals, e->format) - e->buf);
+    unsigned char *p = e->buf + e->len;
+    p = e->format == RTRACE_FORMAT_BINARY ? rt_tpl_write(p, tpl, vals, RTRACE_FORMAT_BINARY)
+                                          : rt_tpl_write(p, tpl, vals, RTRACE_FORMAT_JSON);
+    e->len = (size_t)(p - e->buf);
     e->depth = 0;
     e->need_comma[0] = tpl->nc0;
 }

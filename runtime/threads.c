@@ -44,6 +44,9 @@
 #include "lifecycle.h"
 
 #define RT_ENC_CAP      (4u << 20)   /* events buffer: flushed at RT_FLUSH_BYTES, see output.c */
+/* fastpath.c's fast_room relies on it: below RT_FLUSH_BYTES there is always
+ * room for a template (a few KiB at most) */
+_Static_assert(RT_ENC_CAP >= 2 * RT_FLUSH_BYTES, "a thread's buffer must exceed the flush size");
 #define RT_NESTED_CAP   (64u << 10)  /* events of probes in signal handlers */
 #define RT_FRAMES0      4096         /* initial frame stack (grows) */
 #define RT_ALTSTACK     (64u << 10)  /* alternate signal stack for crashes */
