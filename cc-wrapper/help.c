@@ -71,7 +71,7 @@ static const help_item rt_env[] = {
     { "RTRACE_MAX_EVENTS", "N", "0, no limit", "stop recording after N events" },
     { "RTRACE_MAX_BYTES", "N[K|M|G]", "0, no limit", "stop after N bytes of events" },
     { "RTRACE_RING", "N", "0, off", "keep only the last N events" },
-    { "RTRACE_ZSTD_LEVEL", "N", "-3", "trace.bin: zstd level -7..22" },
+    { "RTRACE_ZSTD_LEVEL", "N", "-2", "trace.bin: zstd level -7..22" },
     { "RTRACE_NO_PATCH", "0|1", "0", "1: keep every probe (by default the probes that cannot change "
       "the trace are turned into NOPs at start-up and dlopen)" },
 };

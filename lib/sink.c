@@ -275,7 +275,7 @@ static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool wor
         return 0;
     if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
         return RTRACE_EIO;
-    size_t z = ZSTD_compressCCtx(s->cctx, s->zbuf, s->zcap, in, n, s->level);
+    size_t z = ZSTD_compress2(s->cctx, s->zbuf, s->zcap, in, n);
     return frame_put(s, s->zbuf, z, n, worker, boundary);
 }
 
@@ -304,6 +304,25 @@ static int job_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worke
     if (s->format == RTRACE_FORMAT_JSON)
         return json_chunk_out(s, in, n, worker);
     return frame_out(s, in, n, worker, boundary);
+}
+
+/*
+ * A static zstd context in mem (csize bytes) set for the sink's level, or
+ * NULL. Negative (fast) levels get a hash table of 2^10 entries instead of
+ * zstd's 2^13: a trace is a stream of short records repeating at short
+ * distances, and the small table (4 KiB, in L1) keeps the latest position of
+ * each context. Measured on the bench programs' streams (callgrind, 20 MiB
+ * each): at -2, 7% fewer instructions on lines.c, within 1% elsewhere, and
+ * the same or better ratios.
+ */
+static ZSTD_CCtx *sink_cctx(void *mem, size_t csize, int level)
+{
+    ZSTD_CCtx *c = ZSTD_initStaticCCtx(mem, csize);
+    if (!c || ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)))
+        return NULL;
+    if (level < 0 && ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_hashLog, 10)))
+        return NULL;
+    return c;
 }
 
 /* ---- Background worker and ring (see the file comment) -------------------- */
@@ -371,7 +390,7 @@ static void bg_put(rtrace_sink *s, const unsigned char *zb, size_t z)
 static size_t bg_compress(rtrace_sink *s, ZSTD_CCtx *cctx, unsigned char *out, uint64_t k)
 {
     unsigned i = (unsigned)(k % BG_SLOTS);
-    return ZSTD_compressCCtx(cctx, out, s->zcap, s->bufs[i], s->lens[i], s->level);
+    return ZSTD_compress2(cctx, out, s->zcap, s->bufs[i], s->lens[i]);
 }
 
 /*
@@ -686,7 +705,7 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         s->seek = m == MAP_FAILED ? NULL : m;
         if (s->cctx_mem)
-            s->cctx = ZSTD_initStaticCCtx(s->cctx_mem, csize);
+            s->cctx = sink_cctx(s->cctx_mem, csize, s->level);
         if (!s->cctx || !s->zbuf || !s->seek) {
             sink_release(s);
             return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory for the zstd context");
@@ -834,7 +853,7 @@ int rtrace_sink_set_background(rtrace_sink *s, bool on)
             s->hcctx_mem = malloc(csize);
         if (!s->hbuf)
             s->hbuf = malloc(s->zcap);
-        if (!s->hcctx_mem || !s->hbuf || !(s->hcctx = ZSTD_initStaticCCtx(s->hcctx_mem, csize)))
+        if (!s->hcctx_mem || !s->hbuf || !(s->hcctx = sink_cctx(s->hcctx_mem, csize, s->level)))
             return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_set_background: out of memory");
     }
     pthread_attr_t attr;

@@ -14,8 +14,9 @@
  *   RTRACE_MAX_EVENTS=N       stop recording after N events (0 = no limit)
  *   RTRACE_MAX_BYTES=N[K|M|G] stop after N bytes of events (0 = no limit)
  *   RTRACE_RING=N             keep only the last N events (0 = off)
- *   RTRACE_ZSTD_LEVEL=N       binary: zstd level -7..22 (default -3: the fastest
- *                             level that still keeps the trace under 2 bytes/event)
+ *   RTRACE_ZSTD_LEVEL=N       binary: zstd level -7..22 (default -2: on the bench
+ *                             programs' streams no slower than -3, with files 30-50%
+ *                             smaller; see lib/sink.c, sink_cctx)
  *   RTRACE_NO_PATCH=0|1       1: leave every probe in place (by default the probes
  *                             that cannot change the trace are patched out at
  *                             start-up and dlopen, see patch.c): an escape hatch,
@@ -146,7 +147,7 @@ int rt_config_parse(rt_config *c, rt_getenv_fn get, void *ctx, const char *progn
     c->max_depth = 2;
     c->max_elems = 32;
     c->max_string = 256;
-    c->zstd_level = -3;
+    c->zstd_level = -2;
 
     const char *dir = get_var(get, ctx, "RTRACE_DIR");
     if (dir && strlen(dir) < sizeof c->dir - 32) {   /* room for ".<pid>" and "/trace.json" */
@@ -217,7 +218,7 @@ int rt_config_parse(rt_config *c, rt_getenv_fn get, void *ctx, const char *progn
         if (parse_u64(z + neg, false, neg ? 7 : 22, &n))
             c->zstd_level = neg ? -(int)n : (int)n;
         else {
-            rt_warn("RTRACE_ZSTD_LEVEL=\"%.*s\" is not valid: expected a number from -7 to 22; using the default -3",
+            rt_warn("RTRACE_ZSTD_LEVEL=\"%.*s\" is not valid: expected a number from -7 to 22; using the default -2",
                     64, z);
             bad++;
         }

@@ -162,7 +162,7 @@ static void test_config_bad_values_warn_and_keep_defaults(void)
     CU_ASSERT_EQUAL(bad_cfg.ring, 0);
     CU_ASSERT_EQUAL(bad_cfg.max_depth, 2);
     CU_ASSERT_FALSE(bad_cfg.quiet);
-    CU_ASSERT_EQUAL(bad_cfg.zstd_level, -3);   /* the default */
+    CU_ASSERT_EQUAL(bad_cfg.zstd_level, -2);   /* the default */
     CU_ASSERT_TRUE(bad_cfg.threads_all);
 }
 
