@@ -6,6 +6,9 @@
  *   RTRACE_FORMAT=json|binary trace.json (default) or trace.bin
  *   RTRACE_MODE=full|calls    steps and values (default), or calls only
  *   RTRACE_QUIET=0|1          1: no summary line at exit
+ *   RTRACE_STATS=0|1          1: the summary line also tells the share of the events
+ *                             the probes' fast path wrote (the rest took the general
+ *                             path: slower shapes, see fastpath.c)
  *   RTRACE_THREADS=all|main   record every thread (default) or the main one
  *   RTRACE_FILTER=...         passed to the core unparsed
  *   RTRACE_MAX_DEPTH=N        pointer levels followed (default 2, at most 64)
@@ -178,6 +181,16 @@ int rt_config_parse(rt_config *c, rt_getenv_fn get, void *ctx, const char *progn
             c->quiet = true;
         else if (!(eq(q, "0") || eq(q, "no") || eq(q, "false") || eq(q, "off"))) {
             rt_warn("RTRACE_QUIET=\"%.*s\" is not valid: expected 1 or 0; using the default 0", 64, q);
+            bad++;
+        }
+    }
+
+    const char *st = get_var(get, ctx, "RTRACE_STATS");
+    if (st) {
+        if (eq(st, "1") || eq(st, "yes") || eq(st, "true") || eq(st, "on"))
+            c->stats = true;
+        else if (!(eq(st, "0") || eq(st, "no") || eq(st, "false") || eq(st, "off"))) {
+            rt_warn("RTRACE_STATS=\"%.*s\" is not valid: expected 1 or 0; using the default 0", 64, st);
             bad++;
         }
     }

@@ -282,6 +282,20 @@ rt_module *rt_module_load(const char *path, char *err, size_t errlen)
     m->nfuncs = c->funcs.n;
     m->rows = vec_to_arena(c, &c->rows);
     m->nrows = c->rows.n;
+    if (m->nrows && m->rows[m->nrows - 1].addr - m->rows[0].addr < (1ull << 30)) {
+        /* the bitmap of row starts: at most 16 MiB (a GiB of code) */
+        size_t nw = (size_t)((m->rows[m->nrows - 1].addr - m->rows[0].addr) / 64 + 1);
+        uint64_t *bits = rt_arena_alloc(&c->p->arena, nw * sizeof *bits);
+        if (bits) {
+            for (size_t i = 0; i < m->nrows; i++) {
+                uint64_t d = m->rows[i].addr - m->rows[0].addr;
+                bits[d / 64] |= 1ull << (d % 64);
+            }
+            m->row_lo = m->rows[0].addr;
+            m->row_bits = bits;
+            m->nrow_words = nw;
+        }
+    }
     m->files = vec_to_arena(c, &c->files_v);
     m->nfiles = c->files_v.n;
     if (m->nfuncs == 0 && m->nrows == 0) {

@@ -148,6 +148,11 @@ typedef struct rt_module {
     rt_func *funcs; size_t nfuncs;         /* sorted by lowpc, non-overlapping */
     rt_line_row *rows; size_t nrows;       /* sorted by addr; for several rows at one address
                                               only the one gdb uses is kept */
+    /* The rows' addresses as a bitmap over [row_lo, row_lo + 64 * nrow_words):
+     * whether an address starts a row in one load (the probes' fast path,
+     * after a return; rt_module_maybe_row). NULL when the span is too large. */
+    uint64_t row_lo;
+    const uint64_t *row_bits; size_t nrow_words;
     char **files; size_t nfiles;           /* absolute source paths */
     uint64_t probes_addr;                  /* link-time address of .rtrace_probes (0 if none) */
     size_t nprobes;                        /* number of rt_probe_record entries in it */
@@ -180,6 +185,17 @@ void rt_big_free(void *p);
 const rt_func *rt_module_find_func(const rt_module *m, uint64_t addr);
 /* The row at exactly link-time address `addr`, or NULL. Binary search. */
 const rt_line_row *rt_module_row_at(const rt_module *m, uint64_t addr);
+/* Whether a row may start at link-time address addr: false only when it
+ * surely does not (then rt_module_row_at(m, addr) is NULL). One load. */
+static inline bool rt_module_maybe_row(const rt_module *m, uint64_t addr)
+{
+    if (!m || !m->row_bits)
+        return m != NULL;
+    uint64_t d = addr - m->row_lo;
+    if (addr < m->row_lo || d / 64 >= m->nrow_words)
+        return false;
+    return (m->row_bits[d / 64] >> (d % 64)) & 1;
+}
 /* The row covering `addr` (the last row with row.addr <= addr in the same function), or NULL. */
 const rt_line_row *rt_module_row_covering(const rt_module *m, uint64_t addr);
 

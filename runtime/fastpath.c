@@ -82,6 +82,7 @@ static inline int fast_commit(rt_thread_x *x, unsigned nev)
 {
     rt_thread *t = &x->pub;
     t->events += nev;
+    t->fast_events += nev;
     x->committed = t->enc.len;
     t->in_runtime = 0;
     if (unlikely(t->nested.len)) {
@@ -116,6 +117,24 @@ static inline __attribute__((always_inline)) void fast_tpl(rtrace_enc *e, const 
     e->len = (size_t)(p - e->buf);
     e->depth = 0;
     e->need_comma[0] = tpl->nc0;
+}
+
+/*
+ * The first probe of frame fr after a callee returned (RT_FR_RETURNED, and
+ * no other flag): gdb's return-landing rules (rt_step_line) change nothing
+ * when the probe starts a row and the return address neither is the
+ * probe's nor starts a row of the line table (a call in the middle of its
+ * line: the common case). Then the flag goes and the usual rules follow;
+ * true. Else false: the general path decides.
+ */
+static inline bool fast_returned(rt_frame *fr, const rt_site *s)
+{
+    const rt_module *m = s->fn->m;
+    if (fr->flags != RT_FR_RETURNED || !(s->flags & RT_SITE_ROWSTART) || s->start == fr->ret_pc ||
+        m == NULL || fr->ret_pc < m->bias || rt_module_maybe_row(m, fr->ret_pc - m->bias))
+        return false;
+    fr->flags = 0;
+    return true;
 }
 
 /* Writes the first stop of a frame or a later one: Step and Values. */
@@ -181,11 +200,11 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
         return fast_call(x, s, rbp, full);
     if (unlikely(!full))
         return (fr->flags & RT_FR_PENDING) ? 1 : 0;   /* calls mode: nothing in a frame */
-    if (unlikely(fr->flags != 0))
+    uint32_t sf = s->flags;
+    if (unlikely(fr->flags != 0) && !fast_returned(fr, s))
         return 1;
 
     /* gdb's rules in one frame (rt_step_line) */
-    uint32_t sf = s->flags;
     if (unlikely(!(sf & RT_SITE_ROWSTART))) {
         fr->line = s->line;          /* inside a row: its line, never a stop */
         fr->path_id = s->path_id;

@@ -37,6 +37,7 @@ typedef struct rt_config {
     rtrace_format format;     /* RTRACE_FORMAT=json|binary */
     rt_mode mode;             /* RTRACE_MODE=full|calls */
     bool quiet;               /* RTRACE_QUIET=1 */
+    bool stats;               /* RTRACE_STATS=1: the summary tells the fast path's share */
     bool threads_all;         /* RTRACE_THREADS=all (default) | main */
     const char *filter;       /* RTRACE_FILTER (raw; parsed by the core) */
     uint32_t max_depth;       /* RTRACE_MAX_DEPTH: pointer levels followed (default 2) */
@@ -75,6 +76,7 @@ typedef struct rt_thread {
     rt_frame *frames;         /* frame stack (mmap'ed; grows by remapping) */
     size_t nframes, frames_cap;
     uint64_t events;          /* events encoded by this thread */
+    uint64_t fast_events;     /* of which the probes' fast path wrote (fastpath.c) */
     uint64_t dropped;         /* events dropped (nested overflow, budget) */
     int64_t last_path_id, last_line; /* the last Step written (for crash events) */
     struct rt_thread *next;   /* registry of live threads (for exit/crash flushing) */

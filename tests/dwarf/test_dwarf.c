@@ -219,6 +219,30 @@ static void check_rows(const char *prog)
 static void test_dwarf__gcc_rows_sorted_at_known_lines(void) { check_rows("scopes-gcc"); }
 static void test_dwarf__clang_rows_sorted_at_known_lines(void) { check_rows("scopes-clang"); }
 
+/* The bitmap of row starts (rt_module_maybe_row, the fast path's test after
+ * a return) agrees with rt_module_row_at at every address of the code the
+ * rows span, and says no outside it. */
+static void check_row_bits(const char *prog)
+{
+    rt_module *m = mod(prog);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m->row_bits);
+    uint64_t lo = m->rows[0].addr, hi = m->rows[m->nrows - 1].addr;
+    size_t wrong = 0, starts = 0;
+    for (uint64_t a = lo - 64; a <= hi + 64; a++) {
+        bool row = rt_module_row_at(m, a) != NULL;
+        starts += row;
+        wrong += rt_module_maybe_row(m, a) != row;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(starts, m->nrows);
+    CU_ASSERT_FALSE(rt_module_maybe_row(m, 0));
+    CU_ASSERT_FALSE(rt_module_maybe_row(m, UINT64_MAX));
+    CU_ASSERT_FALSE(rt_module_maybe_row(NULL, lo));
+}
+static void test_dwarf__gcc_row_bits_match_rows(void) { check_row_bits("scopes-gcc"); }
+static void test_dwarf__clang_row_bits_match_rows(void) { check_row_bits("scopes-clang"); }
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -1198,6 +1222,8 @@ int main(int argc, char **argv)
         T(test_dwarf__clang_functions_names_lines_files),
         T(test_dwarf__gcc_rows_sorted_at_known_lines),
         T(test_dwarf__clang_rows_sorted_at_known_lines),
+        T(test_dwarf__gcc_row_bits_match_rows),
+        T(test_dwarf__clang_row_bits_match_rows),
         T(test_dwarf__gcc_rows_and_scopes_match_gdb),
         T(test_dwarf__clang_rows_and_scopes_match_gdb),
         T(test_dwarf__gcc_visible_vars_in_nested_block),
