@@ -74,6 +74,8 @@ static const help_item rt_env[] = {
     { "RTRACE_MAX_BYTES", "N[K|M|G]", "0, no limit", "stop after N bytes of events" },
     { "RTRACE_RING", "N", "0, off", "keep only the last N events" },
     { "RTRACE_ZSTD_LEVEL", "N", "-2", "trace.bin: zstd level -7..22" },
+    { "RTRACE_NO_FAST", "0|1", "0", "1: every probe takes the general path (slower, the same trace: "
+      "the reference the tests compare the fast path with)" },
     { "RTRACE_NO_PATCH", "0|1", "0", "1: keep every probe (by default the probes that cannot change "
       "the trace are turned into NOPs at start-up and dlopen)" },
 };

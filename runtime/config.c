@@ -25,6 +25,9 @@
  *                             start-up and dlopen, see patch.c): an escape hatch,
  *                             and the reference the tests compare patched runs with.
  *                             Kept in rt_cfg_no_patch (patch.h), not in rt_cfg.
+ *   RTRACE_NO_FAST=0|1        1: every probe takes the general path (step.c), none
+ *                             the fast path (fastpath.c): the same trace, slower; the
+ *                             reference the tests compare the fast path's traces with.
  *
  * A bad value is never fatal: the program must run the same traced or not.
  * It gets one message naming the variable and what is accepted, and the
@@ -185,6 +188,16 @@ int rt_config_parse(rt_config *c, rt_getenv_fn get, void *ctx, const char *progn
         }
     }
 
+    const char *nf = get_var(get, ctx, "RTRACE_NO_FAST");
+    if (nf) {
+        if (eq(nf, "1") || eq(nf, "yes") || eq(nf, "true") || eq(nf, "on"))
+            c->no_fast = true;
+        else if (!(eq(nf, "0") || eq(nf, "no") || eq(nf, "false") || eq(nf, "off"))) {
+            rt_warn("RTRACE_NO_FAST=\"%.*s\" is not valid: expected 1 or 0; using the default 0", 64, nf);
+            bad++;
+        }
+    }
+
     const char *st = get_var(get, ctx, "RTRACE_STATS");
     if (st) {
         if (eq(st, "1") || eq(st, "yes") || eq(st, "true") || eq(st, "on"))
@@ -236,5 +249,6 @@ int rt_config_parse(rt_config *c, rt_getenv_fn get, void *ctx, const char *progn
             bad++;
         }
     }
+    c->fast_off = c->no_fast || c->max_events || c->max_bytes;
     return bad;
 }

@@ -59,7 +59,7 @@ static inline rt_thread_x *fast_thread(void)
     rt_thread *t = &x->pub;
     if (unlikely(t->in_runtime || t->dead || t->nested.len ||
                  atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_ST_RUNNING ||
-                 (rt_cfg.max_events | rt_cfg.max_bytes)))
+                 rt_cfg.fast_off))
         return NULL;
     return x;
 }
@@ -149,22 +149,36 @@ static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint6
         rt_fast_values(&t->enc, s->vars, s->nvars, rbp);
 }
 
+/* The Step and Call of a new call of s's function from its template,
+ * the parameters read from the frame (rbp). */
+static inline void fast_call_events(rt_thread *t, const rt_tpl *tpl, uint64_t rbp)
+{
+    int64_t vals[RT_TPL_MAX_SLOTS];
+    for (unsigned k = 0; k < tpl->nslots; k++)
+        vals[k] = rt_fast_load_at((const unsigned char *)(rbp + tpl->slot_off[k]), tpl->slot_kind[k]);
+    fast_tpl(&t->enc, tpl, vals);
+}
+
 /*
  * A call starting at entry site s (a CFA below the top frame's): the frame
  * is pushed and its Step and Call written from the site's template (step.c's
- * write_call), then in full mode its first stop. Declines as rt_on_line_fast.
+ * write_call), then in full mode its first stop. At a deferred entry
+ * (clang's: the parameters are not in their slots yet, RT_SITE_DEFER) the
+ * frame is only pushed, pending: fast_deferred writes its Call at the
+ * function's next probe. Declines as rt_on_line_fast.
  */
 static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
 {
     rt_thread *t = &x->pub;
     const rt_tpl *tpl = (s->flags & RT_SITE_ENTRY) ? s->fn->call_tpl : NULL;
     rt_frame *top = &t->frames[t->nframes - 1];
-    uint32_t nv = s->nvars;
+    bool defer = (s->flags & RT_SITE_DEFER) != 0;
+    uint32_t nv = defer ? 0 : s->nvars;
     if (unlikely(tpl == NULL || rbp + 16 >= top->cfa || rt_upward || (top->flags & RT_FR_PENDING) ||
                  t->nframes >= t->frames_cap || (full && nv && !(s->flags & RT_SITE_FASTVALS))))
         return 1;
-    size_t need = rt_tpl_room(tpl) + (full ? 64 + (size_t)s->vals_room : 0);
-    unsigned nev = 2 + (full ? 1 + nv : 0);
+    size_t need = defer ? 0 : rt_tpl_room(tpl) + (full ? 64 + (size_t)s->vals_room : 0);
+    unsigned nev = defer ? 0 : 2 + (full ? 1 + nv : 0);
     if (unlikely(!fast_room(x, need, nev)))
         return 1;
     t->in_runtime = 1;
@@ -174,12 +188,40 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     fr->fn_site = s;
     fr->line = 0;
     fr->path_id = s->path_id;
-    fr->flags = 0;
+    fr->flags = defer ? RT_FR_PENDING : 0;
     fr->ret_pc = 0;
-    int64_t vals[RT_TPL_MAX_SLOTS];
-    for (unsigned k = 0; k < tpl->nslots; k++)
-        vals[k] = rt_fast_load_at((const unsigned char *)(rbp + tpl->slot_off[k]), tpl->slot_kind[k]);
-    fast_tpl(&t->enc, tpl, vals);
+    if (!defer) {
+        fast_call_events(t, tpl, rbp);
+        if (full)
+            fast_stop(t, fr, s, rbp);
+    }
+    return fast_commit(x, nev);
+}
+
+/*
+ * The first probe of a pending frame fr (entered at a deferred site) after
+ * its entry: the parameters are in place, so its Step and Call are written
+ * from the function's template, then in full mode the first stop, here
+ * whatever the row (rt_step_line). A deferred site again (the entry probe
+ * re-run without a new call) writes nothing, as in rt_step_line. Declines
+ * as rt_on_line_fast.
+ */
+static int fast_deferred(rt_thread_x *x, rt_frame *fr, const rt_site *s, uint64_t rbp, bool full)
+{
+    if (s->flags & RT_SITE_DEFER)
+        return 0;
+    rt_thread *t = &x->pub;
+    const rt_tpl *tpl = s->fn->call_tpl;
+    uint32_t nv = s->nvars;
+    if (unlikely(tpl == NULL || fr->flags != RT_FR_PENDING || (full && nv && !(s->flags & RT_SITE_FASTVALS))))
+        return 1;
+    size_t need = rt_tpl_room(tpl) + (full ? 64 + (size_t)s->vals_room : 0);
+    unsigned nev = 2 + (full ? 1 + nv : 0);
+    if (unlikely(!fast_room(x, need, nev)))
+        return 1;
+    t->in_runtime = 1;
+    fr->flags = 0;
+    fast_call_events(t, tpl, rbp);
     if (full)
         fast_stop(t, fr, s, rbp);
     return fast_commit(x, nev);
@@ -198,8 +240,10 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
     rt_frame *fr = &t->frames[t->nframes - 1];
     if (fr->cfa != rbp + 16 || fr->func != s->fn)
         return fast_call(x, s, rbp, full);
+    if (unlikely(fr->flags & RT_FR_PENDING))
+        return fast_deferred(x, fr, s, rbp, full);
     if (unlikely(!full))
-        return (fr->flags & RT_FR_PENDING) ? 1 : 0;   /* calls mode: nothing in a frame */
+        return 0;                    /* calls mode: nothing in a frame */
     uint32_t sf = s->flags;
     if (unlikely(fr->flags != 0) && !fast_returned(fr, s))
         return 1;

@@ -812,7 +812,11 @@ int rt_core_add_module(rt_module *m)
             s->flags |= RT_SITE_FASTVALS;
             s->vals_room = (uint32_t)room;
         }
-        if ((s->flags & (RT_SITE_ENTRY | RT_SITE_DEFER)) == RT_SITE_ENTRY)
+        /* a deferred entry's template is written at the function's next
+         * probe (fastpath.c), whose Step is the same only at a known
+         * declaration line (write_call) */
+        if ((s->flags & (RT_SITE_ENTRY | RT_SITE_DEFER)) == RT_SITE_ENTRY ||
+            ((s->flags & RT_SITE_DEFER) && s->fn->decl_line))
             build_call_tpl(s);
     }
     for (size_t i = 0; i < m->nfuncs; i++)

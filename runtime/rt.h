@@ -38,6 +38,9 @@ typedef struct rt_config {
     rt_mode mode;             /* RTRACE_MODE=full|calls */
     bool quiet;               /* RTRACE_QUIET=1 */
     bool stats;               /* RTRACE_STATS=1: the summary tells the fast path's share */
+    bool no_fast;             /* RTRACE_NO_FAST=1: every probe takes the general path */
+    bool fast_off;            /* the fast path declines every probe: no_fast, or a budget
+                                 (max_events, max_bytes) to count; one load for fastpath.c */
     bool threads_all;         /* RTRACE_THREADS=all (default) | main */
     const char *filter;       /* RTRACE_FILTER (raw; parsed by the core) */
     uint32_t max_depth;       /* RTRACE_MAX_DEPTH: pointer levels followed (default 2) */

@@ -3,8 +3,9 @@
 # programs of tests/runtime/core_progs/, compiled with rtcc under gcc and
 # clang: what the gdb differential test (tests/diff) does not cover or cannot
 # compare: the crash event, frames abandoned by longjmp, VLAs, long double
-# returns, a dlopen'ed plugin sharing types with the program, RTRACE_FILTER and
-# RTRACE_MODE=calls. Every expected value below was worked out by hand from
+# returns, a dlopen'ed plugin sharing types with the program, RTRACE_FILTER,
+# RTRACE_MODE=calls, and the probes' fast path against the general path
+# (fast_share.c, RTRACE_NO_FAST=1, RTRACE_STATS=1). Every expected value below was worked out by hand from
 # the program's source. Probe patching (runtime/patch.c): a program written
 # below (patchme.c) counts its own NOPed probes; every patched run's trace
 # must equal, byte for byte, the same run with RTRACE_NO_PATCH=1.
@@ -248,6 +249,45 @@ for cc in gcc clang; do
     grep -qx '5 7 3.5' "$d/hostc.out" && same_trace "$d/hostc.trace" "$d/hostcn.trace" &&
         "$bin/rtrace" validate "$d/hostc.trace" >/dev/null 2>&1
     check "$cc dlopen: RTRACE_MODE=calls: output unchanged, valid, the same trace as with RTRACE_NO_PATCH=1" $?
+
+    # ---- fast_share.c: the probes' fast path against the general path --------
+    # Every event the fast path writes (fastpath.c: templates) must be what the
+    # general path (step.c: the encoder) writes: the program shows no
+    # uninitialised memory, so the traces are equal byte for byte, with and
+    # without RTRACE_NO_FAST=1, in both formats and modes. RTRACE_STATS=1
+    # gives the fast path's share: nearly all of it here (what is left: the
+    # clock checks and flushes; with clang, the landings after a return on its
+    # is_stmt 0 rows, which the general path decides); a change that sends
+    # such probes to the general path, which the trace alone does not show,
+    # fails here.
+    RTCC_CC=$cc "$bin/rtcc" -o "$d/fs" "$src/fast_share.c" 2>"$d/fs.cc.log"
+    check "$cc fast_share: builds" $?
+    full_min=99
+    [ $cc = clang ] && full_min=85
+    for mode in full calls; do
+        for fmt in json binary; do
+            t=$d/fs-$mode-$fmt
+            (cd "$d" && RTRACE_STATS=1 RTRACE_MODE=$mode RTRACE_FORMAT=$fmt RTRACE_DIR="$t.fast" ./fs >"$t.out" 2>"$t.err")
+            (cd "$d" && RTRACE_QUIET=1 RTRACE_NO_FAST=1 RTRACE_MODE=$mode RTRACE_FORMAT=$fmt \
+                 RTRACE_DIR="$t.slow" ./fs >/dev/null 2>&1)
+            if [ $fmt = json ]; then
+                cmp -s "$t.fast/trace.json" "$t.slow/trace.json"
+            else
+                "$bin/rtrace" convert --to=json "$t.fast" "$t.fast.json" >/dev/null 2>&1 &&
+                    "$bin/rtrace" convert --to=json "$t.slow" "$t.slow.json" >/dev/null 2>&1 &&
+                    cmp -s "$t.fast.json/trace.json" "$t.slow.json/trace.json"
+            fi
+            same=$?
+            grep -qx 'sum 601057648 point 30000 -30000' "$t.out" && [ $same = 0 ] &&
+                "$bin/rtrace" validate "$t.fast" >/dev/null 2>&1
+            check "$cc fast_share $mode $fmt: the fast path's trace is the general path's" $?
+            pct=$(sed -n 's/.*; fast path: \([0-9]*\)\.[0-9]*% of the events.*/\1/p' "$t.err")
+            min=$full_min
+            [ $mode = calls ] && min=99
+            [ -n "$pct" ] && [ "$pct" -ge $min ]
+            check "$cc fast_share $mode $fmt: the fast path wrote ${pct:-?}% of the events (at least $min%)" $?
+        done
+    done
 done
 
 echo "core e2e: $pass passed, $fail failed"

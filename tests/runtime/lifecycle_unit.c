@@ -89,6 +89,27 @@ static void test_config_defaults(void)
     CU_ASSERT_EQUAL(c.max_events, 0);
     CU_ASSERT_EQUAL(c.max_bytes, 0);
     CU_ASSERT_EQUAL(c.ring, 0);
+    CU_ASSERT_FALSE(c.stats);
+    CU_ASSERT_FALSE(c.no_fast);
+    CU_ASSERT_FALSE(c.fast_off);   /* the probes' fast path is on */
+}
+
+/* The fast path is off with RTRACE_NO_FAST=1, and while a budget must be
+ * counted (RTRACE_MAX_EVENTS, RTRACE_MAX_BYTES): one flag, fast_off. */
+static void test_config_fast_path_off(void)
+{
+    static const kv envs[][3] = {
+        { { "RTRACE_NO_FAST", "1" }, { "RTRACE_STATS", "yes" }, { NULL, NULL } },
+        { { "RTRACE_MAX_EVENTS", "100" }, { NULL, NULL }, { NULL, NULL } },
+        { { "RTRACE_MAX_BYTES", "1M" }, { "RTRACE_NO_FAST", "0" }, { NULL, NULL } },
+    };
+    for (size_t i = 0; i < sizeof envs / sizeof *envs; i++) {
+        rt_config c;
+        CU_ASSERT_EQUAL(rt_config_parse(&c, kv_get, (void *)envs[i], "p"), 0);
+        CU_ASSERT_TRUE(c.fast_off);
+        CU_ASSERT_EQUAL(c.no_fast, i == 0);
+        CU_ASSERT_EQUAL(c.stats, i == 0);
+    }
 }
 
 static void test_config_valid_values(void)
@@ -142,10 +163,13 @@ static void test_config_bad_values_warn_and_keep_defaults(void)
                  { "RTRACE_MAX_EVENTS", "-5" }, { "RTRACE_MAX_BYTES", "12Q" },
                  { "RTRACE_RING", "99999999999999999999999" }, { "RTRACE_MAX_DEPTH", "65" },
                  { "RTRACE_QUIET", "maybe" }, { "RTRACE_ZSTD_LEVEL", "30" },
-                 { "RTRACE_THREADS", "some" }, { NULL, NULL } };
+                 { "RTRACE_THREADS", "some" }, { "RTRACE_STATS", "2" }, { "RTRACE_NO_FAST", "on!" },
+                 { NULL, NULL } };
     const char *err = capture_stderr(parse_bad, env);
-    CU_ASSERT_EQUAL(bad_count, 9);
-    CU_ASSERT_EQUAL(count_lines_with(err, "rtrace: "), 9);
+    CU_ASSERT_EQUAL(bad_count, 11);
+    CU_ASSERT_EQUAL(count_lines_with(err, "rtrace: "), 11);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "RTRACE_STATS=\"2\" is not valid: expected 1 or 0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "RTRACE_NO_FAST=\"on!\" is not valid: expected 1 or 0"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "RTRACE_FORMAT=\"xml\" is not valid: expected json or binary"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "RTRACE_MODE=\"fast\" is not valid: expected full or calls"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "RTRACE_MAX_EVENTS=\"-5\" is not valid"));
@@ -164,6 +188,8 @@ static void test_config_bad_values_warn_and_keep_defaults(void)
     CU_ASSERT_FALSE(bad_cfg.quiet);
     CU_ASSERT_EQUAL(bad_cfg.zstd_level, -2);   /* the default */
     CU_ASSERT_TRUE(bad_cfg.threads_all);
+    CU_ASSERT_FALSE(bad_cfg.stats);
+    CU_ASSERT_FALSE(bad_cfg.fast_off);
 }
 
 static void test_config_empty_value_is_unset(void)
@@ -702,6 +728,7 @@ int main(void)
     CU_pSuite cfg = CU_add_suite("config", NULL, NULL);
     CU_add_test(cfg, "defaults", test_config_defaults);
     CU_add_test(cfg, "valid values", test_config_valid_values);
+    CU_add_test(cfg, "the fast path off: RTRACE_NO_FAST, budgets", test_config_fast_path_off);
     CU_add_test(cfg, "byte suffixes", test_config_byte_suffixes);
     CU_add_test(cfg, "bad values warn and keep defaults", test_config_bad_values_warn_and_keep_defaults);
     CU_add_test(cfg, "empty value is unset", test_config_empty_value_is_unset);

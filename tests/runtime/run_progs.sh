@@ -469,22 +469,6 @@ variant binary-fsize-limit fsize_limit 0 --crashed "RTRACE_FORMAT=binary" \
 variant quiet return_main 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err'
 
-# The probes' fast path takes every probe of a loop over ints and structs of
-# ints, calls with such arguments and their returns (RTRACE_STATS=1 gives its
-# share; the general path keeps the clock checks and flushes, well under 1%
-# here): a change that sends such probes to the general path, which the
-# trace alone does not show (a JSON struct template once failed silently),
-# fails here. gcc only: clang's entry hook defers each Call to the general
-# path (RT_SITE_DEFER). fast_pct: the share's whole percent.
-fast_pct() { sed -n 's/.*; fast path: \([0-9]*\)\.[0-9]*% of the events.*/\1/p' err; }
-if [ "${RTCC_CC:-cc}" = cc ] || [ "${RTCC_CC:-cc}" = gcc ]; then
-    simple fast_share 0 "" '! grep -q "fast path" err'
-    variant fast-share-json fast_share 0 "" "RTRACE_STATS=1" '[ "$(fast_pct)" -ge 99 ]'
-    variant fast-share-binary fast_share 0 "" "RTRACE_STATS=1 RTRACE_FORMAT=binary" '[ "$(fast_pct)" -ge 99 ]'
-    variant fast-share-calls fast_share 0 "" "RTRACE_STATS=1 RTRACE_MODE=calls" '[ "$(fast_pct)" -ge 99 ]'
-    variant fast-share-calls-unpatched fast_share 0 "" "RTRACE_STATS=1 RTRACE_NO_PATCH=1 RTRACE_MODE=calls" \
-        '[ "$(fast_pct)" -ge 99 ]'
-fi
 variant max-events recursion 0 --crashed "RTRACE_MAX_EVENTS=50" \
     'grep -q "RTRACE_MAX_EVENTS=50 reached" err' \
     'test "$(count_events $T)" -le 52'
