@@ -380,9 +380,7 @@ static ptrdiff_t row_le(const rt_module *m, uint64_t a)
 
 const rt_line_row *rt_module_row_at(const rt_module *m, uint64_t addr)
 {
-    if (!m || !m->nrows) return NULL;
-    ptrdiff_t i = row_le(m, addr);
-    return i >= 0 && m->rows[i].addr == addr ? &m->rows[i] : NULL;
+    return rt_module_row_at_inline(m, addr);
 }
 
 const rt_line_row *rt_module_row_covering(const rt_module *m, uint64_t addr)

@@ -185,6 +185,18 @@ void rt_big_free(void *p);
 const rt_func *rt_module_find_func(const rt_module *m, uint64_t addr);
 /* The row at exactly link-time address `addr`, or NULL. Binary search. */
 const rt_line_row *rt_module_row_at(const rt_module *m, uint64_t addr);
+/* rt_module_row_at inline, for the probes' fast path (which calls nothing):
+ * the row starting at link-time address addr, or NULL. A binary search. */
+static inline const rt_line_row *rt_module_row_at_inline(const rt_module *m, uint64_t addr)
+{
+    size_t lo = 0, hi = m ? m->nrows : 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->rows[mid].addr <= addr) lo = mid + 1; else hi = mid;
+    }
+    return lo > 0 && m->rows[lo - 1].addr == addr ? &m->rows[lo - 1] : NULL;
+}
+
 /* Whether a row may start at link-time address addr: false only when it
  * surely does not (then rt_module_row_at(m, addr) is NULL). One load. */
 static inline bool rt_module_maybe_row(const rt_module *m, uint64_t addr)

@@ -121,18 +121,31 @@ static inline __attribute__((always_inline)) void fast_tpl(rtrace_enc *e, const 
 
 /*
  * The first probe of frame fr after a callee returned (RT_FR_RETURNED, and
- * no other flag): gdb's return-landing rules (rt_step_line) change nothing
- * when the probe starts a row and the return address neither is the
- * probe's nor starts a row of the line table (a call in the middle of its
- * line: the common case). Then the flag goes and the usual rules follow;
- * true. Else false: the general path decides.
+ * no other flag), at a row start s: gdb's return-landing rules, as
+ * rt_step_line applies them. gdb's current line is still the callee's where
+ * the return address starts a row: the probe's own row, or a row of the
+ * line table (clang's is_stmt 0 row after a call: then, of another line,
+ * gdb forgets the line and the next statement row is a stop whatever its
+ * line); a return address inside a row (gcc's calls in the middle of a
+ * line; the bitmap tells it in one load) leaves the caller's line. The flag
+ * goes and the usual rules follow: true. False (the general path decides)
+ * at a probe inside a row (gcc's `return f();` rule lives there).
  */
-static inline bool fast_returned(rt_frame *fr, const rt_site *s)
+static inline bool fast_returned(rt_thread *t, rt_frame *fr, const rt_site *s)
 {
     const rt_module *m = s->fn->m;
-    if (fr->flags != RT_FR_RETURNED || !(s->flags & RT_SITE_ROWSTART) || s->start == fr->ret_pc ||
-        m == NULL || fr->ret_pc < m->bias || rt_module_maybe_row(m, fr->ret_pc - m->bias))
+    if (fr->flags != RT_FR_RETURNED || !(s->flags & RT_SITE_ROWSTART))
         return false;
+    uint64_t ret = fr->ret_pc;
+    const rt_line_row *row = NULL;
+    if (s->start != ret && m && ret >= m->bias && rt_module_maybe_row(m, ret - m->bias))
+        row = rt_module_row_at_inline(m, ret - m->bias);
+    if (s->start == ret || (row && (row->is_stmt || (int64_t)row->line == t->last_line))) {
+        fr->line = (uint32_t)t->last_line;
+        fr->path_id = (uint32_t)t->last_path_id;
+    } else if (row) {
+        fr->line = 0;
+    }
     fr->flags = 0;
     return true;
 }
@@ -245,7 +258,7 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
     if (unlikely(!full))
         return 0;                    /* calls mode: nothing in a frame */
     uint32_t sf = s->flags;
-    if (unlikely(fr->flags != 0) && !fast_returned(fr, s))
+    if (unlikely(fr->flags != 0) && !fast_returned(t, fr, s))
         return 1;
 
     /* gdb's rules in one frame (rt_step_line) */
