@@ -824,8 +824,9 @@ int rtrace_sink_flush(rtrace_sink *s)
 
 /*
  * Turns background writing on or off (see the file comment). On: creates
- * the second buffer (once) and the worker. Off: waits for the buffer in
- * flight and stops the worker.
+ * the ring's other buffers and, binary, the writer's own zstd context and
+ * output (once), and the worker. Off: waits for the frames in flight and
+ * stops the worker.
  */
 int rtrace_sink_set_background(rtrace_sink *s, bool on)
 {

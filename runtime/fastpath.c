@@ -4,10 +4,13 @@
  *
  * Most probes are plain cases: a line probe in the frame of the last probe,
  * at a statement row, whose variables are plain integers or structs of them
- * (their Value templates); a call whose parameters are plain integers or
- * structs of them (its Step and Call from the entry site's template, tpl.h);
- * the return of a void or plain integer value, or of a struct of integers in
- * rax:rdx or in the caller's stack buffer (the function's Return template).
+ * (their Value templates), also the first one after a callee returned (gdb's
+ * landing rules: fast_returned); a call whose parameters are plain integers
+ * or structs of them (its Step and Call from the entry site's template,
+ * tpl.h; at clang's deferred entries, at the function's next probe:
+ * fast_deferred); the return of a void or plain integer value, or of a
+ * struct of integers in rax:rdx or in the caller's stack buffer (the
+ * function's Return template).
  * The trampolines (trampoline.S) call these first with only the caller-saved
  * GPRs and the flags saved; the full hooks rt_on_line / rt_on_return, with
  * every register and xmm0-15 (ymm) saved, run only when these decline.
@@ -18,10 +21,13 @@
  * direction flag stay as they were. runtime.mk checks the object for vector
  * instructions and calls.
  *
- * They decline (return 1) before changing anything whenever the general
- * path has something to decide: no thread state yet, not recording, inside
- * the runtime already (a signal handler's probe), budgets, a flagged frame
- * (a callee returned, a deferred call, a frame on another stack), a longjmp,
+ * They decline (return 1) whenever the general path has something to
+ * decide, before changing anything (fast_returned excepted: the landing
+ * rules it applied are all the general path would apply first): no thread
+ * state yet, not recording, inside the runtime already (a signal handler's
+ * probe), budgets or RTRACE_NO_FAST, a frame on another stack, a landing
+ * inside a row (gcc's `return f();` rule), a pending frame met elsewhere
+ * than at its function's next line probe, a longjmp,
  * variables or values without templates (not plain integers or structs of
  * them), a buffer that would need to grow or be flushed, the clock check
  * due. What they do is exactly what rt_on_line / rt_on_return would do for
