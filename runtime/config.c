@@ -139,6 +139,23 @@ static int word_var(rt_getenv_fn get, void *ctx, const char *name,
     return 1;
 }
 
+/* Reads a 0|1 variable (also yes/no, true/false, on/off) into *dst; the
+ * default is off. */
+static int bool_var(rt_getenv_fn get, void *ctx, const char *name, bool *dst)
+{
+    const char *v = get_var(get, ctx, name);
+    if (!v)
+        return 0;
+    if (eq(v, "1") || eq(v, "yes") || eq(v, "true") || eq(v, "on")) {
+        *dst = true;
+        return 0;
+    }
+    if (eq(v, "0") || eq(v, "no") || eq(v, "false") || eq(v, "off"))
+        return 0;
+    rt_warn("%s=\"%.*s\" is not valid: expected 1 or 0; using the default 0", name, 64, v);
+    return 1;
+}
+
 /*
  * rt_config_parse: fills *c from the RTRACE_* variables (see the file
  * comment). Never fails: returns the number of bad values, each reported once.
@@ -178,48 +195,12 @@ int rt_config_parse(rt_config *c, rt_getenv_fn get, void *ctx, const char *progn
     bad += word_var(get, ctx, "RTRACE_THREADS", "all", "main", &w);
     c->threads_all = w == 0;
 
-    const char *q = get_var(get, ctx, "RTRACE_QUIET");
-    if (q) {
-        if (eq(q, "1") || eq(q, "yes") || eq(q, "true") || eq(q, "on"))
-            c->quiet = true;
-        else if (!(eq(q, "0") || eq(q, "no") || eq(q, "false") || eq(q, "off"))) {
-            rt_warn("RTRACE_QUIET=\"%.*s\" is not valid: expected 1 or 0; using the default 0", 64, q);
-            bad++;
-        }
-    }
-
-    const char *nf = get_var(get, ctx, "RTRACE_NO_FAST");
-    if (nf) {
-        if (eq(nf, "1") || eq(nf, "yes") || eq(nf, "true") || eq(nf, "on"))
-            c->no_fast = true;
-        else if (!(eq(nf, "0") || eq(nf, "no") || eq(nf, "false") || eq(nf, "off"))) {
-            rt_warn("RTRACE_NO_FAST=\"%.*s\" is not valid: expected 1 or 0; using the default 0", 64, nf);
-            bad++;
-        }
-    }
-
-    const char *st = get_var(get, ctx, "RTRACE_STATS");
-    if (st) {
-        if (eq(st, "1") || eq(st, "yes") || eq(st, "true") || eq(st, "on"))
-            c->stats = true;
-        else if (!(eq(st, "0") || eq(st, "no") || eq(st, "false") || eq(st, "off"))) {
-            rt_warn("RTRACE_STATS=\"%.*s\" is not valid: expected 1 or 0; using the default 0", 64, st);
-            bad++;
-        }
-    }
-
+    bad += bool_var(get, ctx, "RTRACE_QUIET", &c->quiet);
+    bad += bool_var(get, ctx, "RTRACE_NO_FAST", &c->no_fast);
+    bad += bool_var(get, ctx, "RTRACE_STATS", &c->stats);
     c->filter = get_var(get, ctx, "RTRACE_FILTER");
-
     rt_cfg_no_patch = false;
-    const char *np = get_var(get, ctx, "RTRACE_NO_PATCH");
-    if (np) {
-        if (eq(np, "1") || eq(np, "yes") || eq(np, "true") || eq(np, "on"))
-            rt_cfg_no_patch = true;
-        else if (!(eq(np, "0") || eq(np, "no") || eq(np, "false") || eq(np, "off"))) {
-            rt_warn("RTRACE_NO_PATCH=\"%.*s\" is not valid: expected 1 or 0; using the default 0", 64, np);
-            bad++;
-        }
-    }
+    bad += bool_var(get, ctx, "RTRACE_NO_PATCH", &rt_cfg_no_patch);
 
     uint64_t v = c->max_depth;
     bad += num_var(get, ctx, "RTRACE_MAX_DEPTH", false, 64, &v, "a number from 0 to 64");
