@@ -170,7 +170,7 @@ static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint6
 
 /* The Step and Call of a new call of s's function from its template,
  * the parameters read from the frame (rbp). */
-static inline void fast_call_events(rt_thread *t, const rt_tpl *tpl, uint64_t rbp)
+static inline __attribute__((always_inline)) void fast_call_events(rt_thread *t, const rt_tpl *tpl, uint64_t rbp)
 {
     int64_t vals[RT_TPL_MAX_SLOTS];
     for (unsigned k = 0; k < tpl->nslots; k++)
