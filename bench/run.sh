@@ -2,7 +2,7 @@
 # bench/run.sh - the runner of `make bench`: how fast recording is against the
 # untraced program and against uftrace. Prints one aligned table; asserts nothing.
 #
-#   BIN=... LIBD=... BUILD=... [CC=cc] [BENCH_RUNS=5] sh bench/run.sh
+#   BIN=... LIBD=... BUILD=... [CC=cc] [BENCH_RUNS=7] sh bench/run.sh
 #
 # For each program of bench/progs/ it measures (bench_measure: median wall
 # time of BENCH_RUNS runs, peak RSS of the children):
@@ -32,7 +32,7 @@ CC=${CC:-cc}
 # Absolute paths: LD_LIBRARY_PATH and the traces must not depend on the cwd.
 abs() { if [ -d "$1" ]; then (cd "$1" && pwd); else echo "$1"; fi; }
 BIN=$(abs "$BIN"); LIBD=$(abs "$LIBD")
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-7}
 # Size-0 runs last milliseconds: more of them for a steadier start-up figure.
 RUNS0=$((RUNS * 2 + 1))
 HERE=$(cd "$(dirname "$0")" && pwd)
