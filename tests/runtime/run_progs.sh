@@ -218,6 +218,16 @@ simple threads 0 "" \
     'test "$(grep -c "^{\"ThreadStart\"" $T/trace.json)" = 5' \
     'test "$(grep -c "^{\"ThreadExit\"" $T/trace.json)" = 4' \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T leaf)," $T/trace.json)" = 200'
+# 4 threads recording ~1M line stops at once, binary (~60 frames): the
+# sink's ring and the writer's help (lib/sink.c) with several writers taking
+# turns under the runtime's lock; every step of every thread is there
+RUN_ENV=RTRACE_FORMAT=binary
+simple threads_heavy 0 "" \
+    'test -f $T/trace.bin' \
+    '"$RTRACE" stats $T | grep -q "^steps: *960063$"' \
+    '"$RTRACE" stats $T | grep -q "^threads: *5$"' \
+    '"$RTRACE" stats $T | grep -c "steps 240009," | grep -qx 4'
+RUN_ENV=
 simple exit_threads 0 --crashed \
     'has $T "main exits"' 'test "$(grep -c "^{\"ThreadStart\"" $T/trace.json)" = 5'
 simple pthread_exit 0 --crashed \
