@@ -137,6 +137,33 @@ RT_HIDDEN const rt_func *rt_core_func_at(uint64_t addr);
 RT_HIDDEN const char *rt_core_path_name(uint32_t path_id);
 
 /* ---- step.c: frames and gdb's rules --------------------------------------- */
+/*
+ * gdb's landing after a return, at frame fr's first probe s since a callee
+ * returned to fr->ret_pc (rt_step_line and the fast path's fast_returned;
+ * gcc's `return f();` case is step.c's alone). gdb's current line is still
+ * the callee's (the last stop) where the return address starts a row: the
+ * probe's own, or a row of the line table, where a non-statement row of
+ * another line (clang's is_stmt 0 row after a call) makes gdb forget the
+ * line ("stepped to a different frame, but it's not the start of a
+ * statement": the next statement row is a stop whatever its line). Where
+ * the return address is inside a row, gdb takes that row's line, the
+ * caller's: fr is left as it is. Inline and call-free (fastpath.c).
+ */
+static inline void rt_land(const rt_thread *t, rt_frame *fr, const rt_site *s)
+{
+    const rt_module *m = s->fn->m;
+    uint64_t ret = fr->ret_pc;
+    const rt_line_row *row = NULL;
+    if (s->start != ret && m && ret >= m->bias && rt_module_maybe_row(m, ret - m->bias))
+        row = rt_module_row_at_inline(m, ret - m->bias);
+    if (s->start == ret || (row && (row->is_stmt || (int64_t)row->line == t->last_line))) {
+        fr->line = (uint32_t)t->last_line;
+        fr->path_id = (uint32_t)t->last_path_id;
+    } else if (row) {
+        fr->line = 0;
+    }
+}
+
 /* Frames of this thread flagged RT_FR_UPWARD (see step.c). */
 extern RT_HIDDEN __thread size_t rt_upward __attribute__((tls_model("initial-exec")));
 /* Frame flags. */

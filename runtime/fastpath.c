@@ -127,31 +127,17 @@ static inline __attribute__((always_inline)) void fast_tpl(rtrace_enc *e, const 
 
 /*
  * The first probe of frame fr after a callee returned (RT_FR_RETURNED, and
- * no other flag), at a row start s: gdb's return-landing rules, as
- * rt_step_line applies them. gdb's current line is still the callee's where
- * the return address starts a row: the probe's own row, or a row of the
- * line table (clang's is_stmt 0 row after a call: then, of another line,
- * gdb forgets the line and the next statement row is a stop whatever its
- * line); a return address inside a row (gcc's calls in the middle of a
- * line; the bitmap tells it in one load) leaves the caller's line. The flag
- * goes and the usual rules follow: true. False (the general path decides)
- * at a probe inside a row (gcc's `return f();` rule lives there).
+ * no other flag), at a row start s: gdb's landing rules (rt_land, core.h;
+ * a return address inside a row, the common case with gcc, costs one load
+ * of the row-start bitmap), then the flag goes and the usual rules follow:
+ * true. False (the general path decides) at a probe inside a row (gcc's
+ * `return f();` rule lives in step.c).
  */
 static inline bool fast_returned(rt_thread *t, rt_frame *fr, const rt_site *s)
 {
-    const rt_module *m = s->fn->m;
     if (fr->flags != RT_FR_RETURNED || !(s->flags & RT_SITE_ROWSTART))
         return false;
-    uint64_t ret = fr->ret_pc;
-    const rt_line_row *row = NULL;
-    if (s->start != ret && m && ret >= m->bias && rt_module_maybe_row(m, ret - m->bias))
-        row = rt_module_row_at_inline(m, ret - m->bias);
-    if (s->start == ret || (row && (row->is_stmt || (int64_t)row->line == t->last_line))) {
-        fr->line = (uint32_t)t->last_line;
-        fr->path_id = (uint32_t)t->last_path_id;
-    } else if (row) {
-        fr->line = 0;
-    }
+    rt_land(t, fr, s);
     fr->flags = 0;
     return true;
 }

@@ -119,15 +119,6 @@ static unsigned pop_to(rt_thread *t, rtrace_enc *e, size_t keep)
     return n;
 }
 
-/* The row of gdb's line table starting at run-time address `pc` of fn's module, or NULL
- * (a return address without a probe: clang's is_stmt 0 row after a call). Only after a
- * return whose address has no probe of its own. */
-static const rt_line_row *ret_row(const rt_core_func *fn, uint64_t pc)
-{
-    const rt_module *m = fn->m;
-    return m && pc >= m->bias ? rt_module_row_at(m, pc - m->bias) : NULL;
-}
-
 /*
  * gcc's -finstrument-functions code keeps a function's result in rbx for its
  * exit hook: `return f(...);` becomes `call f; mov %eax,%ebx` (or %rax,%rbx),
@@ -252,17 +243,10 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
         return n;
 
     if (unlikely(fr->flags & RT_FR_RETURNED) && !first) {
-        /* back from a call. gdb's current line is still the callee's (the last stop) where the
-         * return address starts a row: a statement row there is a stop if its line differs;
-         * a non-statement row of another line makes gdb forget the line (infrun: "stepped to
-         * a different frame, but it's not the start of a statement"), the next statement row
-         * is a stop whatever its line. Where the return address is inside a row, gdb takes
-         * that row's line, the caller's. */
+        /* back from a call: gdb's landing rules (rt_land, core.h) */
         fr->flags &= ~RT_FR_RETURNED;
-        if (s->start == fr->ret_pc) {
-            fr->line = t->last_line;
-            fr->path_id = (uint32_t)t->last_path_id;
-        } else if (s->start == after_result_save(fr->ret_pc) && !(s->flags & RT_SITE_ROWSTART)) {
+        if (s->start != fr->ret_pc && s->start == after_result_save(fr->ret_pc) &&
+            !(s->flags & RT_SITE_ROWSTART)) {
             /* gcc's `return f(...);` under -finstrument-functions: the
              * untraced code returns to the start of the next row (the
              * function's closing line); the code until then (the result
@@ -271,15 +255,8 @@ unsigned rt_step_line(rt_thread *t, rtrace_enc *e, const rt_site *s, const rt_re
             fr->line = t->last_line;
             fr->path_id = (uint32_t)t->last_path_id;
             return n;
-        } else {
-            const rt_line_row *row = ret_row(s->fn, fr->ret_pc);
-            if (row && !row->is_stmt && row->line != t->last_line)
-                fr->line = 0;
-            else if (row) {
-                fr->line = t->last_line;
-                fr->path_id = (uint32_t)t->last_path_id;
-            }
         }
+        rt_land(t, fr, s);
     }
     bool stop;
     if (unlikely(first)) {
