@@ -88,7 +88,6 @@ static inline int fast_commit(rt_thread_x *x, unsigned nev)
 {
     rt_thread *t = &x->pub;
     t->events += nev;
-    t->fast_events += nev;
     x->committed = t->enc.len;
     t->in_runtime = 0;
     if (unlikely(t->nested.len)) {

@@ -159,4 +159,5 @@ void rt_core_on_fatal(rt_thread *t, int sig, const siginfo_t *info, const void *
      * commits what we write here itself */
     rtrace_enc_event(t->in_runtime ? &t->nested : &t->enc, RTRACE_LOG_ERROR, "", msg, n);
     t->events++;
+    t->slow_events++;
 }

@@ -91,7 +91,7 @@ static bool rt_start_written;
 static _Atomic uint64_t rt_budget_events;   /* events committed (only with RTRACE_MAX_EVENTS) */
 static _Atomic uint64_t rt_bytes_in;        /* bytes of events handed to the sink or ring */
 static uint64_t rt_events_done;             /* events of threads that ended */
-static uint64_t rt_fast_done;               /* of which the fast path wrote */
+static uint64_t rt_slow_done;               /* of which the general path wrote */
 static uint64_t rt_t0_ns;
 static bool rt_write_error_reported;
 static bool rt_summary_ready, rt_summary_printed;
@@ -511,9 +511,9 @@ void rt_output_release_thread(rt_thread_x *x)
     if (x->committed)
         flush_locked(x);
     rt_events_done += x->pub.events;
-    rt_fast_done += x->pub.fast_events;
+    rt_slow_done += x->pub.slow_events;
     x->pub.events = 0;
-    x->pub.fast_events = 0;
+    x->pub.slow_events = 0;
     atomic_store(&x->in_use, 0);
     lk_release();
 }
@@ -539,11 +539,13 @@ void rt_output_commit(rt_thread *t, unsigned nevents)
     rt_thread_x *x = (rt_thread_x *)t;
     if (unlikely(t->in_runtime > 1)) {
         t->events += nevents;   /* nested: moved to t->enc by the outer commit */
+        t->slow_events += nevents;
         return;
     }
     if (unlikely(t->nested.len))
         take_nested(x);
     t->events += nevents;
+    t->slow_events += nevents;
     x->committed = t->enc.len;
     if (unlikely(rt_cfg.max_events | rt_cfg.max_bytes)) {
         if (rt_cfg.max_events &&
@@ -1037,11 +1039,11 @@ void rt_output_print_summary(void)
 
 static void make_summary(void)
 {
-    uint64_t ev = rt_events_done, fast = rt_fast_done;
+    uint64_t ev = rt_events_done, slow = rt_slow_done;
     for (rt_thread_x *x = rt_threads_head(); x; x = (rt_thread_x *)x->pub.next)
         if (atomic_load(&x->in_use)) {
             ev += x->pub.events;
-            fast += x->pub.fast_events;
+            slow += x->pub.slow_events;
         }
     uint64_t bytes = rt_sink ? rtrace_sink_bytes_out(rt_sink) : 0;
     uint64_t tenths = (bytes * 10 + (1u << 19)) >> 20;
@@ -1051,6 +1053,7 @@ static void make_summary(void)
               rt_dir_used, (unsigned long long)(cs / 100), (unsigned long long)(cs % 100));
     if (rt_cfg.stats) {
         /* hundredths of a percent, rounded down: 100.00 only when all were */
+        uint64_t fast = ev - (slow < ev ? slow : ev);
         uint64_t bp = ev ? (uint64_t)((unsigned __int128)fast * 10000 / ev) : 0;
         size_t n = strlen(rt_summary);
         rt_format(rt_summary + n, sizeof rt_summary - n, "; fast path: %llu.%02llu%% of the events (%llu)",
@@ -1161,7 +1164,7 @@ void rt_output_after_fork_child(void)
         rt_dir_lock_fd = -1;
     }
     rt_events_done = 0;
-    rt_fast_done = 0;
+    rt_slow_done = 0;
     atomic_store(&rt_bytes_in, 0);
     atomic_store(&rt_budget_events, 0);
     rt_rg_start = rt_rg_end = 0;

@@ -79,7 +79,9 @@ typedef struct rt_thread {
     rt_frame *frames;         /* frame stack (mmap'ed; grows by remapping) */
     size_t nframes, frames_cap;
     uint64_t events;          /* events encoded by this thread */
-    uint64_t fast_events;     /* of which the probes' fast path wrote (fastpath.c) */
+    uint64_t slow_events;     /* of which the general path wrote (rt_output_commit, the crash
+                                 event); the rest, the probes' fast path (RTRACE_STATS): counted
+                                 here so that the fast path does not count */
     uint64_t dropped;         /* events dropped (nested overflow, budget) */
     int64_t last_path_id, last_line; /* the last Step written (for crash events) */
     struct rt_thread *next;   /* registry of live threads (for exit/crash flushing) */

@@ -186,7 +186,7 @@ static bool slot_init(rt_thread_x *x)
     t->is_main = rt_gettid() == getpid();
     t->dead = false;
     t->nframes = 0;
-    t->events = t->fast_events = t->dropped = 0;
+    t->events = t->slow_events = t->dropped = 0;
     t->last_path_id = -1;
     t->last_line = 0;
     x->committed = 0;
@@ -341,7 +341,7 @@ void rt_threads_after_fork_child(void)
         t->tid = (uint64_t)rt_gettid();
         t->is_main = true;
         t->events = 0;
-        t->fast_events = 0;
+        t->slow_events = 0;
         me->clock_check_at = 0;
         me->last_flush_ns = 0;
     }
