@@ -393,6 +393,23 @@ static size_t bg_compress(rtrace_sink *s, ZSTD_CCtx *cctx, unsigned char *out, u
     return ZSTD_compress2(cctx, out, s->zcap, s->bufs[i], s->lens[i]);
 }
 
+/* The worker compresses frame k into zbuf: zstd's result; 0 for JSON (written
+ * as it is) or once a write failed (nothing more is written). */
+static size_t bg_worker_compress(rtrace_sink *s, uint64_t k)
+{
+    if (s->format != RTRACE_FORMAT_BINARY || atomic_load_explicit(&s->wfailed, memory_order_relaxed))
+        return 0;
+    return bg_compress(s, s->cctx, s->zbuf, k);
+}
+
+/* The worker writes frame `written`, which the writer compressed (HELPED),
+ * and frees hbuf for the writer's next help. */
+static void bg_put_helped(rtrace_sink *s)
+{
+    bg_put(s, s->hbuf, s->hz);
+    atomic_store(&s->hbusy, 0);
+}
+
 /*
  * One turn of the worker: writes frame `written` when it can (compressing it
  * if it is FILLED; the writer's output if it is HELPED); while the writer
@@ -403,36 +420,25 @@ static bool bg_turn(rtrace_sink *s)
 {
     uint64_t k = atomic_load_explicit(&s->written, memory_order_relaxed);
     int st = sl_get(s, k);
-    bool bin = s->format == RTRACE_FORMAT_BINARY;
     if (st == SL_FILLED && sl_claim(s, k, SL_FILLED, SL_WORKER)) {
-        bool failed = atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0;
-        size_t z = bin && !failed ? bg_compress(s, s->cctx, s->zbuf, k) : 0;
-        bg_put(s, s->zbuf, z);
-        bg_bump(s);
-        return true;
-    }
-    if (st == SL_HELPED) {
-        bg_put(s, s->hbuf, s->hz);
-        atomic_store(&s->hbusy, 0);
-        bg_bump(s);
-        return true;
-    }
-    if (st == SL_HELPER && sl_get(s, k + 1) == SL_FILLED && sl_claim(s, k + 1, SL_FILLED, SL_WORKER)) {
-        size_t z = atomic_load_explicit(&s->wfailed, memory_order_relaxed) ? 0
-                   : bg_compress(s, s->cctx, s->zbuf, k + 1);
+        bg_put(s, s->zbuf, bg_worker_compress(s, k));
+    } else if (st == SL_HELPED) {
+        bg_put_helped(s);
+    } else if (st == SL_HELPER && sl_get(s, k + 1) == SL_FILLED && sl_claim(s, k + 1, SL_FILLED, SL_WORKER)) {
+        size_t z = bg_worker_compress(s, k + 1);
         for (;;) {   /* the writer finishes frame k (it is compressing it, signals blocked) */
             int seen = atomic_load(&s->seq);
             if (sl_get(s, k) == SL_HELPED)
                 break;
             bg_sleep(s, seen, NULL);
         }
-        bg_put(s, s->hbuf, s->hz);
-        atomic_store(&s->hbusy, 0);
+        bg_put_helped(s);
         bg_put(s, s->zbuf, z);
-        bg_bump(s);
-        return true;
+    } else {
+        return false;
     }
-    return false;
+    bg_bump(s);
+    return true;
 }
 
 /* The worker's thread: turns until told to stop. */
