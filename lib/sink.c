@@ -1011,6 +1011,7 @@ void rtrace_sink_free(rtrace_sink *s)
 }
 
 uint64_t rtrace_sink_frames_helped(const rtrace_sink *s) { return s ? s->helped : 0; }
+uint64_t rtrace_sink_frames(const rtrace_sink *s) { return s ? s->nframes : 0; }
 uint64_t rtrace_sink_bytes_in(const rtrace_sink *s) { return s ? s->bytes_in : 0; }
 uint64_t rtrace_sink_bytes_out(const rtrace_sink *s) { return s ? s->bytes_out : 0; }
 bool rtrace_sink_failed(const rtrace_sink *s) { return s ? s->failed : false; }

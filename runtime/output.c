@@ -1058,6 +1058,13 @@ static void make_summary(void)
         size_t n = strlen(rt_summary);
         rt_format(rt_summary + n, sizeof rt_summary - n, "; fast path: %llu.%02llu%% of the events (%llu)",
                   (unsigned long long)(bp / 100), (unsigned long long)(bp % 100), (unsigned long long)fast);
+        if (rt_sink && rt_cfg.format == RTRACE_FORMAT_BINARY) {
+            /* how much of the compression the program's threads did (lib/sink.c's help) */
+            n = strlen(rt_summary);
+            rt_format(rt_summary + n, sizeof rt_summary - n, "; zstd frames: %llu, %llu compressed by the program",
+                      (unsigned long long)rtrace_sink_frames(rt_sink),
+                      (unsigned long long)rtrace_sink_frames_helped(rt_sink));
+        }
     }
     rt_summary_ready = true;
 }

@@ -4,8 +4,9 @@
  *
  * A probe is `lea -128(%rsp),%rsp; call rel32; lea 128(%rsp),%rsp` (regs.h);
  * patching it overwrites its 5-byte `call rel32` (e8 xx xx xx xx) with the
- * 5-byte NOP 0f 1f 44 00 00 (or eb 03: see Safety): the two leas cancel out,
- * the trampoline and the hook are never reached. Which probes:
+ * 5-byte NOP 0f 1f 44 00 00 (or eb 03, or eb 10 at the probe's start: see
+ * Safety): the two leas cancel out, the trampoline and the hook are never
+ * reached. Which probes:
  *
  *  - every probe (line and return) of a function RTRACE_FILTER excludes, in
  *    any mode: such a function has no site (probes.c), so its probes only
@@ -35,7 +36,11 @@
  * 5 bytes, never a mix). When the 5 bytes cross a 16-byte boundary but their
  * first two do not, those two become `jmp .+5` (eb 03), written the same way:
  * the old call (its last 3 bytes unchanged) or the jump over them, never a
- * mix; a call starting at the last byte of a block (one in sixteen) stays.
+ * mix. When the call starts at the last byte of a block (one probe in
+ * sixteen), the probe's first two bytes (the start of `lea -128`, then at
+ * offset 10 of its block) become `jmp .+18` (eb 10), over the whole probe: a
+ * thread about to run the lea skips both leas and the call; one past it runs
+ * the unchanged call and lea 128 as before.
  * A thread (or an outer frame) inside
  * the trampoline of a probe being patched is unaffected: its return address
  * is after the 5 bytes. The pages are made writable only while patching
@@ -70,6 +75,7 @@ static const unsigned char lea_minus[5] = { 0x48, 0x8d, 0x64, 0x24, 0x80 };     
 static const unsigned char lea_plus[8] = { 0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00 }; /* lea 0x80(%rsp),%rsp */
 static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };               /* nopl 0x0(%rax,%rax,1) */
 static const unsigned char jmp5[2] = { 0xeb, 0x03 };                                   /* jmp .+5 (over the rel32's rest) */
+static const unsigned char jmp18[2] = { 0xeb, 0x10 };                                  /* jmp .+18 (over the whole probe) */
 
 /* What the module's symbol tables say. */
 typedef struct syms {
@@ -204,25 +210,22 @@ static bool probe_ok(const rt_patch_probe *p, const uint64_t targets[2])
     return (targets[0] && to == targets[0]) || (targets[1] && to == targets[1]);
 }
 
-/* Replaces the call at `at` (e8 + rel32, checked) with nop5, or with jmp5
- * when the 5 bytes cross a 16-byte boundary, with one 16-byte
- * compare-and-swap of the aligned block holding the bytes written. */
-static bool write_nop(uint64_t at)
+/* Writes n bytes `with` at `at` (which must hold `expect`'s first byte and
+ * lie, n bytes, in one 16-byte block) with one 16-byte compare-and-swap of
+ * the aligned block. */
+static bool write_block(uint64_t at, unsigned char expect, const unsigned char *with, size_t n)
 {
     typedef struct { uint64_t lo, hi; } __attribute__((aligned(16))) blk;
     blk *b = (blk *)(uintptr_t)(at & ~(uint64_t)15);
     size_t off = (size_t)(at & 15);
     unsigned char old[16], nw[16];
+    if (off + n > 16)
+        return false;
     memcpy(old, (const void *)b, 16);
-    if (old[off] != 0xe8)
+    if (old[off] != expect)
         return false;
     memcpy(nw, old, 16);
-    if (off + sizeof nop5 <= 16)
-        memcpy(nw + off, nop5, sizeof nop5);
-    else if (off + sizeof jmp5 <= 16)
-        memcpy(nw + off, jmp5, sizeof jmp5);
-    else
-        return false;
+    memcpy(nw + off, with, n);
     uint64_t olo, ohi, nlo, nhi;
     memcpy(&olo, old, 8);
     memcpy(&ohi, old + 8, 8);
@@ -234,6 +237,21 @@ static bool write_nop(uint64_t at)
                      : "b"(nlo), "c"(nhi)
                      : "memory", "cc");
     return ok;
+}
+
+/* Patches out the probe starting at `start` (checked by probe_ok): the call
+ * (at start + 5) becomes nop5, or jmp5 when its 5 bytes cross a 16-byte
+ * boundary, or, when the call starts at a block's last byte, the probe's
+ * first two bytes become jmp18 (see Safety). */
+static bool patch_probe(uint64_t start)
+{
+    uint64_t at = start + 5;
+    size_t off = (size_t)(at & 15);
+    if (off + sizeof nop5 <= 16)
+        return write_block(at, 0xe8, nop5, sizeof nop5);
+    if (off + sizeof jmp5 <= 16)
+        return write_block(at, 0xe8, jmp5, sizeof jmp5);
+    return write_block(start, lea_minus[0], jmp18, sizeof jmp18);
 }
 
 /* Contract: see patch.h. */
@@ -311,8 +329,6 @@ void rt_patch_module(const rt_module *m, const rt_patch_probe *probes, size_t n)
                 p->start + 18 > maps[mi].hi)
                 continue;
             want[i] = false;                    /* decided here, patched or not */
-            if ((at & 15) == 15)
-                continue;                       /* even 2 bytes would cross a 16-byte boundary */
             if (!probe_ok(p, p->kind == RT_PROBE_LINE ? sy.line : sy.ret))
                 continue;
             o[cnt++].idx = i;
@@ -325,7 +341,7 @@ void rt_patch_module(const rt_module *m, const rt_patch_probe *probes, size_t n)
         if (mprotect((void *)(uintptr_t)plo, phi - plo, PROT_READ | PROT_WRITE | PROT_EXEC) != 0)
             continue;                           /* hardened kernel: leave the probes */
         for (size_t k = 0; k < cnt; k++)
-            (void)write_nop(probes[o[k].idx].start + 5);
+            (void)patch_probe(probes[o[k].idx].start);
         if (mprotect((void *)(uintptr_t)plo, phi - plo, PROT_READ | PROT_EXEC) != 0)
             rt_warn("cannot make the code of %s read-only again after patching probes\n", m->path);
     }

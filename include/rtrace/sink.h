@@ -69,6 +69,8 @@ void rtrace_sink_free(rtrace_sink *s);
 /* Background mode, binary: frames the writer's thread compressed itself,
  * instead of waiting, while the worker was busy (both cores compress then). */
 uint64_t rtrace_sink_frames_helped(const rtrace_sink *s);
+/* Binary: zstd frames written to the file so far (0 for JSON). */
+uint64_t rtrace_sink_frames(const rtrace_sink *s);
 /* Bytes handed to the sink so far (uncompressed) and bytes in the file. */
 uint64_t rtrace_sink_bytes_in(const rtrace_sink *s);
 uint64_t rtrace_sink_bytes_out(const rtrace_sink *s);

@@ -44,7 +44,12 @@ patchme_src() {
     cat <<'EOF'
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+
+unsigned long many(unsigned long s);
+unsigned long after_many(unsigned long s);
+extern char __rt_line_probe[] __attribute__((visibility("hidden")));
 
 static int leaf(int x)
 {
@@ -77,20 +82,40 @@ static int loop(int n)
     return s;
 }
 
-/* probes whose call became nopl 0(%rax,%rax,1) or jmp .+5 in [p, end) */
+/* probes whose call became nopl 0(%rax,%rax,1) or jmp .+5, or whose first
+ * lea became jmp .+18, in [p, end) */
 static int count_nops(const unsigned char *p, const unsigned char *end)
 {
     static const unsigned char nop[] = { 0x48, 0x8d, 0x64, 0x24, 0x80, 0x0f, 0x1f, 0x44, 0x00, 0x00 };
     static const unsigned char jmp[] = { 0x48, 0x8d, 0x64, 0x24, 0x80, 0xeb, 0x03 };
+    static const unsigned char jmp18[] = { 0xeb, 0x10, 0x64, 0x24, 0x80, 0xe8 };
     int n = 0;
     for (; p + sizeof nop <= end; p++)
-        n += memcmp(p, nop, sizeof nop) == 0 || memcmp(p, jmp, sizeof jmp) == 0;
+        n += memcmp(p, nop, sizeof nop) == 0 || memcmp(p, jmp, sizeof jmp) == 0 ||
+             memcmp(p, jmp18, sizeof jmp18) == 0;
+    return n;
+}
+
+/* line probes in [p, end) still calling the trampoline at `tr`; jmp18s: how
+ * many were patched at their first lea (their call at a 16-byte block's last byte) */
+static int count_live(const unsigned char *p, const unsigned char *end, const unsigned char *tr, int *jmp18s)
+{
+    static const unsigned char lea[] = { 0x48, 0x8d, 0x64, 0x24, 0x80, 0xe8 };
+    int n = 0;
+    *jmp18s = 0;
+    for (; p + 10 <= end; p++) {
+        int32_t rel;
+        memcpy(&rel, p + 6, 4);
+        if (memcmp(p, lea, sizeof lea) == 0 && p + 10 + rel == tr)
+            n++;
+        *jmp18s += p[0] == 0xeb && p[1] == 0x10 && memcmp(p + 2, lea + 2, 4) == 0;
+    }
     return n;
 }
 
 int main(void)
 {
-    printf("%ld %d %d\n", fib(10), loop(5), skip_me(4));
+    printf("%ld %d %d %lu\n", fib(10), loop(5), skip_me(4), after_many(many(1)) & 0xffff);
     const char *out = getenv("NOPS_OUT");
     if (out) {
         const unsigned char *fs[] = { (const unsigned char *)leaf, (const unsigned char *)skip_me,
@@ -103,13 +128,34 @@ int main(void)
         }
         FILE *f = fopen(out, "w");
         if (f) {
-            fprintf(f, "%d\n", count_nops(lo, hi + 600));
+            int jmp18s;
+            int live = count_live((const unsigned char *)many, (const unsigned char *)after_many,
+                                  (const unsigned char *)__rt_line_probe, &jmp18s);
+            fprintf(f, "%d\n%d %d\n", count_nops(lo, hi + 600), live, jmp18s);
             fclose(f);
         }
     }
     return 0;
 }
 EOF
+}
+
+# many(): 300 one-line statements, so 300 line probes, of which about one in
+# sixteen has its call at a 16-byte block's last byte; after_many() follows it
+# in the code (both compilers keep the source order at -O0)
+many_src() {
+    echo "unsigned long many(unsigned long s);"
+    echo "unsigned long after_many(unsigned long s);"
+    echo "__attribute__((noinline)) unsigned long many(unsigned long s)"
+    echo "{"
+    i=0
+    while [ $i -lt 300 ]; do
+        echo "    s = s * 3 + $i;"
+        i=$((i + 1))
+    done
+    echo "    return s;"
+    echo "}"
+    echo "__attribute__((noinline)) unsigned long after_many(unsigned long s) { return s + 1; }"
 }
 
 # Runs compared with same_trace go without address randomisation (pointer
@@ -192,7 +238,8 @@ for cc in gcc clang; do
 
     # ---- patchme.c: probes patched out (runtime/patch.c) ------------------------
     patchme_src >"$d/patchme.c"
-    RTCC_CC=$cc "$bin/rtcc" -o "$d/patchme" "$d/patchme.c" 2>"$d/patchme.cc.log"
+    many_src >"$d/many.c"
+    RTCC_CC=$cc "$bin/rtcc" -o "$d/patchme" "$d/patchme.c" "$d/many.c" 2>"$d/patchme.cc.log"
     check "$cc patchme: builds" $?
     # run_pm NAME [VAR=VALUE...]: runs patchme into $d/NAME.trace, output in
     # $d/NAME.out; then again with NOPS_OUT: NOPed probe count in $d/NAME.nops
@@ -210,17 +257,27 @@ for cc in gcc clang; do
     run_pm pmcfn RTRACE_MODE=calls RTRACE_FILTER='!func:skip_me' RTRACE_NO_PATCH=1
     ok=0
     for n in pmc pmcn pmf pmff pmffn pmcf pmcfn; do
-        grep -qx '55 25 29' "$d/$n.out" || ok=1
+        grep -qx '55 25 29 12152' "$d/$n.out" || ok=1
     done
     check "$cc patchme: the program's output is unchanged in every mode, patched or not" $ok
-    [ "$(cat "$d/pmc.nops")" -gt 0 ] && [ "$(cat "$d/pmcn.nops")" = 0 ] && [ "$(cat "$d/pmf.nops")" = 0 ]
-    check "$cc patchme: RTRACE_MODE=calls NOPs line probes ($(cat "$d/pmc.nops")), RTRACE_NO_PATCH=1 and full mode none" $?
-    [ "$(cat "$d/pmff.nops")" -gt 0 ] && [ "$(cat "$d/pmffn.nops")" = 0 ] &&
-        [ "$(cat "$d/pmcf.nops")" -gt "$(cat "$d/pmc.nops")" ]
-    check "$cc patchme: RTRACE_FILTER=!func:skip_me NOPs skip_me's probes ($(cat "$d/pmff.nops") in full mode, $(cat "$d/pmcf.nops") in calls mode)" $?
+    # nops NAME: probes NOPed; live NAME: many()'s line probes still calling the
+    # trampoline; jmp18 NAME: those patched at their first lea
+    nops() { sed -n 1p "$d/$1.nops"; }
+    live() { sed -n '2s/ .*//p' "$d/$1.nops"; }
+    jmp18() { sed -n '2s/.* //p' "$d/$1.nops"; }
+    [ "$(nops pmc)" -gt 0 ] && [ "$(nops pmcn)" = 0 ] && [ "$(nops pmf)" = 0 ]
+    check "$cc patchme: RTRACE_MODE=calls NOPs line probes ($(nops pmc)), RTRACE_NO_PATCH=1 and full mode none" $?
+    # calls mode keeps only many()'s entry probe (and clang's next one, where its
+    # Call is written): every other one of its 300 goes, those whose call starts
+    # at a block's last byte included (jmp .+18 over the whole probe)
+    [ "$(live pmf)" -ge 300 ] && [ "$(live pmcn)" -ge 300 ] && [ "$(live pmc)" -le 2 ] &&
+        [ "$(jmp18 pmc)" -ge 1 ] && [ "$(jmp18 pmf)" = 0 ]
+    check "$cc patchme: RTRACE_MODE=calls: $(live pmc) of many()'s $(live pmf) line probes left, $(jmp18 pmc) of them patched at their first lea" $?
+    [ "$(nops pmff)" -gt 0 ] && [ "$(nops pmffn)" = 0 ] && [ "$(nops pmcf)" -gt "$(nops pmc)" ]
+    check "$cc patchme: RTRACE_FILTER=!func:skip_me NOPs skip_me's probes ($(nops pmff) in full mode, $(nops pmcf) in calls mode)" $?
     same_trace "$d/pmc.trace" "$d/pmcn.trace" && "$bin/rtrace" validate "$d/pmc.trace" >/dev/null 2>&1 &&
-        [ "$(grep -c '"Call"' "$d/pmc.trace/trace.json")" = 187 ] && ! grep -q '"Value"' "$d/pmc.trace/trace.json"
-    check "$cc patchme: RTRACE_MODE=calls: 187 Calls (toplevel, main, fib x177, loop, leaf x6, skip_me), valid, the same trace as with RTRACE_NO_PATCH=1" $?
+        [ "$(grep -c '"Call"' "$d/pmc.trace/trace.json")" = 189 ] && ! grep -q '"Value"' "$d/pmc.trace/trace.json"
+    check "$cc patchme: RTRACE_MODE=calls: 189 Calls (toplevel, main, fib x177, loop, leaf x6, skip_me, many, after_many), valid, the same trace as with RTRACE_NO_PATCH=1" $?
     same_trace "$d/pmff.trace" "$d/pmffn.trace" && "$bin/rtrace" validate "$d/pmff.trace" >/dev/null 2>&1 &&
         ! grep -q '"name":"skip_me"' "$d/pmff.trace/trace.json"
     check "$cc patchme: RTRACE_FILTER=!func:skip_me: valid, the same trace as with RTRACE_NO_PATCH=1" $?
