@@ -108,6 +108,9 @@ typedef struct rt_core_func {
 #define RT_SITE_FASTVALS 8u   /* every visible variable has its Value template: a fast
                                  integer (tpl) or a struct of them (stpl) */
 #define RT_SITE_ENTRY 16u     /* the function's first line probe (where its calls start) */
+#define RT_SITE_CALLTPL 32u   /* the function's Call may be written here from its call_tpl
+                                 (a fast entry, or a deferred Call; in full mode with the
+                                 stop's Values from templates): call_room, call_nev */
 
 /* A probe, everything precomputed. */
 typedef struct rt_site {
@@ -116,12 +119,15 @@ typedef struct rt_site {
     uint32_t kind;            /* RT_PROBE_LINE / RT_PROBE_RETURN */
     uint32_t flags;           /* RT_SITE_* */
     uint32_t path_id;
+    uint32_t call_room;       /* RT_SITE_CALLTPL: the room of the Call, and in full mode of
+                                 the stop (0 at a deferred entry: it writes nothing) */
     int64_t line;
     const rt_core_func *fn;
     const rt_core_var *vars;  /* visible variables: parameters first, then locals innermost first */
     uint32_t nvars;
     uint32_t nparams;         /* the first nparams of vars are the parameters */
     uint32_t vals_room;       /* RT_SITE_FASTVALS: the room rt_fast_values needs for vars */
+    uint32_t call_nev;        /* RT_SITE_CALLTPL: the events call_room holds */
 } rt_site;
 
 /* ---- probes.c: the site table ------------------------------------------- */

@@ -174,16 +174,13 @@ static inline __attribute__((always_inline)) void fast_call_events(rt_thread *t,
 static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
 {
     rt_thread *t = &x->pub;
-    const rt_tpl *tpl = (s->flags & RT_SITE_ENTRY) ? s->fn->call_tpl : NULL;
     rt_frame *top = &t->frames[t->nframes - 1];
-    bool defer = (s->flags & RT_SITE_DEFER) != 0;
-    uint32_t nv = defer ? 0 : s->nvars;
-    if (unlikely(tpl == NULL || rbp + 16 >= top->cfa || rt_upward || (top->flags & RT_FR_PENDING) ||
-                 t->nframes >= t->frames_cap || (full && nv && !(s->flags & RT_SITE_FASTVALS))))
-        return 1;
-    size_t need = defer ? 0 : rt_tpl_room(tpl) + (full ? 64 + (size_t)s->vals_room : 0);
-    unsigned nev = defer ? 0 : 2 + (full ? 1 + nv : 0);
-    if (unlikely(!fast_room(x, need, nev)))
+    uint32_t sf = s->flags;
+    bool defer = (sf & RT_SITE_DEFER) != 0;
+    unsigned nev = s->call_nev;
+    if (unlikely((sf & (RT_SITE_ENTRY | RT_SITE_CALLTPL)) != (RT_SITE_ENTRY | RT_SITE_CALLTPL) ||
+                 rbp + 16 >= top->cfa || rt_upward || (top->flags & RT_FR_PENDING) ||
+                 t->nframes >= t->frames_cap || !fast_room(x, s->call_room, nev)))
         return 1;
     t->in_runtime = 1;
     rt_frame *fr = &t->frames[t->nframes++];
@@ -195,7 +192,7 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     fr->flags = defer ? RT_FR_PENDING : 0;
     fr->ret_pc = 0;
     if (!defer) {
-        fast_call_events(t, tpl, rbp);
+        fast_call_events(t, s->fn->call_tpl, rbp);
         if (full)
             fast_stop(t, fr, s, rbp);
     }
@@ -215,17 +212,12 @@ static int fast_deferred(rt_thread_x *x, rt_frame *fr, const rt_site *s, uint64_
     if (s->flags & RT_SITE_DEFER)
         return 0;
     rt_thread *t = &x->pub;
-    const rt_tpl *tpl = s->fn->call_tpl;
-    uint32_t nv = s->nvars;
-    if (unlikely(tpl == NULL || fr->flags != RT_FR_PENDING || (full && nv && !(s->flags & RT_SITE_FASTVALS))))
-        return 1;
-    size_t need = rt_tpl_room(tpl) + (full ? 64 + (size_t)s->vals_room : 0);
-    unsigned nev = 2 + (full ? 1 + nv : 0);
-    if (unlikely(!fast_room(x, need, nev)))
+    unsigned nev = s->call_nev;
+    if (unlikely(!(s->flags & RT_SITE_CALLTPL) || fr->flags != RT_FR_PENDING || !fast_room(x, s->call_room, nev)))
         return 1;
     t->in_runtime = 1;
     fr->flags = 0;
-    fast_call_events(t, tpl, rbp);
+    fast_call_events(t, s->fn->call_tpl, rbp);
     if (full)
         fast_stop(t, fr, s, rbp);
     return fast_commit(x, nev);

@@ -819,6 +819,29 @@ int rt_core_add_module(rt_module *m)
             ((s->flags & RT_SITE_DEFER) && s->fn->decl_line))
             build_call_tpl(s);
     }
+    /* where the fast path may write a Call from the template (fastpath.c
+     * fast_call, fast_deferred), with the room and events it then needs */
+    bool full = rt_cfg.mode == RT_MODE_FULL;
+    for (size_t i = 0; i < nsites; i++) {
+        rt_site *s = &sites[i];
+        const rt_tpl *t = s->fn ? s->fn->call_tpl : NULL;
+        if (!t || s->kind != RT_PROBE_LINE)
+            continue;
+        if (s->flags & RT_SITE_DEFER) {
+            s->flags |= RT_SITE_CALLTPL;        /* opens the frame only */
+            s->call_room = 0;
+            s->call_nev = 0;
+            continue;
+        }
+        if (full && s->nvars && !(s->flags & RT_SITE_FASTVALS))
+            continue;
+        size_t room = rt_tpl_room(t) + (full ? 64 + (size_t)s->vals_room : 0);
+        if (room > UINT32_MAX)
+            continue;
+        s->flags |= RT_SITE_CALLTPL;
+        s->call_room = (uint32_t)room;
+        s->call_nev = 2 + (full ? 1 + s->nvars : 0);
+    }
     for (size_t i = 0; i < m->nfuncs; i++)
         if (cfs[i].f && cfs[i].traced)
             build_ret_tpl(&cfs[i]);

@@ -58,6 +58,7 @@ rt_tpl *rt_tpl_new(rtrace_format f, unsigned nslots, rt_tpl_emit_fn emit, const 
         }
         t->nslots = (uint16_t)nslots;
         t->len = (uint16_t)total;
+        t->room = (uint32_t)rt_tpl_room_of(total, nslots);
         t->nc0 = base.need_comma[0];
     }
     rtrace_enc_free(&base);

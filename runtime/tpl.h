@@ -29,16 +29,21 @@ typedef struct rt_tpl {
     uint16_t seg[RT_TPL_MAX_SLOTS + 1];  /* segment lengths */
     uint8_t nc0;                         /* JSON: e->need_comma[0] after the events */
     uint8_t slot_kind[RT_TPL_MAX_SLOTS]; /* RT_FAST_* of each slot's integer */
+    uint32_t room;                       /* rt_tpl_room's answer, computed once */
     int32_t slot_off[RT_TPL_MAX_SLOTS];  /* Call templates: where each slot's integer is, from
                                             the callee's rbp (a parameter, or a field of a
                                             struct parameter) */
     unsigned char bytes[];               /* the segments back to back, + 16 bytes of padding */
 } rt_tpl;
 
-/* The room rt_tpl_write needs. */
+/* The room rt_tpl_write needs (rt_tpl_new stores it in t->room). */
+static inline size_t rt_tpl_room_of(size_t len, unsigned nslots)
+{
+    return len + (size_t)nslots * RTRACE__INT_MAX_BYTES + 16;
+}
 static inline size_t rt_tpl_room(const rt_tpl *t)
 {
-    return (size_t)t->len + (size_t)t->nslots * RTRACE__INT_MAX_BYTES + 16;
+    return t->room;
 }
 
 /* Copies n bytes 16 at a time, in two 8-byte words (general registers only:
