@@ -70,7 +70,11 @@ typedef struct rt_value_tpl {
  * or a static (run-time address): the per-event path writes them with one
  * load and one fused encoder call. */
 enum { RT_FAST_NONE = 0, RT_FAST_I8, RT_FAST_I16, RT_FAST_I32, RT_FAST_I64,
-       RT_FAST_U8, RT_FAST_U16, RT_FAST_U32 };
+       RT_FAST_U8, RT_FAST_U16, RT_FAST_U32,
+       /* call template slots only (tpl.h), checked before the Call is written:
+        * a char * parameter's text, an unsigned 64-bit parameter (an Int up to
+        * INT64_MAX, else a BigInt: the general path) */
+       RT_FAST_CSTR, RT_FAST_U64 };
 
 struct rt_tpl;   /* tpl.h */
 

@@ -5,19 +5,23 @@
  * Most probes are plain cases: a line probe in the frame of the last probe,
  * at a statement row, whose variables are plain integers or structs of them
  * (their Value templates), also the first one after a callee returned (gdb's
- * landing rules: fast_returned); a call whose parameters are plain integers
- * or structs of them (its Step and Call from the entry site's template,
- * tpl.h; at clang's deferred entries, at the function's next probe:
- * fast_deferred); the return of a void or plain integer value, or of a
+ * landing rules: fast_returned); a call whose parameters are plain integers,
+ * structs of them, unsigned 64-bit integers up to INT64_MAX or C strings
+ * that need no escaping (its Step and Call from the entry site's template,
+ * tpl.h, the checked slots read first: fast_call_checks; at clang's deferred
+ * entries, at the function's next probe: fast_deferred); the return of a
+ * void or plain integer value (unsigned 64-bit: up to INT64_MAX), or of a
  * struct of integers in rax:rdx or in the caller's stack buffer (the
  * function's Return template).
  * The trampolines (trampoline.S) call these first with only the caller-saved
  * GPRs and the flags saved; the full hooks rt_on_line / rt_on_return, with
  * every register and xmm0-15 (ymm) saved, run only when these decline.
  *
- * So this file is built with -mgeneral-regs-only and calls nothing (no libc,
- * no other file of the runtime: the site lookup, the thread's state and the
- * event writers are inline): the program's vector registers, x87 state and
+ * So this file is built with -mgeneral-regs-only and calls nothing but
+ * rt_safe_copy (assembly, GPRs only: a C string's text is read through it,
+ * so a bad pointer faults into its recovery, signals.c) - no libc, no other
+ * file of the runtime: the site lookup, the thread's state and the event
+ * writers are inline: the program's vector registers, x87 state and
  * direction flag stay as they were. runtime.mk checks the object for vector
  * instructions and calls.
  *
@@ -29,8 +33,9 @@
  * inside a row (gcc's `return f();` rule), a pending frame met elsewhere
  * than at its function's next line probe, a longjmp,
  * variables or values without templates (not plain integers or structs of
- * them), a buffer that would need to grow or be flushed, the clock check
- * due. What they do is exactly what rt_on_line / rt_on_return would do for
+ * them), a checked slot out of its range (a text to escape, unreadable or too
+ * long, an unsigned 64-bit value above INT64_MAX), a buffer that would need
+ * to grow or be flushed, the clock check due. What they do is exactly what rt_on_line / rt_on_return would do for
  * that probe (step.c: rt_step_line, write_call, rt_step_return;
  * rt_output_commit's common path).
  *
@@ -104,21 +109,23 @@ static inline int64_t fast_reg(uint64_t r, uint8_t kind)
     case RT_FAST_I8: return (int8_t)r;
     case RT_FAST_I16: return (int16_t)r;
     case RT_FAST_I32: return (int32_t)r;
-    case RT_FAST_I64: return (int64_t)r;
+    case RT_FAST_I64: case RT_FAST_U64: return (int64_t)r;
     case RT_FAST_U8: return (uint8_t)r;
     case RT_FAST_U16: return (uint16_t)r;
     default: return (uint32_t)r;
     }
 }
 
-/* Writes template tpl with the slot values vals into e (room checked),
- * leaving e's state as the encoder would. Inlined, with the format's slot
- * encoder picked once rather than per slot. */
-static inline __attribute__((always_inline)) void fast_tpl(rtrace_enc *e, const rt_tpl *tpl, const int64_t *vals)
+/* Writes template tpl with the slot values vals (the texts of its string
+ * slots in strs, or NULL) into e (room checked), leaving e's state as the
+ * encoder would. Inlined, with the format's slot encoder picked once rather
+ * than per slot. */
+static inline __attribute__((always_inline)) void fast_tpl(rtrace_enc *e, const rt_tpl *tpl, const int64_t *vals,
+                                                         const char *strs)
 {
     unsigned char *p = e->buf + e->len;
-    p = e->format == RTRACE_FORMAT_BINARY ? rt_tpl_write(p, tpl, vals, RTRACE_FORMAT_BINARY)
-                                          : rt_tpl_write(p, tpl, vals, RTRACE_FORMAT_JSON);
+    p = e->format == RTRACE_FORMAT_BINARY ? rt_tpl_write_s(p, tpl, vals, strs, RTRACE_FORMAT_BINARY)
+                                          : rt_tpl_write_s(p, tpl, vals, strs, RTRACE_FORMAT_JSON);
     e->len = (size_t)(p - e->buf);
     e->depth = 0;
     e->need_comma[0] = tpl->nc0;
@@ -153,14 +160,82 @@ static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint6
         rt_fast_values(&t->enc, s->vars, s->nvars, rbp);
 }
 
-/* The Step and Call of a new call of s's function from its template,
- * the parameters read from the frame (rbp). */
-static inline __attribute__((always_inline)) void fast_call_events(rt_thread *t, const rt_tpl *tpl, uint64_t rbp)
+/*
+ * The text of the char * at a, read as put_cstring (capture.c) reads it (in
+ * 64-byte aligned pieces through rt_safe_copy, up to RTRACE_MAX_STRING
+ * bytes), into buf (RT_FAST_STR_MAX + 8 bytes): its length, when it is
+ * written as it is (printable ASCII but '"' and '\\', as both encoders write
+ * such text unchanged) and as put_cstring would write it (up to its NUL, or
+ * RTRACE_MAX_STRING bytes when there is none). -1 for the general path: a
+ * NULL or unreadable pointer, a read cut short by a fault, a byte that needs
+ * escaping or is not ASCII, or a text the fast path cannot hold.
+ */
+static inline long fast_cstr(char *buf, uint64_t a)
 {
-    int64_t vals[RT_TPL_MAX_SLOTS];
+    size_t max = rt_cfg.max_string ? rt_cfg.max_string : 256;
+    size_t lim = max < RT_FAST_STR_MAX ? max : RT_FAST_STR_MAX;
+    if (a == 0)
+        return -1;
+    size_t got = 0;
+    while (got < lim) {
+        size_t piece = 64 - ((a + got) & 63);
+        if (piece > lim - got)
+            piece = lim - got;
+        size_t c = rt_safe_copy(buf + got, (const void *)(a + got), piece);
+        for (size_t i = got; i < got + c; i++) {
+            unsigned char ch = (unsigned char)buf[i];
+            if (ch == 0)
+                return (long)i;
+            if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\')
+                return -1;
+        }
+        got += c;
+        if (c < piece)
+            return -1;
+    }
+    return lim == max ? (long)lim : -1;
+}
+
+/* The Step and Call of a new call of s's function from its template, the
+ * parameters read from the frame (rbp); strs: the texts of its string slots
+ * and vals their slot values, from fast_call_checks, or NULL. */
+static inline __attribute__((always_inline)) void fast_call_events(rt_thread *t, const rt_tpl *tpl, uint64_t rbp,
+                                                                 int64_t *vals, const char *strs)
+{
     for (unsigned k = 0; k < tpl->nslots; k++)
-        vals[k] = rt_fast_load_at((const unsigned char *)(rbp + tpl->slot_off[k]), tpl->slot_kind[k]);
-    fast_tpl(&t->enc, tpl, vals);
+        if (!strs || tpl->slot_kind[k] != RT_FAST_CSTR)
+            vals[k] = rt_fast_load_at((const unsigned char *)(rbp + tpl->slot_off[k]), tpl->slot_kind[k]);
+    fast_tpl(&t->enc, tpl, vals, strs);
+}
+
+/* The checked slots of tpl (tpl->npre), parameters in the frame (rbp): the
+ * texts of its string slots into sbuf (RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)
+ * bytes) and their slot values into vals; an unsigned 64-bit one must be at
+ * most INT64_MAX (an Int). The room the texts need beyond the template's, or
+ * -1 when a slot takes the general path. Nothing is written meanwhile: a
+ * decline changes nothing. */
+static inline long fast_call_checks(const rt_tpl *tpl, uint64_t rbp, char *sbuf, int64_t *vals)
+{
+    size_t room = 0, off = 0;
+    for (unsigned k = 0; k < tpl->nslots; k++) {
+        uint64_t a;
+        if (tpl->slot_kind[k] == RT_FAST_U64) {
+            memcpy(&a, (const void *)(rbp + tpl->slot_off[k]), 8);
+            if (a > (uint64_t)INT64_MAX)
+                return -1;
+            continue;
+        }
+        if (tpl->slot_kind[k] != RT_FAST_CSTR)
+            continue;
+        memcpy(&a, (const void *)(rbp + tpl->slot_off[k]), 8);
+        long n = fast_cstr(sbuf + off, a);
+        if (n < 0)
+            return -1;
+        vals[k] = RT_TPL_STR(off, n);
+        room += RT_TPL_STR_ROOM(n);
+        off += RT_FAST_STR_MAX + 8;
+    }
+    return (long)room;
 }
 
 /*
@@ -180,7 +255,15 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     unsigned nev = s->call_nev;
     if (unlikely((sf & (RT_SITE_ENTRY | RT_SITE_CALLTPL)) != (RT_SITE_ENTRY | RT_SITE_CALLTPL) ||
                  rbp + 16 >= top->cfa || rt_upward || (top->flags & RT_FR_PENDING) ||
-                 t->nframes >= t->frames_cap || !fast_room(x, s->call_room, nev)))
+                 t->nframes >= t->frames_cap))
+        return 1;
+    const rt_tpl *tpl = s->fn->call_tpl;
+    int64_t vals[RT_TPL_MAX_SLOTS];
+    char sbuf[RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)];
+    long sroom = 0;
+    if (unlikely(tpl->npre) && !defer && (sroom = fast_call_checks(tpl, rbp, sbuf, vals)) < 0)
+        return 1;
+    if (unlikely(!fast_room(x, s->call_room + (size_t)sroom, nev)))
         return 1;
     t->in_runtime = 1;
     rt_frame *fr = &t->frames[t->nframes++];
@@ -192,7 +275,7 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     fr->flags = defer ? RT_FR_PENDING : 0;
     fr->ret_pc = 0;
     if (!defer) {
-        fast_call_events(t, s->fn->call_tpl, rbp);
+        fast_call_events(t, tpl, rbp, vals, tpl->nstr ? sbuf : NULL);
         if (full)
             fast_stop(t, fr, s, rbp);
     }
@@ -213,11 +296,19 @@ static int fast_deferred(rt_thread_x *x, rt_frame *fr, const rt_site *s, uint64_
         return 0;
     rt_thread *t = &x->pub;
     unsigned nev = s->call_nev;
-    if (unlikely(!(s->flags & RT_SITE_CALLTPL) || fr->flags != RT_FR_PENDING || !fast_room(x, s->call_room, nev)))
+    if (unlikely(!(s->flags & RT_SITE_CALLTPL) || fr->flags != RT_FR_PENDING))
+        return 1;
+    const rt_tpl *tpl = s->fn->call_tpl;
+    int64_t vals[RT_TPL_MAX_SLOTS];
+    char sbuf[RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)];
+    long sroom = 0;
+    if (unlikely(tpl->npre) && (sroom = fast_call_checks(tpl, rbp, sbuf, vals)) < 0)
+        return 1;
+    if (unlikely(!fast_room(x, s->call_room + (size_t)sroom, nev)))
         return 1;
     t->in_runtime = 1;
     fr->flags = 0;
-    fast_call_events(t, s->fn->call_tpl, rbp);
+    fast_call_events(t, tpl, rbp, vals, tpl->nstr ? sbuf : NULL);
     if (full)
         fast_stop(t, fr, s, rbp);
     return fast_commit(x, nev);
@@ -290,7 +381,8 @@ static inline int return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t r
      * calls or frames on another stack) */
     if (unlikely(tpl == NULL || fr->cfa != sp + 8 || fr->func != fn ||
                  (fr->flags & (RT_FR_PENDING | RT_FR_UPWARD)) || !fast_room(x, rt_tpl_room(tpl), 1) ||
-                 (fn->ret_struct == RT_RETS_REGS && !have_rdx)))
+                 (fn->ret_struct == RT_RETS_REGS && !have_rdx) ||
+                 (fn->ret_fast == RT_FAST_U64 && rax > (uint64_t)INT64_MAX)))
         return 1;
     if (fn->ret_struct == RT_RETS_MEM) {
         /* a struct returned in memory, at rax (the caller's buffer): read here only
@@ -319,7 +411,7 @@ static inline int return_fast(uint64_t pc, uint64_t sp, uint64_t rax, uint64_t r
     } else {
         vals[0] = fast_reg(rax, fn->ret_fast);
     }
-    fast_tpl(&t->enc, tpl, vals);
+    fast_tpl(&t->enc, tpl, vals, NULL);
     if (t->nframes) {
         rt_frame *caller = &t->frames[t->nframes - 1];
         caller->flags |= RT_FR_RETURNED;

@@ -22,7 +22,7 @@ static inline int64_t rt_fast_load_at(const unsigned char *p, uint8_t kind)
     case RT_FAST_I8: { int8_t y; memcpy(&y, p, 1); x = y; break; }
     case RT_FAST_I16: { int16_t y; memcpy(&y, p, 2); x = y; break; }
     case RT_FAST_I32: { int32_t y; memcpy(&y, p, 4); x = y; break; }
-    case RT_FAST_I64: { memcpy(&x, p, 8); break; }
+    case RT_FAST_I64: case RT_FAST_U64: { memcpy(&x, p, 8); break; }
     case RT_FAST_U8: { uint8_t y; memcpy(&y, p, 1); x = y; break; }
     case RT_FAST_U16: { uint16_t y; memcpy(&y, p, 2); x = y; break; }
     default: { uint32_t y; memcpy(&y, p, 4); x = y; break; }

@@ -385,6 +385,15 @@ static void emit_call(rtrace_enc *e, const int64_t *vals, const void *ctx)
         rtrace_enc_arg_begin(e, v->var_id);
         if (v->fast != RT_FAST_NONE) {
             rtrace_enc_int(e, v->type_id, vals[cs->first[k]]);   /* what the capture writes for it */
+        } else if (cs->count[k] == 1 && cs->kind[cs->first[k]] == RT_FAST_U64) {
+            uint64_t img = (uint64_t)vals[cs->first[k]];
+            rt_capture(e, v->type, &img, false, 0);
+        } else if (cs->count[k] == 1 && cs->kind[cs->first[k]] == RT_FAST_CSTR) {
+            /* a char * pointing at the slot's marker, captured as the general path does */
+            char mark[16];
+            rt_tpl_marker(mark, cs->first[k]);
+            const char *ptr = mark;
+            rt_capture(e, v->type, &ptr, false, 0);
         } else {
             unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
             slots_image(img, sizeof img, cs, cs->first[k], (unsigned)cs->first[k] + cs->count[k],
@@ -396,8 +405,26 @@ static void emit_call(rtrace_enc *e, const int64_t *vals, const void *ctx)
     rtrace_enc_call_end(e);
 }
 
+/* Whether parameter v is a char * the capture writes as a String (put_cstring),
+ * in the frame: a string slot of the call template (its text is read by the
+ * fast path, which writes it when it needs no escaping). */
+static bool is_cstring_param(const rt_core_var *v)
+{
+    const rt_type *t = v->type;
+    return t && t->tag == RT_T_POINTER && t->size == 8 && !(t->u.ptr.target && t->u.ptr.target->tag == RT_T_FUNC) &&
+           rt_type_is_cstring(t) && (int64_t)(int32_t)v->loc.offset == v->loc.offset;
+}
+
+/* Whether parameter v is an unsigned 64-bit integer (size_t, uint64_t...):
+ * a slot of the call template checked before writing (RT_FAST_U64). */
+static bool is_u64_param(const rt_core_var *v)
+{
+    return v->type && v->type->tag == RT_T_UINT && v->type->size == 8 && !rt_on_valgrind();
+}
+
 /* The call template of s's function (s: its entry site), when its parameters
- * are plain integers or structs of plain integers, in the frame. */
+ * are plain integers, structs of plain integers, unsigned 64-bit integers or
+ * C strings, in the frame. */
 static void build_call_tpl(const rt_site *s)
 {
     rt_core_func *fn = (rt_core_func *)s->fn;
@@ -411,10 +438,14 @@ static void build_call_tpl(const rt_site *s)
         if (v->loc.kind != RT_LOC_REG_OFFSET || v->loc.reg != 6 || v->vla_count.kind != RT_LOC_NONE)
             return;
         cs.first[k] = (uint8_t)cs.nslots;
-        if (v->fast != RT_FAST_NONE) {
+        uint8_t pk = v->fast != RT_FAST_NONE ? v->fast
+                     : is_u64_param(v)       ? RT_FAST_U64
+                     : is_cstring_param(v)   ? RT_FAST_CSTR
+                                             : RT_FAST_NONE;
+        if (pk != RT_FAST_NONE) {
             if (cs.nslots == RT_TPL_MAX_SLOTS)
                 return;
-            cs.kind[cs.nslots] = v->fast;
+            cs.kind[cs.nslots] = pk;
             cs.off[cs.nslots] = (int32_t)v->loc.offset;
             cs.nslots++;
         } else if (!v->type || v->type->size > RT_TPL_STRUCT_MAX ||
@@ -423,7 +454,7 @@ static void build_call_tpl(const rt_site *s)
         }
         cs.count[k] = (uint8_t)(cs.nslots - cs.first[k]);
     }
-    rt_tpl *t = rt_tpl_new(rt_cfg.format, cs.nslots, emit_call, &cs);
+    rt_tpl *t = rt_tpl_new(rt_cfg.format, cs.nslots, cs.kind, emit_call, &cs);
     if (!t)
         return;
     memcpy(t->slot_kind, cs.kind, sizeof cs.kind);
@@ -474,6 +505,8 @@ static void build_ret_tpl(rt_core_func *fn)
         v.type = fn->ret;
         v.loc.kind = RT_LOC_ADDR;
         fn->ret_fast = fast_kind(&v);
+        if (fn->ret_fast == RT_FAST_NONE && is_u64_param(&v))
+            fn->ret_fast = RT_FAST_U64;          /* checked by the fast path: an Int up to INT64_MAX */
         if (fn->ret_fast == RT_FAST_NONE)
             return;
         nslots = 1;
@@ -489,7 +522,7 @@ static void build_ret_tpl(rt_core_func *fn)
     } else if (fn->ret_class != RT_RET_VOID) {
         return;
     }
-    rt_tpl *t = rt_tpl_new(rt_cfg.format, nslots, emit_return, &rs);
+    rt_tpl *t = rt_tpl_new(rt_cfg.format, nslots, NULL, emit_return, &rs);
     if (!t)
         return;
     if (fn->ret_class == RT_RET_REGS || fn->ret_class == RT_RET_MEMORY) {
@@ -542,7 +575,7 @@ static rt_tpl *struct_tpl(const rt_type *t, const rt_core_var *v)
     sc.v = v;
     if (!struct_slots(&sc.cs, t, 0, 0) || sc.cs.nslots == 0)
         return NULL;
-    rt_tpl *tp = rt_tpl_new(rt_cfg.format, sc.cs.nslots, emit_struct, &sc);
+    rt_tpl *tp = rt_tpl_new(rt_cfg.format, sc.cs.nslots, NULL, emit_struct, &sc);
     if (!tp)
         return NULL;
     memcpy(tp->slot_kind, sc.cs.kind, sizeof sc.cs.kind);

@@ -17,18 +17,28 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core.h"
 #include "../lib/encode_inline.h"
 
 #define RT_TPL_MAX_SLOTS 16
 /* Largest struct a template covers (images of it are built on the stack). */
 #define RT_TPL_STRUCT_MAX 256
+/* String slots (RT_FAST_CSTR: a char * parameter's text) per template, and
+ * the longest text the fast path writes from its stack (fastpath.c). */
+#define RT_TPL_MAX_STR 4
+#define RT_FAST_STR_MAX 256
+/* A string slot's value in vals[]: where its text is in the caller's string
+ * buffer, and its length. */
+#define RT_TPL_STR(off, len) ((int64_t)(((uint64_t)(off) << 32) | (uint64_t)(len)))
 
 typedef struct rt_tpl {
     uint16_t nslots;
     uint16_t len;                        /* bytes of all segments */
     uint16_t seg[RT_TPL_MAX_SLOTS + 1];  /* segment lengths */
     uint8_t nc0;                         /* JSON: e->need_comma[0] after the events */
-    uint8_t slot_kind[RT_TPL_MAX_SLOTS]; /* RT_FAST_* of each slot's integer */
+    uint8_t nstr;                        /* string slots (RT_FAST_CSTR), at most RT_TPL_MAX_STR */
+    uint8_t npre;                        /* slots checked before writing: strings, RT_FAST_U64 */
+    uint8_t slot_kind[RT_TPL_MAX_SLOTS]; /* RT_FAST_* of each slot's integer, or RT_FAST_CSTR */
     uint32_t room;                       /* rt_tpl_room's answer, computed once */
     int32_t slot_off[RT_TPL_MAX_SLOTS];  /* Call templates: where each slot's integer is, from
                                             the callee's rbp (a parameter, or a field of a
@@ -60,9 +70,43 @@ static inline __attribute__((always_inline)) void rt_tpl_copy(unsigned char *dst
     }
 }
 
-/* Writes template t with slot values vals[] at p (room checked); returns the new end. */
-static inline __attribute__((always_inline)) unsigned char *rt_tpl_write(unsigned char *p, const rt_tpl *t, const int64_t *vals,
-                                          rtrace_format f)
+/* The room a string slot's text of n bytes needs beyond rt_tpl_room. */
+#define RT_TPL_STR_ROOM(n) ((size_t)(n) + 3 + 8)
+
+/* Writes a string slot: text s of n bytes that needs no escaping (printable
+ * ASCII but '"' and '\\', checked by the caller), as the encoder writes it:
+ * CBOR, the text head then the bytes; JSON, the bytes (the quotes are in the
+ * segments). Copied in 8-byte words: up to 7 bytes more are written. */
+static inline __attribute__((always_inline)) unsigned char *rt_tpl_put_text(unsigned char *p, const char *s, size_t n,
+                                                                         rtrace_format f)
+{
+    if (f == RTRACE_FORMAT_BINARY) {
+        if (n < 24) {
+            *p++ = (unsigned char)(0x60 | n);
+        } else if (n < 256) {
+            *p++ = 0x78;
+            *p++ = (unsigned char)n;
+        } else {
+            *p++ = 0x79;
+            *p++ = (unsigned char)(n >> 8);
+            *p++ = (unsigned char)n;
+        }
+    }
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        memcpy(p + i, &w, 8);
+    }
+    return p + n;
+}
+
+/* Writes template t with slot values vals[] at p (room checked, with
+ * RT_TPL_STR_ROOM for each string); strs: the texts of its string slots
+ * (vals[k] = RT_TPL_STR(offset in strs, length), each readable 7 bytes past
+ * its end), or NULL when it has none. Returns the new end. */
+static inline __attribute__((always_inline)) unsigned char *rt_tpl_write_s(unsigned char *p, const rt_tpl *t,
+                                                                        const int64_t *vals, const char *strs,
+                                                                        rtrace_format f)
 {
     const unsigned char *src = t->bytes;
     for (unsigned k = 0;; k++) {
@@ -72,15 +116,37 @@ static inline __attribute__((always_inline)) unsigned char *rt_tpl_write(unsigne
         src += n;
         if (k == t->nslots)
             return p;
-        p = f == RTRACE_FORMAT_BINARY ? rtrace__p_cbor_int(p, vals[k]) : rtrace__p_i64_dec(p, vals[k]);
+        if (strs && t->slot_kind[k] == RT_FAST_CSTR)
+            p = rt_tpl_put_text(p, strs + ((uint64_t)vals[k] >> 32), (uint32_t)vals[k], f);
+        else
+            p = f == RTRACE_FORMAT_BINARY ? rtrace__p_cbor_int(p, vals[k]) : rtrace__p_i64_dec(p, vals[k]);
     }
 }
 
+/* The same for a template without string slots. */
+static inline __attribute__((always_inline)) unsigned char *rt_tpl_write(unsigned char *p, const rt_tpl *t, const int64_t *vals,
+                                          rtrace_format f)
+{
+    return rt_tpl_write_s(p, t, vals, NULL, f);
+}
+
+/* The text emit writes for string slot k (what rt_tpl_new looks for): its
+ * length, at most 15 (CBOR: a one-byte head). */
+static inline size_t rt_tpl_marker(char out[16], unsigned k)
+{
+    memcpy(out, "rt_tpl_slot_", 12);
+    out[12] = (char)('A' + k);
+    out[13] = 0;
+    return 13;
+}
+
 /* A new template (from rt_core_alloc: kept for good) from `emit`, which
- * writes the events into e with the slot values vals[0, nslots); NULL when
- * the output does not have the expected shape or memory is short. Start-up
- * only. */
+ * writes the events into e with the slot values vals[0, nslots) (string
+ * slots, where kinds[k] is RT_FAST_CSTR, as the text rt_tpl_marker(k));
+ * kinds NULL: integer slots only. NULL when the output does not have the
+ * expected shape or memory is short. Start-up only. */
 typedef void (*rt_tpl_emit_fn)(rtrace_enc *e, const int64_t *vals, const void *ctx);
-RT_HIDDEN rt_tpl *rt_tpl_new(rtrace_format f, unsigned nslots, rt_tpl_emit_fn emit, const void *ctx);
+RT_HIDDEN rt_tpl *rt_tpl_new(rtrace_format f, unsigned nslots, const uint8_t *kinds, rt_tpl_emit_fn emit,
+                             const void *ctx);
 
 #endif

@@ -339,6 +339,38 @@ for cc in gcc clang; do
             check "$cc fast_share $mode $fmt: the fast path wrote ${pct:-?}% of the events (at least 99%)" $?
         done
     done
+
+    # ---- fast_strings.c: char * and size_t parameters in call templates -------
+    # Texts the fast path writes itself and every case it leaves to the general
+    # path (escapes, non-ASCII, NULL, unreadable, cut by a page, too long, a
+    # size_t above INT64_MAX, passed or returned): the same trace with and without RTRACE_NO_FAST=1,
+    # also with RTRACE_MAX_STRING=8 (texts cut) and 1000 (longer than the fast
+    # path holds); in calls mode nearly every event from the fast path.
+    RTCC_CC=$cc "$bin/rtcc" -o "$d/fstr" "$src/fast_strings.c" 2>"$d/fstr.cc.log"
+    check "$cc fast_strings: builds" $?
+    for run in "calls json" "calls binary" "full json" "full binary" "calls json 8" "full binary 1000"; do
+        set -- $run
+        mode=$1 fmt=$2 ms=${3:-}
+        t=$d/fstr-$mode-$fmt$ms
+        (cd "$d" && env ${ms:+RTRACE_MAX_STRING=$ms} RTRACE_STATS=1 RTRACE_NO_FAST=0 RTRACE_MODE=$mode \
+             RTRACE_FORMAT=$fmt RTRACE_DIR="$t.fast" $norand ./fstr >"$t.out" 2>"$t.err")
+        (cd "$d" && env ${ms:+RTRACE_MAX_STRING=$ms} RTRACE_STATS=1 RTRACE_NO_FAST=1 RTRACE_MODE=$mode \
+             RTRACE_FORMAT=$fmt RTRACE_DIR="$t.slow" $norand ./fstr >/dev/null 2>&1)
+        if [ $fmt = json ]; then
+            same_trace "$t.fast" "$t.slow"
+        else
+            "$bin/rtrace" convert --to=json "$t.fast" "$t.fast.json" >/dev/null 2>&1 &&
+                "$bin/rtrace" convert --to=json "$t.slow" "$t.slow.json" >/dev/null 2>&1 &&
+                same_trace "$t.fast.json" "$t.slow.json"
+        fi
+        same=$?
+        grep -qx 'sum 200020500' "$t.out" && [ $same = 0 ] && "$bin/rtrace" validate "$t.fast" >/dev/null 2>&1
+        check "$cc fast_strings $run: the fast path's trace is the general path's" $?
+    done
+    pct=$(sed -n 's/.*; fast path: \([0-9]*\)\.[0-9]*% of the events.*/\1/p' "$d/fstr-calls-json.err")
+    [ -n "$pct" ] && [ "$pct" -ge 99 ] && grep -q '"text":"bravo-charlie"' "$d/fstr-calls-json.fast/trace.json" &&
+        grep -q '"text":"quote\\"d"' "$d/fstr-calls-json.fast/trace.json"
+    check "$cc fast_strings calls: the fast path wrote ${pct:-?}% of the events (at least 99%)" $?
 done
 
 echo "core e2e: $pass passed, $fail failed"
