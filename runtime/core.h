@@ -53,7 +53,9 @@ typedef struct rt_core_var {
     const struct rt_value_tpl *tpl; /* fast variables: their Value event's template */
     const struct rt_tpl *stpl; /* a struct of plain integers in the frame or a static (not
                                   fast): its Value event as a template (tpl.h) whose slots
-                                  are the fields, at slot_off from the struct's start */
+                                  are the fields, at slot_off from the struct's start; or
+                                  a char * or unsigned 64-bit integer's, with one checked
+                                  slot (stpl->npre) */
 } rt_core_var;
 
 /* The bytes of a fast variable's Value event before and after the integer,
@@ -112,6 +114,10 @@ typedef struct rt_core_func {
 #define RT_SITE_FASTVALS 8u   /* every visible variable has its Value template: a fast
                                  integer (tpl) or a struct of them (stpl) */
 #define RT_SITE_ENTRY 16u     /* the function's first line probe (where its calls start) */
+#define RT_SITE_CHKVALS 64u   /* as RT_SITE_FASTVALS, but some templates have checked slots
+                                 (char *, unsigned 64-bit: tpl.h npre): for the fast path
+                                 only, which reads and checks them first; vals_room then
+                                 leaves out the texts */
 #define RT_SITE_CALLTPL 32u   /* the function's Call may be written here from its call_tpl
                                  (a fast entry, or a deferred Call; in full mode with the
                                  stop's Values from templates): call_room, call_nev */
@@ -130,7 +136,7 @@ typedef struct rt_site {
     const rt_core_var *vars;  /* visible variables: parameters first, then locals innermost first */
     uint32_t nvars;
     uint32_t nparams;         /* the first nparams of vars are the parameters */
-    uint32_t vals_room;       /* RT_SITE_FASTVALS: the room rt_fast_values needs for vars */
+    uint32_t vals_room;       /* RT_SITE_FASTVALS, _CHKVALS: the room rt_fast_values needs for vars */
     uint32_t call_nev;        /* RT_SITE_CALLTPL: the events call_room holds */
 } rt_site;
 

@@ -148,8 +148,17 @@ static inline bool fast_returned(rt_thread *t, rt_frame *fr, const rt_site *s)
     return true;
 }
 
-/* Writes the first stop of a frame or a later one: Step and Values. */
-static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint64_t rbp)
+/* The texts and slot values of a stop's checked variables (char *, unsigned
+ * 64-bit: RT_SITE_CHKVALS), read before anything is written
+ * (fast_vals_checks), for rt_fast_values. */
+typedef struct fast_chk {
+    char sbuf[RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)];
+    int64_t svals[RT_TPL_MAX_STR];
+} fast_chk;
+
+/* Writes the first stop of a frame or a later one: Step and Values (c: the
+ * checked variables' texts, for an RT_SITE_CHKVALS site). */
+static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint64_t rbp, const fast_chk *c)
 {
     fr->line = s->line;
     fr->path_id = s->path_id;
@@ -157,7 +166,7 @@ static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint6
     t->last_path_id = s->path_id;
     t->last_line = s->line;
     if (s->nvars)
-        rt_fast_values(&t->enc, s->vars, s->nvars, rbp);
+        rt_fast_values(&t->enc, s->vars, s->nvars, rbp, (s->flags & RT_SITE_CHKVALS) ? c->sbuf : NULL, c->svals);
 }
 
 /*
@@ -238,6 +247,41 @@ static inline long fast_call_checks(const rt_tpl *tpl, uint64_t rbp, char *sbuf,
     return (long)room;
 }
 
+/* The Values of a stop at s, before anything is written: 0 when they come
+ * from templates alone (RT_SITE_FASTVALS, or no variable); for an
+ * RT_SITE_CHKVALS site the checked variables read into c (texts as
+ * fast_cstr reads them, unsigned 64-bit values up to INT64_MAX) and the room
+ * of their texts; -1 when the general path must write them. */
+static inline long fast_vals_checks(const rt_site *s, uint64_t rbp, fast_chk *c)
+{
+    if (!s->nvars || (s->flags & RT_SITE_FASTVALS))
+        return 0;
+    if (!(s->flags & RT_SITE_CHKVALS))
+        return -1;
+    size_t room = 0, off = 0;
+    unsigned j = 0;
+    for (uint32_t i = 0; i < s->nvars; i++) {
+        const rt_core_var *v = &s->vars[i];
+        const rt_tpl *st = v->stpl;
+        if (!st || !st->npre)
+            continue;
+        uint64_t a;
+        memcpy(&a, v->loc.kind == RT_LOC_ADDR ? (const void *)v->loc.offset : (const void *)(rbp + v->loc.offset), 8);
+        if (st->slot_kind[0] == RT_FAST_U64) {
+            if (a > (uint64_t)INT64_MAX)
+                return -1;
+            continue;
+        }
+        long n = fast_cstr(c->sbuf + off, a);
+        if (n < 0)
+            return -1;
+        c->svals[j++] = RT_TPL_STR(off, n);
+        room += RT_TPL_STR_ROOM(n);
+        off += RT_FAST_STR_MAX + 8;
+    }
+    return (long)room;
+}
+
 /*
  * A call starting at entry site s (a CFA below the top frame's): the frame
  * is pushed and its Step and Call written from the site's template (step.c's
@@ -260,10 +304,13 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     const rt_tpl *tpl = s->fn->call_tpl;
     int64_t vals[RT_TPL_MAX_SLOTS];
     char sbuf[RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)];
-    long sroom = 0;
+    fast_chk vc;
+    long sroom = 0, vroom = 0;
     if (unlikely(tpl->npre) && !defer && (sroom = fast_call_checks(tpl, rbp, sbuf, vals)) < 0)
         return 1;
-    if (unlikely(!fast_room(x, s->call_room + (size_t)sroom, nev)))
+    if (full && !defer && unlikely((vroom = fast_vals_checks(s, rbp, &vc)) < 0))
+        return 1;
+    if (unlikely(!fast_room(x, s->call_room + (size_t)sroom + (size_t)vroom, nev)))
         return 1;
     t->in_runtime = 1;
     rt_frame *fr = &t->frames[t->nframes++];
@@ -277,7 +324,7 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     if (!defer) {
         fast_call_events(t, tpl, rbp, vals, tpl->nstr ? sbuf : NULL);
         if (full)
-            fast_stop(t, fr, s, rbp);
+            fast_stop(t, fr, s, rbp, &vc);
     }
     return fast_commit(x, nev);
 }
@@ -301,16 +348,19 @@ static int fast_deferred(rt_thread_x *x, rt_frame *fr, const rt_site *s, uint64_
     const rt_tpl *tpl = s->fn->call_tpl;
     int64_t vals[RT_TPL_MAX_SLOTS];
     char sbuf[RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)];
-    long sroom = 0;
+    fast_chk vc;
+    long sroom = 0, vroom = 0;
     if (unlikely(tpl->npre) && (sroom = fast_call_checks(tpl, rbp, sbuf, vals)) < 0)
         return 1;
-    if (unlikely(!fast_room(x, s->call_room + (size_t)sroom, nev)))
+    if (full && unlikely((vroom = fast_vals_checks(s, rbp, &vc)) < 0))
+        return 1;
+    if (unlikely(!fast_room(x, s->call_room + (size_t)sroom + (size_t)vroom, nev)))
         return 1;
     t->in_runtime = 1;
     fr->flags = 0;
     fast_call_events(t, tpl, rbp, vals, tpl->nstr ? sbuf : NULL);
     if (full)
-        fast_stop(t, fr, s, rbp);
+        fast_stop(t, fr, s, rbp, &vc);
     return fast_commit(x, nev);
 }
 
@@ -349,10 +399,14 @@ int rt_on_line_fast(uint64_t pc, uint64_t rbp)
     /* a stop: Step and the Values, if it needs no decision of the general path */
     uint32_t nv = s->nvars;
     unsigned nev = 1 + nv;
-    if (unlikely((nv && !(sf & RT_SITE_FASTVALS)) || !fast_room(x, 64 + (size_t)s->vals_room, nev)))
+    fast_chk vc;
+    long vroom = 0;
+    if (unlikely(nv && !(sf & RT_SITE_FASTVALS)) && (vroom = fast_vals_checks(s, rbp, &vc)) < 0)
+        return 1;
+    if (unlikely(!fast_room(x, 64 + (size_t)s->vals_room + (size_t)vroom, nev)))
         return 1;
     t->in_runtime = 1;
-    fast_stop(t, fr, s, rbp);
+    fast_stop(t, fr, s, rbp, &vc);
     return fast_commit(x, nev);
 }
 

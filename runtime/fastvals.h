@@ -48,15 +48,22 @@ static inline size_t rt_fast_value_room(const rt_core_var *v)
 }
 
 /* The Value event of struct variable v from its template: the fields loaded
- * from the frame (rbp) or its static address; returns the new end. */
+ * from the frame (rbp) or its static address; returns the new end. A checked
+ * template (a char * or unsigned 64-bit variable: st->npre) takes its slot
+ * value from svals[*j] (a text in strs, see rt_fast_values). */
 static inline unsigned char *rt_fast_struct_value(unsigned char *p, const rt_core_var *v, uint64_t rbp,
-                                                  rtrace_format f)
+                                                  rtrace_format f, const char *strs, const int64_t *svals,
+                                                  unsigned *j)
 {
     const rt_tpl *st = v->stpl;
     const unsigned char *base = v->loc.kind == RT_LOC_ADDR
         ? (const unsigned char *)v->loc.offset
         : (const unsigned char *)(rbp + v->loc.offset);
     int64_t vals[RT_TPL_MAX_SLOTS];
+    if (unlikely(st->npre)) {
+        vals[0] = st->slot_kind[0] == RT_FAST_CSTR ? svals[(*j)++] : rt_fast_load_at(base, RT_FAST_U64);
+        return rt_tpl_write_s(p, st, vals, strs, f);
+    }
     for (unsigned k = 0; k < st->nslots; k++)
         vals[k] = rt_fast_load_at(base + st->slot_off[k], st->slot_kind[k]);
     return rt_tpl_write(p, st, vals, f);
@@ -64,20 +71,26 @@ static inline unsigned char *rt_fast_struct_value(unsigned char *p, const rt_cor
 
 /*
  * Writes the Value events of vars[0, n), all with templates (the site's
- * RT_SITE_FASTVALS), into e: per integer variable a load, the head copied
- * whole, the integer, the tail; per struct variable its template. The caller
- * checked the room (the site's vals_room) and that e->json_first is false
- * (the templates start with the separator).
+ * RT_SITE_FASTVALS, or RT_SITE_CHKVALS after the fast path's checks), into
+ * e: per integer variable a load, the head copied whole, the integer, the
+ * tail; per struct variable its template; per checked one (a char * or an
+ * unsigned 64-bit integer) its template with the slot value the checks
+ * found: the texts in strs, their slot values in svals in variable order
+ * (NULL for RT_SITE_FASTVALS). The caller checked the room (the site's
+ * vals_room, plus the texts') and that e->json_first is false (the templates
+ * start with the separator).
  */
-static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n, uint64_t rbp)
+static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32_t n, uint64_t rbp,
+                                  const char *strs, const int64_t *svals)
 {
+    unsigned j = 0;
     unsigned char *p = e->buf + e->len;
     if (e->format == RTRACE_FORMAT_BINARY) {
         /* CBOR heads and tails fit 48 and 16 bytes (value_tpl checks) */
         for (uint32_t i = 0; i < n; i++) {
             const rt_core_var *v = &vars[i];
             if (unlikely(v->stpl != NULL)) {
-                p = rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_BINARY);
+                p = rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_BINARY, strs, svals, &j);
                 continue;
             }
             const rt_value_tpl *tp = v->tpl;
@@ -92,7 +105,7 @@ static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32
         for (uint32_t i = 0; i < n; i++) {
             const rt_core_var *v = &vars[i];
             if (unlikely(v->stpl != NULL)) {
-                p = rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_JSON);
+                p = rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_JSON, strs, svals, &j);
                 continue;
             }
             const rt_value_tpl *tp = v->tpl;

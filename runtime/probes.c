@@ -370,6 +370,17 @@ static void slots_image(unsigned char *img, size_t cap, const call_slots *cs, un
         memcpy(img + (cs->off[j] - base), &vals[j], width[cs->kind[j]]);
 }
 
+/* A char * value whose text is string slot k's marker: what put_cstring
+ * (capture.c) writes for a readable text, the String of the pointer type's
+ * id (written here rather than captured from a pointer to the marker, which
+ * RTRACE_MAX_STRING could cut). */
+static void emit_cstring(rtrace_enc *e, const rt_type *t, unsigned k)
+{
+    char mark[16];
+    size_t n = rt_tpl_marker(mark, k);
+    rtrace_enc_string(e, t->trace_type_id, mark, n);
+}
+
 /* The Step and Call written when a call starts at site s (step.c's write_call:
  * rt_capture_var of each parameter). A struct parameter is captured from an
  * image of it holding the slot values, so the bytes are the capture's own. */
@@ -389,11 +400,7 @@ static void emit_call(rtrace_enc *e, const int64_t *vals, const void *ctx)
             uint64_t img = (uint64_t)vals[cs->first[k]];
             rt_capture(e, v->type, &img, false, 0);
         } else if (cs->count[k] == 1 && cs->kind[cs->first[k]] == RT_FAST_CSTR) {
-            /* a char * pointing at the slot's marker, captured as the general path does */
-            char mark[16];
-            rt_tpl_marker(mark, cs->first[k]);
-            const char *ptr = mark;
-            rt_capture(e, v->type, &ptr, false, 0);
+            emit_cstring(e, v->type, cs->first[k]);
         } else {
             unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16)));
             slots_image(img, sizeof img, cs, cs->first[k], (unsigned)cs->first[k] + cs->count[k],
@@ -408,11 +415,15 @@ static void emit_call(rtrace_enc *e, const int64_t *vals, const void *ctx)
 /* Whether parameter v is a char * the capture writes as a String (put_cstring),
  * in the frame: a string slot of the call template (its text is read by the
  * fast path, which writes it when it needs no escaping). */
+static bool is_cstring_type(const rt_type *t)
+{
+    return t && t->tag == RT_T_POINTER && t->size == 8 && !(t->u.ptr.target && t->u.ptr.target->tag == RT_T_FUNC) &&
+           rt_type_is_cstring(t);
+}
+
 static bool is_cstring_param(const rt_core_var *v)
 {
-    const rt_type *t = v->type;
-    return t && t->tag == RT_T_POINTER && t->size == 8 && !(t->u.ptr.target && t->u.ptr.target->tag == RT_T_FUNC) &&
-           rt_type_is_cstring(t) && (int64_t)(int32_t)v->loc.offset == v->loc.offset;
+    return is_cstring_type(v->type) && (int64_t)(int32_t)v->loc.offset == v->loc.offset;
 }
 
 /* Whether parameter v is an unsigned 64-bit integer (size_t, uint64_t...):
@@ -627,6 +638,50 @@ static const rt_tpl *struct_var_tpl(const rt_core_var *v)
     return tp;
 }
 
+/* What emit_checked needs: the variable and its slot's kind. */
+typedef struct chk_ctx {
+    const rt_core_var *v;
+    uint8_t kind;
+} chk_ctx;
+
+/* v's whole Value event (step.c's write_values: value begin, rt_capture_var,
+ * end): slot 0's marker text for a char *, or the capture of the unsigned
+ * 64-bit integer vals[0]. */
+static void emit_checked(rtrace_enc *e, const int64_t *vals, const void *ctx)
+{
+    const chk_ctx *c = ctx;
+    uint64_t img = (uint64_t)vals[0];
+    rtrace__enc_value_begin_fast(e, c->v->var_id);
+    if (c->kind == RT_FAST_CSTR)
+        emit_cstring(e, c->v->type, 0);
+    else
+        rt_capture(e, c->v->type, &img, false, 0);
+    rtrace__enc_event_value_end_fast(e);
+}
+
+/* The Value event template of v when it is a char * or an unsigned 64-bit
+ * integer in the frame or a static (rt_core_var.stpl): one checked slot
+ * (RT_FAST_CSTR or RT_FAST_U64, at offset 0 from v's address) the fast path
+ * reads and checks before it writes anything; else NULL. */
+static const rt_tpl *checked_var_tpl(const rt_core_var *v)
+{
+    uint8_t kind = is_u64_param(v) ? RT_FAST_U64 : is_cstring_type(v->type) ? RT_FAST_CSTR : RT_FAST_NONE;
+    if (kind == RT_FAST_NONE || !in_place(v) || rt_on_valgrind())
+        return NULL;
+    vt_slot *sl = vt_find(&g_svt, v->var_id, (uint64_t)(uintptr_t)v->type);
+    if (!sl)
+        return NULL;
+    if (sl->tpl)
+        return sl->tpl;
+    chk_ctx c = { v, kind };
+    rt_tpl *tp = rt_tpl_new(rt_cfg.format, 1, &kind, emit_checked, &c);
+    if (!tp || (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1))
+        return NULL;
+    sl->tpl = tp;   /* shared by every variable of this name and type */
+    g_svt.n++;
+    return tp;
+}
+
 /* The path id of file index `fi` of m (cached in pids). */
 static uint32_t file_pid(const rt_module *m, uint32_t *pids, uint32_t fi)
 {
@@ -829,6 +884,8 @@ int rt_core_add_module(rt_module *m)
             } else {
                 build_type_tpls(vs[k].type);
                 vs[k].stpl = struct_var_tpl(&vs[k]);
+                if (!vs[k].stpl)
+                    vs[k].stpl = checked_var_tpl(&vs[k]);
             }
         }
         done = s->vars;
@@ -837,12 +894,19 @@ int rt_core_add_module(rt_module *m)
         rt_site *s = &sites[i];
         bool all = s->nvars > 0;
         size_t room = 0;
+        unsigned nchk = 0, nstr = 0;
         for (uint32_t k = 0; all && k < s->nvars; k++) {
-            all = s->vars[k].tpl != NULL || s->vars[k].stpl != NULL;
-            room += rt_fast_value_room(&s->vars[k]);
+            const rt_core_var *v = &s->vars[k];
+            all = v->tpl != NULL || v->stpl != NULL;
+            room += rt_fast_value_room(v);
+            if (all && v->stpl && v->stpl->npre) {
+                nchk++;
+                nstr += v->stpl->nstr;
+            }
         }
-        if (all && room <= UINT32_MAX / 2) {
-            s->flags |= RT_SITE_FASTVALS;
+        if (all && room <= UINT32_MAX / 2 && nstr <= RT_TPL_MAX_STR) {
+            /* checked variables: the fast path only (fastpath.c fast_vals_checks) */
+            s->flags |= nchk ? RT_SITE_CHKVALS : RT_SITE_FASTVALS;
             s->vals_room = (uint32_t)room;
         }
         /* a deferred entry's template is written at the function's next
@@ -866,7 +930,7 @@ int rt_core_add_module(rt_module *m)
             s->call_nev = 0;
             continue;
         }
-        if (full && s->nvars && !(s->flags & RT_SITE_FASTVALS))
+        if (full && s->nvars && !(s->flags & (RT_SITE_FASTVALS | RT_SITE_CHKVALS)))
             continue;
         size_t room = rt_tpl_room(t) + (full ? 64 + (size_t)s->vals_room : 0);
         if (room > UINT32_MAX)

@@ -84,7 +84,7 @@ static unsigned write_values(rtrace_enc *e, const rt_site *s, const rt_regs *reg
     const rt_core_var *vars = s->vars;
     uint32_t n = s->nvars;
     if (likely((s->flags & RT_SITE_FASTVALS) && !e->json_first && rtrace__room(e, s->vals_room))) {
-        rt_fast_values(e, vars, n, regs->rbp);
+        rt_fast_values(e, vars, n, regs->rbp, NULL, NULL);
         return n;
     }
     for (uint32_t i = 0; i < n; i++) {

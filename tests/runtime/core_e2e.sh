@@ -366,11 +366,15 @@ for cc in gcc clang; do
         same=$?
         grep -qx 'sum 200020500' "$t.out" && [ $same = 0 ] && "$bin/rtrace" validate "$t.fast" >/dev/null 2>&1
         check "$cc fast_strings $run: the fast path's trace is the general path's" $?
+        pct=$(sed -n 's/.*; fast path: \([0-9]*\)\.[0-9]*% of the events.*/\1/p' "$t.err")
+        [ -n "$pct" ] && [ "$pct" -ge 99 ]
+        check "$cc fast_strings $run: the fast path wrote ${pct:-?}% of the events (at least 99%)" $?
     done
-    pct=$(sed -n 's/.*; fast path: \([0-9]*\)\.[0-9]*% of the events.*/\1/p' "$d/fstr-calls-json.err")
-    [ -n "$pct" ] && [ "$pct" -ge 99 ] && grep -q '"text":"bravo-charlie"' "$d/fstr-calls-json.fast/trace.json" &&
-        grep -q '"text":"quote\\"d"' "$d/fstr-calls-json.fast/trace.json"
-    check "$cc fast_strings calls: the fast path wrote ${pct:-?}% of the events (at least 99%)" $?
+    grep -q '"text":"bravo-charlie"' "$d/fstr-calls-json.fast/trace.json" &&
+        grep -q '"text":"quote\\"d"' "$d/fstr-calls-json.fast/trace.json" &&
+        grep -q '"text":"bravo-ch"' "$d/fstr-calls-json8.fast/trace.json" &&
+        grep -q '"return_value":{"kind":"BigInt"' "$d/fstr-calls-json.fast/trace.json"
+    check "$cc fast_strings: texts whole, escaped, cut at RTRACE_MAX_STRING=8; a BigInt return" $?
 done
 
 echo "core e2e: $pass passed, $fail failed"

@@ -24,9 +24,13 @@ static unsigned long tally(const char *w, size_t n, int k)
     return n + (unsigned long)k;
 }
 
-/* an unsigned 64-bit return value: an Int up to INT64_MAX, else a BigInt */
+/* an unsigned 64-bit return value: an Int up to INT64_MAX, else a BigInt;
+ * statics (a char * and a size_t) shown at its lines */
 static unsigned long big(unsigned long x)
 {
+    static const char *label = "big value";
+    static size_t nbig;
+    nbig += label[0] == 'b';
     return x;
 }
 
@@ -63,9 +67,8 @@ static unsigned long special(unsigned long sum, const char *cut)
     return sum;
 }
 
-static unsigned long run(unsigned long i, unsigned long sum, const char *cut)
+static unsigned long run(unsigned long i, unsigned long sum)
 {
-    sum = special(sum, cut);
     for (; i < 20000; i++)
         sum += tally(i & 1 ? "alpha" : "bravo-charlie", i, (int)(i & 3));
     return sum;
@@ -79,6 +82,6 @@ int main(void)
     page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED)
         return 1;
-    printf("sum %lu\n", run(0, 0, edge(page)));
+    printf("sum %lu\n", run(0, special(0, edge(page))));
     return 0;
 }
