@@ -5,7 +5,8 @@
 #   BIN=... LIBD=... BUILD=... [CC=cc] [BENCH_RUNS=7] sh bench/run.sh
 #
 # For each program of bench/progs/ it measures (bench_measure: median wall
-# time of BENCH_RUNS runs, peak RSS of the children):
+# time of BENCH_RUNS runs, peak RSS of the children; the rtcc configurations
+# of a program take turns, one run each per round):
 #   untraced     the plain -O0 build, at the program's default size (~0.1 s)
 #   rtcc-json    rtcc build, full recording, trace.json
 #   rtcc-bin     the same, RTRACE_FORMAT=binary (trace.bin)
@@ -104,6 +105,28 @@ measure() {
     [ -n "$MS" ] || { MS=0; RSS=0; ST=255; }
 }
 
+# agg FILE : from lines "ms rss status" (one per run), sets MS (median), RSS
+# (largest) and ST (the first nonzero status, else 0).
+agg() {
+    MS=$(awk '{ print $1 }' "$1" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }')
+    RSS=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$1")
+    ST=$(awk 'BEGIN { s = 0 } $3 != 0 && s == 0 { s = $3 } END { print s }' "$1")
+}
+
+# rtcc_cfg PROG CFG N CN : the environment (e), size (sz) and trace folder (d)
+# of rtcc configuration CFG of PROG (full-mode size N, calls-only size CN).
+rtcc_cfg() {
+    case $2 in
+    json) e="RTRACE_FORMAT=json RTRACE_MODE=full" ;;
+    bin) e="RTRACE_FORMAT=binary RTRACE_MODE=full" ;;
+    calls) e="RTRACE_FORMAT=json RTRACE_MODE=calls" ;;
+    callsb) e="RTRACE_FORMAT=binary RTRACE_MODE=calls" ;;
+    esac
+    sz=$3
+    case $2 in calls*) sz=$4 ;; esac
+    d=$OUT/traces/$1.$2
+}
+
 # count DIR : sets STEPS CALLS EVENTS BYTES from a trace folder ("" when unknown).
 # `rtrace stats` first (it reads trace.bin too); else trace.json has one event
 # per line, so counting line starts is exact.
@@ -165,20 +188,32 @@ for spec in $PROGS; do
     row "$p" untraced "$N" "$t_n" "$t_0" "$rss" "$st" - - - - "$u"
 
     if [ $have_rtcc = 1 ] && build "$p.rtcc" "$RTCC" -O0 -g -o "$rt" "$src"; then
+        # The four configurations take turns, one run each per round (RUNS0
+        # rounds at size 0, the first RUNS of them also at their size): a slow
+        # spell of a shared machine then falls on all of them alike instead of
+        # on the one measured meanwhile. Each run's figures go to a file per
+        # configuration and size; the medians are taken at the end (agg).
+        rm -f "$OUT/tmp/$p".*.runs
+        r=0
+        while [ $r -lt $RUNS0 ]; do
+            for cfg in json bin calls callsb; do
+                rtcc_cfg "$p" "$cfg" "$n" "$cn"
+                MRUNS=1
+                CLEAN=$d.0; measure "$RTENV $e RTRACE_DIR=$d.0" "$rt" 0
+                echo "$MS $RSS $ST" >> "$OUT/tmp/$p.$cfg.0.runs"
+                if [ $r -lt $RUNS ]; then
+                    CLEAN=$d; measure "$RTENV $e RTRACE_DIR=$d" "$rt" "$sz"
+                    echo "$MS $RSS $ST" >> "$OUT/tmp/$p.$cfg.n.runs"
+                fi
+                CLEAN=; MRUNS=""
+            done
+            r=$((r + 1))
+        done
         for cfg in json bin calls callsb; do
-            case $cfg in
-            json) e="RTRACE_FORMAT=json RTRACE_MODE=full" ;;
-            bin) e="RTRACE_FORMAT=binary RTRACE_MODE=full" ;;
-            calls) e="RTRACE_FORMAT=json RTRACE_MODE=calls" ;;
-            callsb) e="RTRACE_FORMAT=binary RTRACE_MODE=calls" ;;
-            esac
-            d=$OUT/traces/$p.$cfg
-            rm -rf "$d" "$d.0"
-            CLEAN=$d.0; measure "$RTENV $e RTRACE_DIR=$d.0" "$rt" 0; m0=$MS
-            sz=$n
-            case $cfg in calls*) sz=$cn ;; esac
-            CLEAN=$d; measure "$RTENV $e RTRACE_DIR=$d" "$rt" "$sz"; CLEAN=
-            count "$d"
+            rtcc_cfg "$p" "$cfg" "$n" "$cn"
+            agg "$OUT/tmp/$p.$cfg.0.runs"; m0=$MS
+            agg "$OUT/tmp/$p.$cfg.n.runs"
+            count "$d"      # the last run's trace
             # binary without `rtrace stats`: the same run's counts from JSON
             if [ -z "$STEPS" ] && [ $cfg = bin ]; then
                 STEPS=$js; CALLS=$jc; EVENTS=$je
@@ -250,6 +285,7 @@ fi
 echo
 awk -F '\t' -f "$HERE/table.awk" "$RES"
 echo "  wall = median of $RUNS runs at 'size' ($RUNS0 for untraced); start-up = median of $RUNS0 runs at size 0;"
+echo "    a program's four rtcc configurations take turns, one run each per round;"
 echo "  RSS = peak of the process tree."
 echo "  u = (T_untraced(N) - T_untraced(0)) / N, the untraced cost per unit of size;"
 echo "  slowdown = (T(n) - T(0)) / (u*n): steady state, start-up excluded;"
