@@ -282,6 +282,39 @@ static inline long fast_vals_checks(const rt_site *s, uint64_t rbp, fast_chk *c)
     return (long)room;
 }
 
+/* What the Call of a function from its template (and in full mode the
+ * first stop) needs, read and checked before anything is written. */
+typedef struct fast_callprep {
+    int64_t vals[RT_TPL_MAX_SLOTS];                     /* the string slots' values */
+    char sbuf[RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)];  /* the parameters' texts */
+    fast_chk vc;                                        /* the stop's checked variables */
+} fast_callprep;
+
+/* Reads and checks, into cp, what the Call of s's function written at site
+ * s needs (and in full mode the stop at s), and that it fits without the
+ * general path (fast_room): false when the general path must write them. */
+static inline bool fast_call_ready(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full, fast_callprep *cp)
+{
+    const rt_tpl *tpl = s->fn->call_tpl;
+    long sroom = 0, vroom = 0;
+    if (unlikely(tpl->npre) && (sroom = fast_call_checks(tpl, rbp, cp->sbuf, cp->vals)) < 0)
+        return false;
+    if (full && unlikely((vroom = fast_vals_checks(s, rbp, &cp->vc)) < 0))
+        return false;
+    return fast_room(x, s->call_room + (size_t)sroom + (size_t)vroom, s->call_nev);
+}
+
+/* Writes what fast_call_ready prepared: the Step and Call, then in full
+ * mode frame fr's stop at s. */
+static inline void fast_call_write(rt_thread *t, rt_frame *fr, const rt_site *s, uint64_t rbp, bool full,
+                                   fast_callprep *cp)
+{
+    const rt_tpl *tpl = s->fn->call_tpl;
+    fast_call_events(t, tpl, rbp, cp->vals, tpl->nstr ? cp->sbuf : NULL);
+    if (full)
+        fast_stop(t, fr, s, rbp, &cp->vc);
+}
+
 /*
  * A call starting at entry site s (a CFA below the top frame's): the frame
  * is pushed and its Step and Call written from the site's template (step.c's
@@ -296,21 +329,12 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     rt_frame *top = &t->frames[t->nframes - 1];
     uint32_t sf = s->flags;
     bool defer = (sf & RT_SITE_DEFER) != 0;
-    unsigned nev = s->call_nev;
     if (unlikely((sf & (RT_SITE_ENTRY | RT_SITE_CALLTPL)) != (RT_SITE_ENTRY | RT_SITE_CALLTPL) ||
                  rbp + 16 >= top->cfa || rt_upward || (top->flags & RT_FR_PENDING) ||
                  t->nframes >= t->frames_cap))
         return 1;
-    const rt_tpl *tpl = s->fn->call_tpl;
-    int64_t vals[RT_TPL_MAX_SLOTS];
-    char sbuf[RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)];
-    fast_chk vc;
-    long sroom = 0, vroom = 0;
-    if (unlikely(tpl->npre) && !defer && (sroom = fast_call_checks(tpl, rbp, sbuf, vals)) < 0)
-        return 1;
-    if (full && !defer && unlikely((vroom = fast_vals_checks(s, rbp, &vc)) < 0))
-        return 1;
-    if (unlikely(!fast_room(x, s->call_room + (size_t)sroom + (size_t)vroom, nev)))
+    fast_callprep cp;
+    if (unlikely(defer ? !fast_room(x, 0, 0) : !fast_call_ready(x, s, rbp, full, &cp)))
         return 1;
     t->in_runtime = 1;
     rt_frame *fr = &t->frames[t->nframes++];
@@ -321,12 +345,9 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
     fr->path_id = s->path_id;
     fr->flags = defer ? RT_FR_PENDING : 0;
     fr->ret_pc = 0;
-    if (!defer) {
-        fast_call_events(t, tpl, rbp, vals, tpl->nstr ? sbuf : NULL);
-        if (full)
-            fast_stop(t, fr, s, rbp, &vc);
-    }
-    return fast_commit(x, nev);
+    if (!defer)
+        fast_call_write(t, fr, s, rbp, full, &cp);
+    return fast_commit(x, s->call_nev);
 }
 
 /*
@@ -342,26 +363,13 @@ static int fast_deferred(rt_thread_x *x, rt_frame *fr, const rt_site *s, uint64_
     if (s->flags & RT_SITE_DEFER)
         return 0;
     rt_thread *t = &x->pub;
-    unsigned nev = s->call_nev;
-    if (unlikely(!(s->flags & RT_SITE_CALLTPL) || fr->flags != RT_FR_PENDING))
-        return 1;
-    const rt_tpl *tpl = s->fn->call_tpl;
-    int64_t vals[RT_TPL_MAX_SLOTS];
-    char sbuf[RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)];
-    fast_chk vc;
-    long sroom = 0, vroom = 0;
-    if (unlikely(tpl->npre) && (sroom = fast_call_checks(tpl, rbp, sbuf, vals)) < 0)
-        return 1;
-    if (full && unlikely((vroom = fast_vals_checks(s, rbp, &vc)) < 0))
-        return 1;
-    if (unlikely(!fast_room(x, s->call_room + (size_t)sroom + (size_t)vroom, nev)))
+    fast_callprep cp;
+    if (unlikely(!(s->flags & RT_SITE_CALLTPL) || fr->flags != RT_FR_PENDING || !fast_call_ready(x, s, rbp, full, &cp)))
         return 1;
     t->in_runtime = 1;
     fr->flags = 0;
-    fast_call_events(t, tpl, rbp, vals, tpl->nstr ? sbuf : NULL);
-    if (full)
-        fast_stop(t, fr, s, rbp, &vc);
-    return fast_commit(x, nev);
+    fast_call_write(t, fr, s, rbp, full, &cp);
+    return fast_commit(x, s->call_nev);
 }
 
 int rt_on_line_fast(uint64_t pc, uint64_t rbp)

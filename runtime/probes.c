@@ -615,6 +615,30 @@ static void build_type_tpls(const rt_type *t)
         __atomic_store_n(&((rt_type *)t)->val_tpl, tp, __ATOMIC_RELEASE);
 }
 
+/* v's Value event template from g_svt, by v's name and type: made by `make`
+ * once, then shared by every variable of that name and type. NULL when make
+ * gives none, or (JSON) one that does not leave need_comma[0] as a plain
+ * integer's Value does (never seen otherwise), which rt_fast_values relies on. */
+static const rt_tpl *shared_var_tpl(const rt_core_var *v, rt_tpl *(*make)(const rt_core_var *v))
+{
+    vt_slot *sl = vt_find(&g_svt, v->var_id, (uint64_t)(uintptr_t)v->type);
+    if (!sl)
+        return NULL;
+    if (sl->tpl)
+        return sl->tpl;
+    rt_tpl *tp = make(v);
+    if (!tp || (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1))
+        return NULL;
+    sl->tpl = tp;
+    g_svt.n++;
+    return tp;
+}
+
+static rt_tpl *make_struct_var_tpl(const rt_core_var *v)
+{
+    return struct_tpl(v->type, v);
+}
+
 /* The Value event template of v when it is a struct of plain integers in the
  * frame (rbp + offset) or a static, else NULL (rt_core_var.stpl). Its slots
  * are offsets from the struct's start, so it does not depend on where v is. */
@@ -623,19 +647,7 @@ static const rt_tpl *struct_var_tpl(const rt_core_var *v)
     const rt_type *t = v->type;
     if (!t || t->tag != RT_T_STRUCT || !in_place(v))
         return NULL;
-    vt_slot *sl = vt_find(&g_svt, v->var_id, (uint64_t)(uintptr_t)t);
-    if (!sl)
-        return NULL;
-    if (sl->tpl)
-        return sl->tpl;
-    rt_tpl *tp = struct_tpl(t, v);
-    /* rt_fast_values leaves need_comma[0] as a plain integer's Value does
-     * (never seen otherwise; such a template stays unused in its chunk) */
-    if (!tp || (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1))
-        return NULL;
-    sl->tpl = tp;   /* shared by every variable of this name and type */
-    g_svt.n++;
-    return tp;
+    return shared_var_tpl(v, make_struct_var_tpl);
 }
 
 /* What emit_checked needs: the variable and its slot's kind. */
@@ -659,27 +671,27 @@ static void emit_checked(rtrace_enc *e, const int64_t *vals, const void *ctx)
     rtrace__enc_event_value_end_fast(e);
 }
 
+/* The checked slot's kind of v: RT_FAST_U64, RT_FAST_CSTR or RT_FAST_NONE. */
+static uint8_t checked_kind(const rt_core_var *v)
+{
+    return is_u64_param(v) ? RT_FAST_U64 : is_cstring_type(v->type) ? RT_FAST_CSTR : RT_FAST_NONE;
+}
+
+static rt_tpl *make_checked_tpl(const rt_core_var *v)
+{
+    chk_ctx c = { v, checked_kind(v) };
+    return rt_tpl_new(rt_cfg.format, 1, &c.kind, emit_checked, &c);
+}
+
 /* The Value event template of v when it is a char * or an unsigned 64-bit
  * integer in the frame or a static (rt_core_var.stpl): one checked slot
  * (RT_FAST_CSTR or RT_FAST_U64, at offset 0 from v's address) the fast path
  * reads and checks before it writes anything; else NULL. */
 static const rt_tpl *checked_var_tpl(const rt_core_var *v)
 {
-    uint8_t kind = is_u64_param(v) ? RT_FAST_U64 : is_cstring_type(v->type) ? RT_FAST_CSTR : RT_FAST_NONE;
-    if (kind == RT_FAST_NONE || !in_place(v) || rt_on_valgrind())
+    if (checked_kind(v) == RT_FAST_NONE || !in_place(v) || rt_on_valgrind())
         return NULL;
-    vt_slot *sl = vt_find(&g_svt, v->var_id, (uint64_t)(uintptr_t)v->type);
-    if (!sl)
-        return NULL;
-    if (sl->tpl)
-        return sl->tpl;
-    chk_ctx c = { v, kind };
-    rt_tpl *tp = rt_tpl_new(rt_cfg.format, 1, &kind, emit_checked, &c);
-    if (!tp || (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1))
-        return NULL;
-    sl->tpl = tp;   /* shared by every variable of this name and type */
-    g_svt.n++;
-    return tp;
+    return shared_var_tpl(v, make_checked_tpl);
 }
 
 /* The path id of file index `fi` of m (cached in pids). */
