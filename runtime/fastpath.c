@@ -223,7 +223,7 @@ static inline __attribute__((always_inline)) void fast_call_events(rt_thread *t,
  * most INT64_MAX (an Int). The room the texts need beyond the template's, or
  * -1 when a slot takes the general path. Nothing is written meanwhile: a
  * decline changes nothing. */
-static inline long fast_call_checks(const rt_tpl *tpl, uint64_t rbp, char *sbuf, int64_t *vals)
+static __attribute__((noinline)) long fast_call_checks(const rt_tpl *tpl, uint64_t rbp, char *sbuf, int64_t *vals)
 {
     size_t room = 0, off = 0;
     for (unsigned k = 0; k < tpl->nslots; k++) {
@@ -252,7 +252,7 @@ static inline long fast_call_checks(const rt_tpl *tpl, uint64_t rbp, char *sbuf,
  * RT_SITE_CHKVALS site the checked variables read into c (texts as
  * fast_cstr reads them, unsigned 64-bit values up to INT64_MAX) and the room
  * of their texts; -1 when the general path must write them. */
-static inline long fast_vals_checks(const rt_site *s, uint64_t rbp, fast_chk *c)
+static __attribute__((noinline)) long fast_vals_checks(const rt_site *s, uint64_t rbp, fast_chk *c)
 {
     if (!s->nvars || (s->flags & RT_SITE_FASTVALS))
         return 0;
@@ -293,24 +293,27 @@ typedef struct fast_callprep {
 /* Reads and checks, into cp, what the Call of s's function written at site
  * s needs (and in full mode the stop at s), and that it fits without the
  * general path (fast_room): false when the general path must write them. */
-static inline bool fast_call_ready(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full, fast_callprep *cp)
+static inline __attribute__((always_inline)) bool fast_call_ready(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full, fast_callprep *cp)
 {
     const rt_tpl *tpl = s->fn->call_tpl;
     long sroom = 0, vroom = 0;
     if (unlikely(tpl->npre) && (sroom = fast_call_checks(tpl, rbp, cp->sbuf, cp->vals)) < 0)
         return false;
-    if (full && unlikely((vroom = fast_vals_checks(s, rbp, &cp->vc)) < 0))
+    if (full && unlikely(s->flags & RT_SITE_CHKVALS) && (vroom = fast_vals_checks(s, rbp, &cp->vc)) < 0)
         return false;
     return fast_room(x, s->call_room + (size_t)sroom + (size_t)vroom, s->call_nev);
 }
 
 /* Writes what fast_call_ready prepared: the Step and Call, then in full
  * mode frame fr's stop at s. */
-static inline void fast_call_write(rt_thread *t, rt_frame *fr, const rt_site *s, uint64_t rbp, bool full,
+static inline __attribute__((always_inline)) void fast_call_write(rt_thread *t, rt_frame *fr, const rt_site *s, uint64_t rbp, bool full,
                                    fast_callprep *cp)
 {
     const rt_tpl *tpl = s->fn->call_tpl;
-    fast_call_events(t, tpl, rbp, cp->vals, tpl->nstr ? cp->sbuf : NULL);
+    if (likely(!tpl->nstr))
+        fast_call_events(t, tpl, rbp, cp->vals, NULL);   /* inlined without the string slots' tests */
+    else
+        fast_call_events(t, tpl, rbp, cp->vals, cp->sbuf);
     if (full)
         fast_stop(t, fr, s, rbp, &cp->vc);
 }
