@@ -118,6 +118,8 @@ typedef struct rt_core_func {
                                  (char *, unsigned 64-bit: tpl.h npre): for the fast path
                                  only, which reads and checks them first; vals_room then
                                  leaves out the texts */
+#define RT_SITE_CALLCHK 128u  /* RT_SITE_CALLTPL, and the Call (or the stop with it) has
+                                 checked slots: fastpath.c's fast_call_ready reads them first */
 #define RT_SITE_CALLTPL 32u   /* the function's Call may be written here from its call_tpl
                                  (a fast entry, or a deferred Call; in full mode with the
                                  stop's Values from templates): call_room, call_nev */

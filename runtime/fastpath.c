@@ -295,6 +295,8 @@ typedef struct fast_callprep {
  * general path (fast_room): false when the general path must write them. */
 static inline __attribute__((always_inline)) bool fast_call_ready(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full, fast_callprep *cp)
 {
+    if (likely(!(s->flags & RT_SITE_CALLCHK)))
+        return fast_room(x, s->call_room, s->call_nev);
     const rt_tpl *tpl = s->fn->call_tpl;
     long sroom = 0, vroom = 0;
     if (unlikely(tpl->npre) && (sroom = fast_call_checks(tpl, rbp, cp->sbuf, cp->vals)) < 0)
@@ -337,7 +339,7 @@ static int fast_call(rt_thread_x *x, const rt_site *s, uint64_t rbp, bool full)
                  t->nframes >= t->frames_cap))
         return 1;
     fast_callprep cp;
-    if (unlikely(defer ? !fast_room(x, 0, 0) : !fast_call_ready(x, s, rbp, full, &cp)))
+    if (unlikely(defer) ? !fast_room(x, 0, 0) : unlikely(!fast_call_ready(x, s, rbp, full, &cp)))
         return 1;
     t->in_runtime = 1;
     rt_frame *fr = &t->frames[t->nframes++];

@@ -948,6 +948,8 @@ int rt_core_add_module(rt_module *m)
         if (room > UINT32_MAX)
             continue;
         s->flags |= RT_SITE_CALLTPL;
+        if (t->npre || (full && (s->flags & RT_SITE_CHKVALS)))
+            s->flags |= RT_SITE_CALLCHK;
         s->call_room = (uint32_t)room;
         s->call_nev = 2 + (full ? 1 + s->nvars : 0);
     }
