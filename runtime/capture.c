@@ -195,6 +195,59 @@ static inline void enc_int(rtrace_enc *e, uint64_t id, uint64_t v, bool sgn)
         rtrace_enc_uint(e, id, v);
 }
 
+/* The Int records of k integers of sz bytes at b (sign-extended when sgn):
+ * byte for byte what enc_int writes for each, with the record's tail (its
+ * type id) encoded once and the room reserved once; an unsigned value above
+ * INT64_MAX (a BigInt) goes through enc_int. Char arrays and buffers are
+ * written this way (put_array): per element a load, two copies and the
+ * integer. */
+static void put_int_elems(rtrace_enc *e, uint64_t id, const unsigned char *b, uint32_t k, unsigned sz, bool sgn)
+{
+    bool json = e->format == RTRACE_FORMAT_JSON;
+    unsigned char tail[32], *t = tail;
+    if (json) {
+        RTRACE__P_LIT(t, ",\"type_id\":");
+        t = rtrace__p_u64_dec(t, id);
+        *t++ = '}';
+    } else {
+        RTRACE__P_LIT(t, "\x67" "type_id");
+        t = rtrace__p_cbor_head(t, RTRACE__CBOR_UINT, id);
+    }
+    size_t tl = (size_t)(t - tail);
+    /* per element: a comma, the head (<= 20), the integer (<= 20), the tail copied whole (32) */
+    if (!rtrace__room(e, (size_t)k * 80)) {
+        for (uint32_t j = 0; j < k; j++)
+            enc_int(e, id, load_int(b + (size_t)j * sz, sz, sgn), sgn);
+        return;
+    }
+    unsigned char *q = e->buf + e->len;
+    for (uint32_t j = 0; j < k; j++) {
+        uint64_t v = load_int(b + (size_t)j * sz, sz, sgn);
+        if (unlikely(!sgn && v > (uint64_t)INT64_MAX)) {
+            e->len = (size_t)(q - e->buf);
+            rtrace_enc_uint(e, id, v);
+            if (!rtrace__room(e, (size_t)(k - j) * 80))
+                return;
+            q = e->buf + e->len;
+            continue;
+        }
+        if (json) {
+            if (e->need_comma[e->depth])
+                *q++ = ',';
+            else
+                e->need_comma[e->depth] = 1;
+            RTRACE__P_LIT(q, "{\"kind\":\"Int\",\"i\":");
+            q = rtrace__p_i64_dec(q, (int64_t)v);
+        } else {
+            RTRACE__P_LIT(q, "\xa3\x64" "kind" "\x63" "Int" "\x61" "i");
+            q = rtrace__p_cbor_int(q, (int64_t)v);
+        }
+        memcpy(q, tail, sizeof tail);
+        q += tl;
+    }
+    e->len = (size_t)(q - e->buf);
+}
+
 /* An integer of `size` bytes (1..16) at p, sign-extended when `sgn`. */
 static void put_integer(rtrace_enc *e, uint64_t id, const unsigned char *p, unsigned size, bool sgn)
 {
@@ -421,8 +474,7 @@ static void put_array(rtrace_enc *e, const rt_type *t, const unsigned char *src,
             uint32_t k = (uint32_t)(n - i < sizeof buf / sz ? n - i : sizeof buf / sz);
             if (!rd(buf, src + (size_t)i * sz, (size_t)k * sz, safe))
                 break;
-            for (uint32_t j = 0; j < k; j++)
-                enc_int(e, id, load_int(buf + (size_t)j * sz, sz, sgn), sgn);
+            put_int_elems(e, id, buf, k, sz, sgn);
             i += k;
         }
     }

@@ -294,6 +294,59 @@ static void test_capture__integer_arrays_every_width_in_blocks(void)
 #undef I
 }
 
+/* Integer arrays in CBOR: the capture's bytes are the library encoder's,
+ * element by element (a Sequence of Int records, a BigInt above INT64_MAX),
+ * with type ids of one and of two bytes, and an array long enough to be read
+ * in several blocks. */
+static void test_capture__integer_arrays_cbor_as_the_encoder_writes(void)
+{
+    reset_cfg();
+    rt_cfg.max_elems = 100;
+    static const rt_type *elems[] = { &t_schar, &t_uchar, &t_short, &t_ulong };
+    unsigned char data[8 * 90];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (unsigned char)(i * 37 + 11);
+    memset(data + 8 * 5, 0xff, 8);            /* an unsigned long of UINT64_MAX: a BigInt */
+    for (size_t k = 0; k < sizeof elems / sizeof *elems; k++) {
+        for (uint64_t tid = 7; tid <= 300; tid += 293) {
+            rt_type el = *elems[k];
+            el.trace_type_id = tid;
+            uint32_t n = (uint32_t)(sizeof data / el.size);
+            if (n > 90)
+                n = 90;
+            rt_type arr = { .tag = RT_T_ARRAY, .size = n * el.size, .name = "array", .trace_type_id = 40,
+                            .u.arr = { &el, n } };
+            rtrace_enc got, want;
+            rtrace_enc_init(&got, RTRACE_FORMAT_BINARY, 0);
+            rtrace_enc_init(&want, RTRACE_FORMAT_BINARY, 0);
+            rt_capture(&got, &arr, data, false, 0);
+            rtrace_enc_seq_begin(&want, n);
+            for (uint32_t i = 0; i < n; i++) {
+                const unsigned char *p = data + (size_t)i * el.size;
+                if (el.size == 1)
+                    rtrace_enc_int(&want, tid, el.tag == RT_T_INT ? (int8_t)p[0] : p[0]);
+                else if (el.size == 2) {
+                    int16_t v;
+                    memcpy(&v, p, 2);
+                    rtrace_enc_int(&want, tid, v);
+                } else {
+                    uint64_t v;
+                    memcpy(&v, p, 8);
+                    if (v > (uint64_t)INT64_MAX)
+                        rtrace_enc_uint(&want, tid, v);
+                    else
+                        rtrace_enc_int(&want, tid, (int64_t)v);
+                }
+            }
+            rtrace_enc_seq_end(&want, 40, false);
+            CU_ASSERT_EQUAL(got.len, want.len);
+            CU_ASSERT(got.len == want.len && memcmp(got.buf, want.buf, got.len) == 0);
+            rtrace_enc_free(&got);
+            rtrace_enc_free(&want);
+        }
+    }
+}
+
 /* ---- Tests: pointers ----------------------------------------------------------------- */
 static rt_type t_pint = { .tag = RT_T_POINTER, .size = 8, .name = "int *", .trace_type_id = 60, .u.ptr = { &t_int } };
 static rt_type t_cpint = { .tag = RT_T_POINTER, .size = 8, .is_const = true, .name = "const int *",
@@ -1038,6 +1091,7 @@ int main(void)
         T(test_capture__union_shows_every_member),
         T(test_capture__array_multidimensional_and_capped),
         T(test_capture__integer_arrays_every_width_in_blocks),
+        T(test_capture__integer_arrays_cbor_as_the_encoder_writes),
         T(test_capture__pointer_reference_null_const_and_unreadable),
         T(test_capture__pointer_depth_capped),
         T(test_capture__pointer_cycle_is_bounded),
