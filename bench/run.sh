@@ -193,7 +193,11 @@ for spec in $PROGS; do
         # spell of a shared machine then falls on all of them alike instead of
         # on the one measured meanwhile. Each run's figures go to a file per
         # configuration and size; the medians are taken at the end (agg).
-        rm -f "$OUT/tmp/$p".*.runs
+        # A trace is removed as soon as its run is over (counted first, the
+        # first time): left on disk, its dirty pages (a calls-only JSON trace
+        # is ~130 MB) would be written back by the kernel during the next
+        # configurations' runs, on the same two cores.
+        rm -f "$OUT/tmp/$p".*.runs "$OUT/tmp/$p".*.count
         r=0
         while [ $r -lt $RUNS0 ]; do
             for cfg in json bin calls callsb; do
@@ -201,9 +205,15 @@ for spec in $PROGS; do
                 MRUNS=1
                 CLEAN=$d.0; measure "$RTENV $e RTRACE_DIR=$d.0" "$rt" 0
                 echo "$MS $RSS $ST" >> "$OUT/tmp/$p.$cfg.0.runs"
+                rm -rf "$d.0"
                 if [ $r -lt $RUNS ]; then
                     CLEAN=$d; measure "$RTENV $e RTRACE_DIR=$d" "$rt" "$sz"
                     echo "$MS $RSS $ST" >> "$OUT/tmp/$p.$cfg.n.runs"
+                    if [ $r = 0 ]; then
+                        count "$d"
+                        echo "${STEPS:--} ${CALLS:--} ${EVENTS:--} ${BYTES:--}" > "$OUT/tmp/$p.$cfg.count"
+                    fi
+                    rm -rf "$d"
                 fi
                 CLEAN=; MRUNS=""
             done
@@ -213,7 +223,12 @@ for spec in $PROGS; do
             rtcc_cfg "$p" "$cfg" "$n" "$cn"
             agg "$OUT/tmp/$p.$cfg.0.runs"; m0=$MS
             agg "$OUT/tmp/$p.$cfg.n.runs"
-            count "$d"      # the last run's trace
+            # the first run's counts ("-": unknown)
+            read -r STEPS CALLS EVENTS BYTES < "$OUT/tmp/$p.$cfg.count"
+            [ "$STEPS" = - ] && STEPS=""
+            [ "$CALLS" = - ] && CALLS=""
+            [ "$EVENTS" = - ] && EVENTS=""
+            [ "$BYTES" = - ] && BYTES=""
             # binary without `rtrace stats`: the same run's counts from JSON
             if [ -z "$STEPS" ] && [ $cfg = bin ]; then
                 STEPS=$js; CALLS=$jc; EVENTS=$je
