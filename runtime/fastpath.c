@@ -217,41 +217,50 @@ static inline __attribute__((always_inline)) void fast_call_events(rt_thread *t,
     fast_tpl(&t->enc, tpl, vals, strs);
 }
 
+/* One checked slot of kind k (RT_FAST_U64 or RT_FAST_CSTR) whose 8 bytes
+ * are at p: an unsigned 64-bit value must be at most INT64_MAX (an Int); a
+ * char *'s text is read into sbuf + off (fast_cstr) and *sval set to its
+ * slot value. The room the text needs (0 for an integer), or -1 when the
+ * general path must write it. */
+static inline long fast_check_slot(uint8_t k, const void *p, char *sbuf, size_t off, int64_t *sval)
+{
+    uint64_t a;
+    memcpy(&a, p, 8);
+    if (k == RT_FAST_U64)
+        return a > (uint64_t)INT64_MAX ? -1 : 0;
+    long n = fast_cstr(sbuf + off, a);
+    if (n < 0)
+        return -1;
+    *sval = RT_TPL_STR(off, n);
+    return (long)RT_TPL_STR_ROOM(n);
+}
+
 /* The checked slots of tpl (tpl->npre), parameters in the frame (rbp): the
  * texts of its string slots into sbuf (RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)
- * bytes) and their slot values into vals; an unsigned 64-bit one must be at
- * most INT64_MAX (an Int). The room the texts need beyond the template's, or
- * -1 when a slot takes the general path. Nothing is written meanwhile: a
- * decline changes nothing. */
+ * bytes), their slot values into vals (fast_check_slot). The room the texts
+ * need beyond the template's, or -1 when a slot takes the general path.
+ * Nothing is written meanwhile: a decline changes nothing. */
 static __attribute__((noinline)) long fast_call_checks(const rt_tpl *tpl, uint64_t rbp, char *sbuf, int64_t *vals)
 {
     size_t room = 0, off = 0;
     for (unsigned k = 0; k < tpl->nslots; k++) {
-        uint64_t a;
-        if (tpl->slot_kind[k] == RT_FAST_U64) {
-            memcpy(&a, (const void *)(rbp + tpl->slot_off[k]), 8);
-            if (a > (uint64_t)INT64_MAX)
-                return -1;
+        uint8_t kind = tpl->slot_kind[k];
+        if (kind != RT_FAST_U64 && kind != RT_FAST_CSTR)
             continue;
-        }
-        if (tpl->slot_kind[k] != RT_FAST_CSTR)
-            continue;
-        memcpy(&a, (const void *)(rbp + tpl->slot_off[k]), 8);
-        long n = fast_cstr(sbuf + off, a);
-        if (n < 0)
+        long r = fast_check_slot(kind, (const void *)(rbp + tpl->slot_off[k]), sbuf, off, &vals[k]);
+        if (r < 0)
             return -1;
-        vals[k] = RT_TPL_STR(off, n);
-        room += RT_TPL_STR_ROOM(n);
-        off += RT_FAST_STR_MAX + 8;
+        room += (size_t)r;
+        off += kind == RT_FAST_CSTR ? RT_FAST_STR_MAX + 8 : 0;
     }
     return (long)room;
 }
 
 /* The Values of a stop at s, before anything is written: 0 when they come
  * from templates alone (RT_SITE_FASTVALS, or no variable); for an
- * RT_SITE_CHKVALS site the checked variables read into c (texts as
- * fast_cstr reads them, unsigned 64-bit values up to INT64_MAX) and the room
- * of their texts; -1 when the general path must write them. */
+ * RT_SITE_CHKVALS site its checked variables (fast_check_slot: the texts
+ * into c, their slot values in variable order) and the room of their texts;
+ * -1 when the general path must write them. */
 static __attribute__((noinline)) long fast_vals_checks(const rt_site *s, uint64_t rbp, fast_chk *c)
 {
     if (!s->nvars || (s->flags & RT_SITE_FASTVALS))
@@ -265,19 +274,16 @@ static __attribute__((noinline)) long fast_vals_checks(const rt_site *s, uint64_
         const rt_tpl *st = v->stpl;
         if (!st || !st->npre)
             continue;
-        uint64_t a;
-        memcpy(&a, v->loc.kind == RT_LOC_ADDR ? (const void *)v->loc.offset : (const void *)(rbp + v->loc.offset), 8);
-        if (st->slot_kind[0] == RT_FAST_U64) {
-            if (a > (uint64_t)INT64_MAX)
-                return -1;
-            continue;
-        }
-        long n = fast_cstr(c->sbuf + off, a);
-        if (n < 0)
+        uint8_t kind = st->slot_kind[0];
+        const void *p = v->loc.kind == RT_LOC_ADDR ? (const void *)v->loc.offset : (const void *)(rbp + v->loc.offset);
+        long r = fast_check_slot(kind, p, c->sbuf, off, &c->svals[j]);
+        if (r < 0)
             return -1;
-        c->svals[j++] = RT_TPL_STR(off, n);
-        room += RT_TPL_STR_ROOM(n);
-        off += RT_FAST_STR_MAX + 8;
+        room += (size_t)r;
+        if (kind == RT_FAST_CSTR) {
+            j++;
+            off += RT_FAST_STR_MAX + 8;
+        }
     }
     return (long)room;
 }

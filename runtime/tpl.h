@@ -1,15 +1,18 @@
 /*
- * runtime/tpl.h - event templates with integer slots: the bytes of a whole
- * event (or of a few events) whose only variable parts are plain integers,
- * built at start-up from the encoder's own output (tpl.c), so that the
- * probes' hot paths write a Call with its int arguments, or a Return of an
- * int, with a few copies instead of the general encoder.
+ * runtime/tpl.h - event templates with slots: the bytes of a whole event (or
+ * of a few events) whose only variable parts are integers or C strings'
+ * texts, built at start-up from the encoder's own output (tpl.c), so that
+ * the probes' hot paths write a Call with its arguments, a Value or a
+ * Return with a few copies instead of the general encoder.
  *
  * A template is segments and slots: seg[0], slot 0, seg[1], ..., slot n-1,
  * seg[n]. Writing it copies each segment in 8-byte words (so `bytes` is
  * padded and the room reserved covers up to 7 bytes past the end) and
- * encodes each slot's integer in the trace's format. Inline and call-free:
- * used by the fast path (fastpath.c, built without vector registers).
+ * encodes each slot in the trace's format: an integer, or (RT_FAST_CSTR) a
+ * text the caller read and checked to need no escaping. Slots of kinds
+ * RT_FAST_CSTR and RT_FAST_U64 are "checked" (npre): the fast path reads and
+ * checks them before it writes anything. Inline and call-free: used by the
+ * fast path (fastpath.c, built without vector registers).
  */
 #ifndef RT_TPL_H
 #define RT_TPL_H
@@ -23,8 +26,9 @@
 #define RT_TPL_MAX_SLOTS 16
 /* Largest struct a template covers (images of it are built on the stack). */
 #define RT_TPL_STRUCT_MAX 256
-/* String slots (RT_FAST_CSTR: a char * parameter's text) per template, and
- * the longest text the fast path writes from its stack (fastpath.c). */
+/* String slots (RT_FAST_CSTR: a char * parameter's or variable's text) per
+ * template, and per site's Values; the longest text the fast path writes
+ * from its stack (fastpath.c). */
 #define RT_TPL_MAX_STR 4
 #define RT_FAST_STR_MAX 256
 /* A string slot's value in vals[]: where its text is in the caller's string
