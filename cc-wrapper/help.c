@@ -65,7 +65,8 @@ static const help_item rt_env[] = {
       "patterns, ! to exclude (passed to the runtime's filter)" },
     { "RTRACE_QUIET", "0|1", "0", "1: no summary line from the runtime at exit" },
     { "RTRACE_STATS", "0|1", "0", "1: the summary line also gives the share of the events the probes' "
-      "fast path wrote (the rest took the slower general path)" },
+      "fast path wrote (the rest took the slower general path) and, binary, how many zstd frames the "
+      "program's threads compressed themselves" },
     { "RTRACE_THREADS", "all|main", "all", "record every thread, or the main one only" },
     { "RTRACE_MAX_DEPTH", "N", "2", "pointer levels followed in values (at most 64)" },
     { "RTRACE_MAX_ELEMS", "N", "32", "array/sequence elements captured" },

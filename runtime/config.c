@@ -8,7 +8,9 @@
  *   RTRACE_QUIET=0|1          1: no summary line at exit
  *   RTRACE_STATS=0|1          1: the summary line also tells the share of the events
  *                             the probes' fast path wrote (the rest took the general
- *                             path: slower shapes, see fastpath.c)
+ *                             path: slower shapes, see fastpath.c) and, binary, the
+ *                             zstd frames and how many the program's threads
+ *                             compressed (lib/sink.c's help)
  *   RTRACE_THREADS=all|main   record every thread (default) or the main one
  *   RTRACE_FILTER=...         passed to the core unparsed
  *   RTRACE_MAX_DEPTH=N        pointer levels followed (default 2, at most 64)

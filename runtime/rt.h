@@ -37,7 +37,8 @@ typedef struct rt_config {
     rtrace_format format;     /* RTRACE_FORMAT=json|binary */
     rt_mode mode;             /* RTRACE_MODE=full|calls */
     bool quiet;               /* RTRACE_QUIET=1 */
-    bool stats;               /* RTRACE_STATS=1: the summary tells the fast path's share */
+    bool stats;               /* RTRACE_STATS=1: the summary tells the fast path's share and
+                                 the zstd frames the program's threads compressed */
     bool no_fast;             /* RTRACE_NO_FAST=1: every probe takes the general path */
     bool fast_off;            /* the fast path declines every probe: no_fast, or a budget
                                  (max_events, max_bytes) to count; one load for fastpath.c */
