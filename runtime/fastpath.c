@@ -153,7 +153,7 @@ static inline bool fast_returned(rt_thread *t, rt_frame *fr, const rt_site *s)
  * (fast_vals_checks), for rt_fast_values. */
 typedef struct fast_chk {
     char sbuf[RT_TPL_MAX_STR * (RT_FAST_STR_MAX + 8)];
-    int64_t svals[RT_TPL_MAX_STR];
+    int64_t svals[RT_SITE_MAX_CHK];
 } fast_chk;
 
 /* Writes the first stop of a frame or a later one: Step and Values (c: the
@@ -206,28 +206,33 @@ static inline long fast_cstr(char *buf, uint64_t a)
 }
 
 /* The Step and Call of a new call of s's function from its template, the
- * parameters read from the frame (rbp); strs: the texts of its string slots
- * and vals their slot values, from fast_call_checks, or NULL. */
+ * parameters read from the frame (rbp); checked: the template has checked
+ * slots, whose values fast_call_checks put in vals (strs: the texts of its
+ * string slots, or NULL). */
 static inline __attribute__((always_inline)) void fast_call_events(rt_thread *t, const rt_tpl *tpl, uint64_t rbp,
-                                                                 int64_t *vals, const char *strs)
+                                                                 int64_t *vals, bool checked, const char *strs)
 {
     for (unsigned k = 0; k < tpl->nslots; k++)
-        if (!strs || tpl->slot_kind[k] != RT_FAST_CSTR)
+        if (!checked || (tpl->slot_kind[k] != RT_FAST_CSTR && tpl->slot_kind[k] != RT_FAST_U64))
             vals[k] = rt_fast_load_at((const unsigned char *)(rbp + tpl->slot_off[k]), tpl->slot_kind[k]);
     fast_tpl(&t->enc, tpl, vals, strs);
 }
 
 /* One checked slot of kind k (RT_FAST_U64 or RT_FAST_CSTR) whose 8 bytes
- * are at p: an unsigned 64-bit value must be at most INT64_MAX (an Int); a
- * char *'s text is read into sbuf + off (fast_cstr) and *sval set to its
- * slot value. The room the text needs (0 for an integer), or -1 when the
- * general path must write it. */
+ * are at p, read once: an unsigned 64-bit value must be at most INT64_MAX
+ * (an Int); a char *'s text is read into sbuf + off (fast_cstr). *sval: the
+ * slot value to write (the integer as checked, or the text's place), so
+ * that what was checked is what is written, even if the program's memory
+ * changes meanwhile (a static another thread writes). The room the text
+ * needs (0 for an integer), or -1 when the general path must write it. */
 static inline long fast_check_slot(uint8_t k, const void *p, char *sbuf, size_t off, int64_t *sval)
 {
     uint64_t a;
     memcpy(&a, p, 8);
-    if (k == RT_FAST_U64)
+    if (k == RT_FAST_U64) {
+        *sval = (int64_t)a;
         return a > (uint64_t)INT64_MAX ? -1 : 0;
+    }
     long n = fast_cstr(sbuf + off, a);
     if (n < 0)
         return -1;
@@ -276,14 +281,11 @@ static __attribute__((noinline)) long fast_vals_checks(const rt_site *s, uint64_
             continue;
         uint8_t kind = st->slot_kind[0];
         const void *p = v->loc.kind == RT_LOC_ADDR ? (const void *)v->loc.offset : (const void *)(rbp + v->loc.offset);
-        long r = fast_check_slot(kind, p, c->sbuf, off, &c->svals[j]);
+        long r = fast_check_slot(kind, p, c->sbuf, off, &c->svals[j++]);
         if (r < 0)
             return -1;
         room += (size_t)r;
-        if (kind == RT_FAST_CSTR) {
-            j++;
-            off += RT_FAST_STR_MAX + 8;
-        }
+        off += kind == RT_FAST_CSTR ? RT_FAST_STR_MAX + 8 : 0;
     }
     return (long)room;
 }
@@ -318,10 +320,10 @@ static inline __attribute__((always_inline)) void fast_call_write(rt_thread *t, 
                                    fast_callprep *cp)
 {
     const rt_tpl *tpl = s->fn->call_tpl;
-    if (likely(!tpl->nstr))
-        fast_call_events(t, tpl, rbp, cp->vals, NULL);   /* inlined without the string slots' tests */
+    if (likely(!tpl->npre))
+        fast_call_events(t, tpl, rbp, cp->vals, false, NULL);   /* inlined without the checked slots' tests */
     else
-        fast_call_events(t, tpl, rbp, cp->vals, cp->sbuf);
+        fast_call_events(t, tpl, rbp, cp->vals, true, tpl->nstr ? cp->sbuf : NULL);
     if (full)
         fast_stop(t, fr, s, rbp, &cp->vc);
 }

@@ -50,7 +50,8 @@ static inline size_t rt_fast_value_room(const rt_core_var *v)
 /* The Value event of struct variable v from its template: the fields loaded
  * from the frame (rbp) or its static address; returns the new end. A checked
  * template (a char * or unsigned 64-bit variable: st->npre) takes its slot
- * value from svals[*j] (a text in strs, see rt_fast_values). */
+ * value from svals[*j], as the checks read it (a text in strs, see
+ * rt_fast_values). */
 static inline unsigned char *rt_fast_struct_value(unsigned char *p, const rt_core_var *v, uint64_t rbp,
                                                   rtrace_format f, const char *strs, const int64_t *svals,
                                                   unsigned *j)
@@ -61,7 +62,7 @@ static inline unsigned char *rt_fast_struct_value(unsigned char *p, const rt_cor
         : (const unsigned char *)(rbp + v->loc.offset);
     int64_t vals[RT_TPL_MAX_SLOTS];
     if (unlikely(st->npre)) {
-        vals[0] = st->slot_kind[0] == RT_FAST_CSTR ? svals[(*j)++] : rt_fast_load_at(base, RT_FAST_U64);
+        vals[0] = svals[(*j)++];           /* as checked: the text's place, or the integer */
         return rt_tpl_write_s(p, st, vals, strs, f);
     }
     for (unsigned k = 0; k < st->nslots; k++)
@@ -75,7 +76,7 @@ static inline unsigned char *rt_fast_struct_value(unsigned char *p, const rt_cor
  * e: per integer variable a load, the head copied whole, the integer, the
  * tail; per struct variable its template; per checked one (a char * or an
  * unsigned 64-bit integer) its template with the slot value the checks
- * found: the texts in strs, their slot values in svals in variable order
+ * found: the texts in strs, the checked slot values in svals in variable order
  * (NULL for RT_SITE_FASTVALS). The caller checked the room (the site's
  * vals_room, plus the texts') and that e->json_first is false (the templates
  * start with the separator).

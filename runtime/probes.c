@@ -916,7 +916,7 @@ int rt_core_add_module(rt_module *m)
                 nstr += v->stpl->nstr;
             }
         }
-        if (all && room <= UINT32_MAX / 2 && nstr <= RT_TPL_MAX_STR) {
+        if (all && room <= UINT32_MAX / 2 && nstr <= RT_TPL_MAX_STR && nchk <= RT_SITE_MAX_CHK) {
             /* checked variables: the fast path only (fastpath.c fast_vals_checks) */
             s->flags |= nchk ? RT_SITE_CHKVALS : RT_SITE_FASTVALS;
             s->vals_room = (uint32_t)room;

@@ -31,6 +31,8 @@
  * from its stack (fastpath.c). */
 #define RT_TPL_MAX_STR 4
 #define RT_FAST_STR_MAX 256
+/* Checked variables (char *, unsigned 64-bit) in one stop's Values. */
+#define RT_SITE_MAX_CHK 8
 /* A string slot's value in vals[]: where its text is in the caller's string
  * buffer, and its length. */
 #define RT_TPL_STR(off, len) ((int64_t)(((uint64_t)(off) << 32) | (uint64_t)(len)))
