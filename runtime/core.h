@@ -56,6 +56,8 @@ typedef struct rt_core_var {
                                   are the fields, at slot_off from the struct's start; or
                                   a char * or unsigned 64-bit integer's, with one checked
                                   slot (stpl->npre) */
+    const struct rt_arr_tpl *atpl; /* an array of plain integers in the frame or a static
+                                      (char buffers...): its Value event's parts */
 } rt_core_var;
 
 /* The bytes of a fast variable's Value event before and after the integer,
@@ -67,6 +69,31 @@ typedef struct rt_value_tpl {
     unsigned char head[RT_VALUE_HEAD_MAX];
     unsigned char tail[RT_VALUE_TAIL_MAX];
 } rt_value_tpl;
+
+/* An array of plain integers' Value event (rt_core_var.atpl), from the
+ * capture's own output (probes.c): the bytes before its first element and
+ * after its last, an element's Int record after its integer (the element
+ * type's id), how many elements the capture writes (RTRACE_MAX_ELEMS at
+ * most), their RT_FAST_* kind and width. The arrays leave 16 bytes for the
+ * hot path's 16-byte copies. One per (variable id, type). */
+typedef struct rt_arr_tpl {
+    uint32_t count;
+    uint8_t kind, width;
+    uint8_t head_len, tail_len, etail_len;
+    unsigned char head[RT_VALUE_HEAD_MAX + 16];
+    unsigned char tail[RT_VALUE_TAIL_MAX + 16];
+    unsigned char etail[24];
+} rt_arr_tpl;
+
+/* An array element's Int record up to its integer, as the encoder writes it
+ * (rtrace__enc_int_fast): rt_fast_array_value writes it, probes.c checks it. */
+#define RT_ARR_CBOR_HEAD "\xa3\x64" "kind" "\x63" "Int" "\x61" "i"
+#define RT_ARR_JSON_HEAD "{\"kind\":\"Int\",\"i\":"
+
+/* The most an array element's Int record takes in rt_fast_array_value,
+ * copies' slack included (a comma, the record's head, an integer, the tail
+ * copied whole). */
+#define RT_ARR_ELEM_ROOM 64
 
 /* Variables whose value is an Int read straight from the frame (rbp+offset)
  * or a static (run-time address): the per-event path writes them with one

@@ -169,6 +169,13 @@ static inline void fast_stop(rt_thread *t, rt_frame *fr, const rt_site *s, uint6
         rt_fast_values(&t->enc, s->vars, s->nvars, rbp, (s->flags & RT_SITE_CHKVALS) ? c->sbuf : NULL, c->svals);
 }
 
+/* SWAR on 8 bytes (general registers only): x's bytes equal to b, a mask
+ * with the high bit of each byte of x that is zero / less than n (n <= 128).
+ * Exact for the lowest such byte; a borrow may flag bytes above it. */
+#define FAST_BYTES(b) (0x0101010101010101ull * (uint64_t)(b))
+#define FAST_HAS_LESS(x, n) (((x) - FAST_BYTES(n)) & ~(x) & FAST_BYTES(0x80))
+#define FAST_HAS_ZERO(x) FAST_HAS_LESS(x, 1)
+
 /*
  * The text of the char * at a, read as put_cstring (capture.c) reads it (in
  * 64-byte aligned pieces through rt_safe_copy, up to RTRACE_MAX_STRING
@@ -191,7 +198,21 @@ static inline long fast_cstr(char *buf, uint64_t a)
         if (piece > lim - got)
             piece = lim - got;
         size_t c = rt_safe_copy(buf + got, (const void *)(a + got), piece);
-        for (size_t i = got; i < got + c; i++) {
+        size_t i = got;
+        for (; i + 8 <= got + c; i += 8) {
+            /* 8 bytes at a time: the first NUL, and the first byte that is
+             * not written as it is (exact for the lowest byte of each mask) */
+            uint64_t w;
+            memcpy(&w, buf + i, 8);
+            uint64_t z = FAST_HAS_ZERO(w);
+            uint64_t bad = FAST_HAS_LESS(w, 0x20) | (w & FAST_BYTES(0x80)) | FAST_HAS_ZERO(w ^ FAST_BYTES(0x7f)) |
+                           FAST_HAS_ZERO(w ^ FAST_BYTES('"')) | FAST_HAS_ZERO(w ^ FAST_BYTES('\\'));
+            if (likely(!bad))
+                continue;
+            unsigned fb = (unsigned)__builtin_ctzll(bad) >> 3, fz = z ? (unsigned)__builtin_ctzll(z) >> 3 : 8;
+            return fb == fz ? (long)(i + fz) : -1;   /* the NUL, or a byte before it */
+        }
+        for (; i < got + c; i++) {
             unsigned char ch = (unsigned char)buf[i];
             if (ch == 0)
                 return (long)i;

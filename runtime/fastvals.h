@@ -41,10 +41,42 @@ static inline int64_t rt_fast_load(const rt_core_var *v, uint64_t rbp)
 }
 
 /* Room rt_fast_values needs for a variable: a plain integer (its head and
- * tail are copied whole) or a struct (its template). */
+ * tail are copied whole), a struct (its template) or an array of integers. */
 static inline size_t rt_fast_value_room(const rt_core_var *v)
 {
+    if (v->atpl)
+        return (size_t)v->atpl->head_len + v->atpl->tail_len + 32 + (size_t)v->atpl->count * RT_ARR_ELEM_ROOM;
     return v->stpl ? rt_tpl_room(v->stpl) : RT_VALUE_HEAD_MAX + RTRACE__INT_MAX_BYTES + RT_VALUE_TAIL_MAX;
+}
+
+/* The Value event of array variable v (v->atpl): its head, per element its
+ * integer loaded from the frame (rbp) or the static and its Int record, its
+ * tail, as the capture writes them (put_array, put_int_elems). */
+static inline unsigned char *rt_fast_array_value(unsigned char *p, const rt_core_var *v, uint64_t rbp,
+                                                 rtrace_format f)
+{
+    const rt_arr_tpl *at = v->atpl;
+    const unsigned char *base = v->loc.kind == RT_LOC_ADDR
+        ? (const unsigned char *)v->loc.offset
+        : (const unsigned char *)(rbp + v->loc.offset);
+    rt_tpl_copy(p, at->head, at->head_len);
+    p += at->head_len;
+    for (uint32_t i = 0; i < at->count; i++) {
+        int64_t x = rt_fast_load_at(base + (size_t)i * at->width, at->kind);
+        if (f == RTRACE_FORMAT_BINARY) {
+            memcpy(p, RT_ARR_CBOR_HEAD, sizeof RT_ARR_CBOR_HEAD - 1);
+            p = rtrace__p_cbor_int(p + sizeof RT_ARR_CBOR_HEAD - 1, x);
+        } else {
+            if (i)
+                *p++ = ',';
+            memcpy(p, RT_ARR_JSON_HEAD, sizeof RT_ARR_JSON_HEAD - 1);
+            p = rtrace__p_i64_dec(p + sizeof RT_ARR_JSON_HEAD - 1, x);
+        }
+        memcpy(p, at->etail, sizeof at->etail);
+        p += at->etail_len;
+    }
+    rt_tpl_copy(p, at->tail, at->tail_len);
+    return p + at->tail_len;
 }
 
 /* The Value event of struct variable v from its template: the fields loaded
@@ -74,7 +106,8 @@ static inline unsigned char *rt_fast_struct_value(unsigned char *p, const rt_cor
  * Writes the Value events of vars[0, n), all with templates (the site's
  * RT_SITE_FASTVALS, or RT_SITE_CHKVALS after the fast path's checks), into
  * e: per integer variable a load, the head copied whole, the integer, the
- * tail; per struct variable its template; per checked one (a char * or an
+ * tail; per struct variable its template; per array of integers its head,
+ * elements and tail (rt_fast_array_value); per checked one (a char * or an
  * unsigned 64-bit integer) its template with the slot value the checks
  * found: the texts in strs, the checked slot values in svals in variable order
  * (NULL for RT_SITE_FASTVALS). The caller checked the room (the site's
@@ -90,8 +123,9 @@ static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32
         /* CBOR heads and tails fit 48 and 16 bytes (value_tpl checks) */
         for (uint32_t i = 0; i < n; i++) {
             const rt_core_var *v = &vars[i];
-            if (unlikely(v->stpl != NULL)) {
-                p = rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_BINARY, strs, svals, &j);
+            if (unlikely(v->tpl == NULL)) {
+                p = v->stpl ? rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_BINARY, strs, svals, &j)
+                            : rt_fast_array_value(p, v, rbp, RTRACE_FORMAT_BINARY);
                 continue;
             }
             const rt_value_tpl *tp = v->tpl;
@@ -105,8 +139,9 @@ static inline void rt_fast_values(rtrace_enc *e, const rt_core_var *vars, uint32
     } else {
         for (uint32_t i = 0; i < n; i++) {
             const rt_core_var *v = &vars[i];
-            if (unlikely(v->stpl != NULL)) {
-                p = rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_JSON, strs, svals, &j);
+            if (unlikely(v->tpl == NULL)) {
+                p = v->stpl ? rt_fast_struct_value(p, v, rbp, RTRACE_FORMAT_JSON, strs, svals, &j)
+                            : rt_fast_array_value(p, v, rbp, RTRACE_FORMAT_JSON);
                 continue;
             }
             const rt_value_tpl *tp = v->tpl;

@@ -21,6 +21,7 @@
  * (filtered-out functions; in RTRACE_MODE=calls the line probes after a
  * function's entry) are patched out: see patch.c.
  */
+#define _GNU_SOURCE           /* memmem */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,7 +259,7 @@ _Static_assert(RT_VALUE_HEAD_MAX == RTRACE__VALUE_HEAD_MAX && RT_VALUE_TAIL_MAX 
  * name may differ in layout between compile units). */
 typedef struct vt_slot { uint64_t var_id, key; const void *tpl; } vt_slot;
 typedef struct vt_table { vt_slot *tab; size_t cap, n; } vt_table;
-static vt_table g_vt, g_svt;
+static vt_table g_vt, g_svt, g_avt;
 
 static size_t vt_index(const vt_slot *tab, size_t cap, uint64_t var_id, uint64_t key)
 {
@@ -694,6 +695,71 @@ static const rt_tpl *checked_var_tpl(const rt_core_var *v)
     return shared_var_tpl(v, make_checked_tpl);
 }
 
+/* The Value event template of v when it is an array of plain integers in the
+ * frame or a static (rt_core_var.atpl), else NULL: cut from the capture's
+ * own output for an image of zeros (step.c's write_values: value begin,
+ * rt_capture, end) around its elements, each the Int record put_int_elems
+ * writes; checked by putting the pieces back together. */
+static const rt_arr_tpl *array_var_tpl(const rt_core_var *v)
+{
+    const rt_type *t = v->type;
+    if (!t || t->tag != RT_T_ARRAY || !in_place(v) || rt_on_valgrind())
+        return NULL;
+    const rt_type *el = t->u.arr.elem;
+    uint8_t kind = fast_type_kind(el);
+    uint32_t max = rt_cfg.max_elems ? rt_cfg.max_elems : 32;
+    uint32_t count = t->u.arr.count < max ? t->u.arr.count : max;
+    unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16))) = {0};
+    if (kind == RT_FAST_NONE || count == 0 || (size_t)count * el->size > sizeof img)
+        return NULL;
+    vt_slot *sl = vt_find(&g_avt, v->var_id, (uint64_t)(uintptr_t)t);
+    if (!sl)
+        return NULL;
+    if (sl->tpl)
+        return sl->tpl;
+    bool json = rt_cfg.format == RTRACE_FORMAT_JSON;
+    rtrace_enc a, r;
+    if (rtrace_enc_init(&a, rt_cfg.format, 512))
+        return NULL;
+    if (rtrace_enc_init(&r, rt_cfg.format, 64)) {
+        rtrace_enc_free(&a);
+        return NULL;
+    }
+    a.json_first = false;
+    rtrace__enc_value_begin_fast(&a, v->var_id);
+    rt_capture(&a, t, img, false, 0);
+    rtrace__enc_event_value_end_fast(&a);
+    rtrace__enc_int_fast(&r, el->trace_type_id, 0);        /* an element: the Int record of 0 */
+    /* r = the record's head (what rt_fast_array_value writes), the 0, the tail */
+    size_t hl = json ? sizeof RT_ARR_JSON_HEAD - 1 : sizeof RT_ARR_CBOR_HEAD - 1, rl = r.len;
+    rt_arr_tpl *at = NULL;
+    const unsigned char *m = a.oom || r.oom || rl <= hl + 1 ? NULL : memmem(a.buf, a.len, r.buf, rl);
+    size_t head = m ? (size_t)(m - a.buf) : 0, elems = (size_t)count * rl + (json ? count - 1 : 0);
+    bool ok = m && memcmp(r.buf, json ? RT_ARR_JSON_HEAD : RT_ARR_CBOR_HEAD, hl) == 0 &&
+              rl - hl - 1 <= sizeof at->etail &&
+              head <= RT_VALUE_HEAD_MAX && head + elems <= a.len && a.len - head - elems <= RT_VALUE_TAIL_MAX;
+    for (uint32_t i = 0; ok && i < count; i++) {
+        size_t at_i = head + (size_t)i * rl + (json ? i : 0);
+        ok = (!json || i == 0 || a.buf[at_i - 1] == ',') && memcmp(a.buf + at_i, r.buf, rl) == 0;
+    }
+    if (ok && (at = rt_core_alloc(sizeof *at)) != NULL) {
+        at->count = count;
+        at->kind = kind;
+        at->width = (uint8_t)el->size;
+        at->head_len = (uint8_t)head;
+        memcpy(at->head, a.buf, head);
+        at->tail_len = (uint8_t)(a.len - head - elems);
+        memcpy(at->tail, a.buf + head + elems, at->tail_len);
+        at->etail_len = (uint8_t)(rl - hl - 1);
+        memcpy(at->etail, r.buf + hl + 1, at->etail_len);
+        sl->tpl = at;
+        g_avt.n++;
+    }
+    rtrace_enc_free(&a);
+    rtrace_enc_free(&r);
+    return at;
+}
+
 /* The path id of file index `fi` of m (cached in pids). */
 static uint32_t file_pid(const rt_module *m, uint32_t *pids, uint32_t fi)
 {
@@ -898,6 +964,8 @@ int rt_core_add_module(rt_module *m)
                 vs[k].stpl = struct_var_tpl(&vs[k]);
                 if (!vs[k].stpl)
                     vs[k].stpl = checked_var_tpl(&vs[k]);
+                if (!vs[k].stpl)
+                    vs[k].atpl = array_var_tpl(&vs[k]);
             }
         }
         done = s->vars;
@@ -909,7 +977,7 @@ int rt_core_add_module(rt_module *m)
         unsigned nchk = 0, nstr = 0;
         for (uint32_t k = 0; all && k < s->nvars; k++) {
             const rt_core_var *v = &s->vars[k];
-            all = v->tpl != NULL || v->stpl != NULL;
+            all = v->tpl != NULL || v->stpl != NULL || v->atpl != NULL;
             room += rt_fast_value_room(v);
             if (all && v->stpl && v->stpl->npre) {
                 nchk++;

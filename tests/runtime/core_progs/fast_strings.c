@@ -5,10 +5,12 @@
  * RTRACE_MAX_STRING bytes) and every case it leaves to the general path: a
  * NULL or unreadable pointer, text cut by an unmapped page, text that needs
  * escaping or is not ASCII, text longer than the fast path holds, a size_t
- * above INT64_MAX (a parameter or the return value). Parameters only, no local variable: the trace is the same
- * at every run, with the fast path or without (RTRACE_NO_FAST=1), byte for
- * byte (main's page is a static for that). Prints the sum of what tally()
- * returned.
+ * above INT64_MAX (a parameter or the return value); arrays of integers
+ * (statics: their Value templates; one capped at RTRACE_MAX_ELEMS, one with
+ * a BigInt). Parameters and statics only, no local variable on the stack:
+ * the trace is the same at every run, with the fast path or without
+ * (RTRACE_NO_FAST=1), byte for byte (main's page is a static for that).
+ * Prints the sum of what tally() returned.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +47,17 @@ static const char *edge(char *page)
 
 static unsigned long special(unsigned long sum, const char *cut)
 {
+    /* arrays of integers of every width (their Values from templates), one
+     * longer than RTRACE_MAX_ELEMS, one with a BigInt (the general path) */
+    static signed char sc[5] = { -128, -1, 0, 1, 127 };
+    static unsigned char uc[4] = { 0, 1, 200, 255 };
+    static short sh[3] = { -32768, 0, 32767 };
+    static unsigned short us[2] = { 0, 65535 };
+    static int longer[40] = { -2147483647 - 1, 2147483647 };
+    static long lg[2] = { -9223372036854775807L - 1, 9223372036854775807L };
+    static unsigned long wide[3] = { 1, ~0ul, 5 };
+    longer[39] = 7;
+    sum += wide[0] - 1 + (unsigned long)(longer[39] - 7) + (unsigned long)(sc[2] + uc[0] + sh[1] + us[0] + lg[0] - lg[0]);
     sum += tally("", 1, 2);
     sum += tally("two words, and digits 0123456789", 3, 4);
     sum += tally("quote\"d", 5, 6);
@@ -62,6 +75,10 @@ static unsigned long special(unsigned long sum, const char *cut)
     sum += tally("big", (size_t)-1, 29);
     sum += tally("max", (size_t)INT64_MAX, 30);
     sum += tally("over", (size_t)INT64_MAX + 1, 31);
+    static char after_nul[16] = "ab\0\"\t\x80zzz";   /* "ab": what follows its NUL is not its text */
+    sum += tally(after_nul, 33, 34);
+    sum += tally("a longer text with a \"quote\" late", 35, 36);
+    sum += tally("twelve chars\ttab after them", 37, 38);
     sum += big(~0ul) & 1;
     sum += big(5);
     return sum;
@@ -69,8 +86,11 @@ static unsigned long special(unsigned long sum, const char *cut)
 
 static unsigned long run(unsigned long i, unsigned long sum)
 {
-    for (; i < 20000; i++)
+    static short seen[4];              /* an array at every stop of the loop */
+    for (; i < 20000; i++) {
+        seen[i & 3] = (short)i;
         sum += tally(i & 1 ? "alpha" : "bravo-charlie", i, (int)(i & 3));
+    }
     return sum;
 }
 
