@@ -3,8 +3,10 @@
  * rt_on_return_fast2.
  *
  * Most probes are plain cases: a line probe in the frame of the last probe,
- * at a statement row, whose variables are plain integers or structs of them
- * (their Value templates), also the first one after a callee returned (gdb's
+ * at a statement row, whose variables are plain integers, structs or arrays
+ * of them, C strings or unsigned 64-bit integers (their Value templates; the
+ * last two checked first: fast_vals_checks), also the first one after a
+ * callee returned (gdb's
  * landing rules: fast_returned); a call whose parameters are plain integers,
  * structs of them, unsigned 64-bit integers up to INT64_MAX or C strings
  * that need no escaping (its Step and Call from the entry site's template,
