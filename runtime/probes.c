@@ -427,9 +427,10 @@ static bool is_cstring_param(const rt_core_var *v)
     return is_cstring_type(v->type) && (int64_t)(int32_t)v->loc.offset == v->loc.offset;
 }
 
-/* Whether parameter v is an unsigned 64-bit integer (size_t, uint64_t...):
- * a slot of the call template checked before writing (RT_FAST_U64). */
-static bool is_u64_param(const rt_core_var *v)
+/* Whether v (a parameter, a variable, a return value) is an unsigned 64-bit
+ * integer (size_t, uint64_t...): a template slot checked before writing
+ * (RT_FAST_U64: an Int up to INT64_MAX, else the general path's BigInt). */
+static bool is_u64_var(const rt_core_var *v)
 {
     return v->type && v->type->tag == RT_T_UINT && v->type->size == 8 && !rt_on_valgrind();
 }
@@ -451,7 +452,7 @@ static void build_call_tpl(const rt_site *s)
             return;
         cs.first[k] = (uint8_t)cs.nslots;
         uint8_t pk = v->fast != RT_FAST_NONE ? v->fast
-                     : is_u64_param(v)       ? RT_FAST_U64
+                     : is_u64_var(v)         ? RT_FAST_U64
                      : is_cstring_param(v)   ? RT_FAST_CSTR
                                              : RT_FAST_NONE;
         if (pk != RT_FAST_NONE) {
@@ -517,7 +518,7 @@ static void build_ret_tpl(rt_core_func *fn)
         v.type = fn->ret;
         v.loc.kind = RT_LOC_ADDR;
         fn->ret_fast = fast_kind(&v);
-        if (fn->ret_fast == RT_FAST_NONE && is_u64_param(&v))
+        if (fn->ret_fast == RT_FAST_NONE && is_u64_var(&v))
             fn->ret_fast = RT_FAST_U64;          /* checked by the fast path: an Int up to INT64_MAX */
         if (fn->ret_fast == RT_FAST_NONE)
             return;
@@ -675,7 +676,7 @@ static void emit_checked(rtrace_enc *e, const int64_t *vals, const void *ctx)
 /* The checked slot's kind of v: RT_FAST_U64, RT_FAST_CSTR or RT_FAST_NONE. */
 static uint8_t checked_kind(const rt_core_var *v)
 {
-    return is_u64_param(v) ? RT_FAST_U64 : is_cstring_type(v->type) ? RT_FAST_CSTR : RT_FAST_NONE;
+    return is_u64_var(v) ? RT_FAST_U64 : is_cstring_type(v->type) ? RT_FAST_CSTR : RT_FAST_NONE;
 }
 
 static rt_tpl *make_checked_tpl(const rt_core_var *v)
