@@ -337,6 +337,13 @@ for cc in gcc clang; do
             pct=$(sed -n 's/.*; fast path: \([0-9]*\)\.[0-9]*% of the events.*/\1/p' "$t.err")
             [ -n "$pct" ] && [ "$pct" -ge 99 ]
             check "$cc fast_share $mode $fmt: the fast path wrote ${pct:-?}% of the events (at least 99%)" $?
+            # binary: the zstd frames too (at least one; how many the program's thread compressed)
+            if [ $fmt = binary ]; then
+                grep -Eq '; zstd frames: [1-9][0-9]*, [0-9]+ compressed by the program$' "$t.err"
+            else
+                ! grep -q 'zstd frames' "$t.err"
+            fi
+            check "$cc fast_share $mode $fmt: RTRACE_STATS gives the zstd frames in binary only" $?
         done
     done
 
