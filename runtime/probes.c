@@ -617,28 +617,34 @@ static void build_type_tpls(const rt_type *t)
         __atomic_store_n(&((rt_type *)t)->val_tpl, tp, __ATOMIC_RELEASE);
 }
 
-/* v's Value event template from g_svt, by v's name and type: made by `make`
- * once, then shared by every variable of that name and type. NULL when make
- * gives none, or (JSON) one that does not leave need_comma[0] as a plain
- * integer's Value does (never seen otherwise), which rt_fast_values relies on. */
-static const rt_tpl *shared_var_tpl(const rt_core_var *v, rt_tpl *(*make)(const rt_core_var *v))
+/* v's Value event template from table tab, by v's name and type: made by
+ * `make` once (NULL: none), then shared by every variable of that name and
+ * type. */
+static const void *shared_var_tpl(vt_table *tab, const rt_core_var *v, const void *(*make)(const rt_core_var *v))
 {
-    vt_slot *sl = vt_find(&g_svt, v->var_id, (uint64_t)(uintptr_t)v->type);
+    vt_slot *sl = vt_find(tab, v->var_id, (uint64_t)(uintptr_t)v->type);
     if (!sl)
         return NULL;
     if (sl->tpl)
         return sl->tpl;
-    rt_tpl *tp = make(v);
-    if (!tp || (rt_cfg.format == RTRACE_FORMAT_JSON && tp->nc0 != 1))
-        return NULL;
-    sl->tpl = tp;
-    g_svt.n++;
+    const void *tp = make(v);
+    if (tp) {
+        sl->tpl = tp;
+        tab->n++;
+    }
     return tp;
 }
 
-static rt_tpl *make_struct_var_tpl(const rt_core_var *v)
+/* tp, or NULL when (JSON) it does not leave need_comma[0] as a plain
+ * integer's Value does (never seen otherwise), which rt_fast_values relies on. */
+static const rt_tpl *value_event_tpl(const rt_tpl *tp)
 {
-    return struct_tpl(v->type, v);
+    return tp && (rt_cfg.format != RTRACE_FORMAT_JSON || tp->nc0 == 1) ? tp : NULL;
+}
+
+static const void *make_struct_var_tpl(const rt_core_var *v)
+{
+    return value_event_tpl(struct_tpl(v->type, v));
 }
 
 /* The Value event template of v when it is a struct of plain integers in the
@@ -649,7 +655,7 @@ static const rt_tpl *struct_var_tpl(const rt_core_var *v)
     const rt_type *t = v->type;
     if (!t || t->tag != RT_T_STRUCT || !in_place(v))
         return NULL;
-    return shared_var_tpl(v, make_struct_var_tpl);
+    return shared_var_tpl(&g_svt, v, make_struct_var_tpl);
 }
 
 /* What emit_checked needs: the variable and its slot's kind. */
@@ -679,10 +685,10 @@ static uint8_t checked_kind(const rt_core_var *v)
     return is_u64_var(v) ? RT_FAST_U64 : is_cstring_type(v->type) ? RT_FAST_CSTR : RT_FAST_NONE;
 }
 
-static rt_tpl *make_checked_tpl(const rt_core_var *v)
+static const void *make_checked_tpl(const rt_core_var *v)
 {
     chk_ctx c = { v, checked_kind(v) };
-    return rt_tpl_new(rt_cfg.format, 1, &c.kind, emit_checked, &c);
+    return value_event_tpl(rt_tpl_new(rt_cfg.format, 1, &c.kind, emit_checked, &c));
 }
 
 /* The Value event template of v when it is a char * or an unsigned 64-bit
@@ -693,31 +699,26 @@ static const rt_tpl *checked_var_tpl(const rt_core_var *v)
 {
     if (checked_kind(v) == RT_FAST_NONE || !in_place(v) || rt_on_valgrind())
         return NULL;
-    return shared_var_tpl(v, make_checked_tpl);
+    return shared_var_tpl(&g_svt, v, make_checked_tpl);
 }
 
-/* The Value event template of v when it is an array of plain integers in the
- * frame or a static (rt_core_var.atpl), else NULL: cut from the capture's
- * own output for an image of zeros (step.c's write_values: value begin,
- * rt_capture, end) around its elements, each the Int record put_int_elems
- * writes; checked by putting the pieces back together. */
-static const rt_arr_tpl *array_var_tpl(const rt_core_var *v)
+/* The elements the capture writes of array type t (put_array). */
+static uint32_t array_count(const rt_type *t)
 {
-    const rt_type *t = v->type;
-    if (!t || t->tag != RT_T_ARRAY || !in_place(v) || rt_on_valgrind())
-        return NULL;
-    const rt_type *el = t->u.arr.elem;
-    uint8_t kind = fast_type_kind(el);
     uint32_t max = rt_cfg.max_elems ? rt_cfg.max_elems : 32;
-    uint32_t count = t->u.arr.count < max ? t->u.arr.count : max;
+    return t->u.arr.count < max ? t->u.arr.count : max;
+}
+
+/* Array v's Value event template, cut from the capture's own output for an
+ * image of zeros (step.c's write_values: value begin, rt_capture, end)
+ * around its elements, each the Int record put_int_elems writes; checked by
+ * putting the pieces back together. NULL when they do not fit. */
+static const void *make_array_tpl(const rt_core_var *v)
+{
+    const rt_type *t = v->type, *el = t->u.arr.elem;
+    uint8_t kind = fast_type_kind(el);
+    uint32_t count = array_count(t);
     unsigned char img[RT_TPL_STRUCT_MAX] __attribute__((aligned(16))) = {0};
-    if (kind == RT_FAST_NONE || count == 0 || (size_t)count * el->size > sizeof img)
-        return NULL;
-    vt_slot *sl = vt_find(&g_avt, v->var_id, (uint64_t)(uintptr_t)t);
-    if (!sl)
-        return NULL;
-    if (sl->tpl)
-        return sl->tpl;
     bool json = rt_cfg.format == RTRACE_FORMAT_JSON;
     rtrace_enc a, r;
     if (rtrace_enc_init(&a, rt_cfg.format, 512))
@@ -753,12 +754,23 @@ static const rt_arr_tpl *array_var_tpl(const rt_core_var *v)
         memcpy(at->tail, a.buf + head + elems, at->tail_len);
         at->etail_len = (uint8_t)(rl - hl - 1);
         memcpy(at->etail, r.buf + hl + 1, at->etail_len);
-        sl->tpl = at;
-        g_avt.n++;
     }
     rtrace_enc_free(&a);
     rtrace_enc_free(&r);
     return at;
+}
+
+/* The Value event template of v when it is an array of plain integers in the
+ * frame or a static (rt_core_var.atpl), at most RT_TPL_STRUCT_MAX bytes of it
+ * written, else NULL. */
+static const rt_arr_tpl *array_var_tpl(const rt_core_var *v)
+{
+    const rt_type *t = v->type;
+    if (!t || t->tag != RT_T_ARRAY || !in_place(v) || rt_on_valgrind() || !t->u.arr.elem ||
+        fast_type_kind(t->u.arr.elem) == RT_FAST_NONE || array_count(t) == 0 ||
+        (size_t)array_count(t) * t->u.arr.elem->size > RT_TPL_STRUCT_MAX)
+        return NULL;
+    return shared_var_tpl(&g_avt, v, make_array_tpl);
 }
 
 /* The path id of file index `fi` of m (cached in pids). */
