@@ -332,19 +332,27 @@ static void put_enum(rtrace_enc *e, const rt_type *t, const unsigned char *p)
     rtrace_enc_variant_end(e, t->trace_type_id);
 }
 
-/* The name of the function at run-time address a, written "0x401136 <add>". */
+/* The name of the function at run-time address a, written "0x401136 <add>"
+ * as gdb shows it: from the program's debug info, else (a libc function
+ * such as isdigit) from its object's dynamic symbols while recording (not on
+ * the crash path, where the loader's lock may be held by a dying thread). */
 static void put_function_ptr(rtrace_enc *e, uint64_t id, uint64_t a)
 {
     char buf[200];
     size_t n = fmt_hex(buf, a);
     const rt_func *f = a ? rt_core_func_at(a) : NULL;
-    if (f && f->name) {
-        size_t l = strlen(f->name);
+    char sym[128];
+    const char *name = f ? f->name : NULL;
+    if (!name && a && rt_recording() &&
+        rt_modules_sym_name(a, sym, sizeof sym))
+        name = sym;
+    if (name) {
+        size_t l = strlen(name);
         if (l > sizeof buf - n - 4)
             l = sizeof buf - n - 4;
         buf[n++] = ' ';
         buf[n++] = '<';
-        memcpy(buf + n, f->name, l);
+        memcpy(buf + n, name, l);
         n += l;
         buf[n++] = '>';
     }

@@ -15,6 +15,11 @@
  * probe that finds no site while its thread is inside dlopen rescans then
  * (once per dlopen; the object is already in the loader's list), so the
  * constructors are recorded too (rt_modules_rescan_in_dlopen).
+ * Function pointers into objects without the program's debug info (libc's
+ * isdigit) are named from their dynamic symbols through dladdr, with a small
+ * cache in front: dladdr scans an object's symbols (microseconds), and a
+ * loop's stops show the same pointer again and again. dlclose is interposed
+ * too, to empty that cache.
  * Caveat: a dlopen of a bare name is searched as if called from this library
  * (DT_RUNPATH/$ORIGIN of the calling object are not used; LD_LIBRARY_PATH,
  * the executable's DT_RPATH, the cache and default folders are).
@@ -287,4 +292,78 @@ RT_EXPORT void *dlopen(const char *file, int mode)
     if (h && file && atomic_load(&rt_state) == RT_ST_RUNNING)
         rt_modules_scan();
     return h;
+}
+
+/* ---- Names of functions outside the program's debug info ------------------ */
+
+/* A cached name: the address it starts at, the dlclose generation it was
+ * found in, and the name (names longer than the slot are not cached). */
+typedef struct rt_symc {
+    uint64_t addr;
+    unsigned gen;
+    unsigned char len;      /* 0: no symbol starts at addr */
+    char name[51];
+} rt_symc;
+
+#define RT_SYMC_N 64                    /* a power of two */
+static rt_symc rt_symcache[RT_SYMC_N];
+static pthread_mutex_t rt_symc_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Bumped after each dlclose: entries of an older generation are stale. */
+static _Atomic unsigned rt_dl_gen = 1;
+
+typedef int (*dlclose_fn)(void *);
+
+/* dlclose (interposed): libc's dlclose, then the name cache is emptied (an
+ * unloaded object's names must not stick to addresses reused later). */
+RT_EXPORT int dlclose(void *h)
+{
+    static dlclose_fn real;
+    if (!real)
+        real = (dlclose_fn)dlsym(RTLD_NEXT, "dlclose");
+    int r = real(h);
+    atomic_fetch_add(&rt_dl_gen, 1);
+    return r;
+}
+
+/* dladdr's name for a, when a symbol starts exactly there: into out, its length, else 0. */
+static size_t sym_lookup(uint64_t a, char *out, size_t cap)
+{
+    Dl_info info;
+    if (!dladdr((void *)(uintptr_t)a, &info) || !info.dli_sname || (uint64_t)(uintptr_t)info.dli_saddr != a)
+        return 0;
+    size_t n = strlen(info.dli_sname);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, info.dli_sname, n);
+    out[n] = 0;
+    return n;
+}
+
+/* rt_modules_sym_name: see rt.h. The cache's lock is only tried: a signal
+ * handler's probe that interrupts a lookup on its own thread looks up
+ * uncached rather than waiting for itself. */
+size_t rt_modules_sym_name(uint64_t a, char *out, size_t cap)
+{
+    if (cap == 0 || a == 0)
+        return 0;
+    unsigned gen = atomic_load(&rt_dl_gen);
+    rt_symc *c = &rt_symcache[(a >> 4) & (RT_SYMC_N - 1)];
+    if (pthread_mutex_trylock(&rt_symc_lock) != 0)
+        return sym_lookup(a, out, cap);
+    size_t n;
+    if (c->addr == a && c->gen == gen) {
+        n = c->len < cap ? c->len : cap - 1;
+        memcpy(out, c->name, n);
+        out[n] = 0;
+    } else {
+        n = sym_lookup(a, out, cap);
+        if (n < sizeof c->name && n + 1 < cap) {       /* whole: cacheable */
+            c->addr = a;
+            c->gen = gen;
+            c->len = (unsigned char)n;
+            memcpy(c->name, out, n);
+        }
+    }
+    pthread_mutex_unlock(&rt_symc_lock);
+    return n;
 }

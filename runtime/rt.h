@@ -132,6 +132,13 @@ RT_HIDDEN bool rt_recording(void);
  * the loaded objects now, once per dlopen; true when it did (look again). */
 RT_HIDDEN bool rt_modules_rescan_in_dlopen(void);
 
+/* The name of the function starting at run-time address a in an object
+ * without the program's debug info (libc's isdigit), from its dynamic
+ * symbols, copied into out (cap bytes, NUL-terminated): its length, or 0
+ * when no symbol starts exactly at a. Cached (a dlclose empties the cache);
+ * for the general path while recording (modules.c). */
+RT_HIDDEN size_t rt_modules_sym_name(uint64_t a, char *out, size_t cap);
+
 /* ---- Core (entry points the lifecycle calls) ----------------------------- */
 /* Builds the core's tables for a loaded module (start-up and dlopen). */
 RT_HIDDEN int rt_core_add_module(rt_module *m);

@@ -17,9 +17,9 @@ RT_MAP    := $(BUILD)/runtime/librtrace_rt.map
 RT_LDLIBS := -ldwarf -lelf -lzstd -lpthread -ldl $(LIB_LDLIBS)
 
 # The libc functions the runtime interposes (threads.c, process.c,
-# signals.c, modules.c, io_capture.c, output.c: flush before blocking;
+# signals.c, modules.c (dlopen, dlclose), io_capture.c, output.c: flush before blocking;
 # stack.c: the stack limit around children).
-RT_INTERPOSED := pthread_create dlopen sigaction signal sigaltstack exit _exit _Exit vfork \
+RT_INTERPOSED := pthread_create dlopen dlclose sigaction signal sigaltstack exit _exit _Exit vfork \
     execve execv execvp execvpe execl execlp execle fexecve \
     printf vprintf fprintf vfprintf dprintf vdprintf __printf_chk __vprintf_chk \
     __fprintf_chk __vfprintf_chk __dprintf_chk __vdprintf_chk \

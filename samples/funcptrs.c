@@ -1,6 +1,8 @@
 /* samples/funcptrs.c - differential-test sample: function pointers in variables, arrays and
  * structs, a function returning a function pointer, and callbacks called back from libc
- * (qsort), which gdb and the trace must both show. */
+ * (qsort), which gdb and the trace must both show; a pointer to a libc function (isdigit: named
+ * from libc's dynamic symbols, gdb from its symbol table). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -35,8 +37,10 @@ int main(void)
     for (int i = 0; i < 2; i++)
         r = ops[i].fn(r, 3);
     r = f(r, 2);
+    int (*classify)(int) = isdigit;
+    int digits = (classify('7') != 0) + (classify('x') != 0);
     int v[3] = {3, 1, 2};
     qsort(v, 3, sizeof v[0], by_value);
-    printf("r=%d sorted=%d,%d,%d none=%d\n", r, v[0], v[1], v[2], none == NULL);
+    printf("r=%d sorted=%d,%d,%d none=%d digits=%d\n", r, v[0], v[1], v[2], none == NULL, digits);
     return 0;
 }
