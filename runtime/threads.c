@@ -199,15 +199,30 @@ static bool slot_init(rt_thread_x *x)
     return true;
 }
 
+/* Says, once per process, that a thread goes unrecorded for want of memory
+ * (an address-space limit, ulimit -v): otherwise the trace would just lack
+ * its events. */
+static void warn_no_memory(void)
+{
+    static atomic_flag warned = ATOMIC_FLAG_INIT;
+    if (!atomic_flag_test_and_set(&warned))
+        rt_warn("out of memory for a thread's event buffers (%zu KiB): thread %d is not recorded "
+                "(nor any later thread that meets the same limit)",
+                (size_t)(RT_ENC_CAP + RT_NESTED_CAP) / 1024, (int)rt_gettid());
+}
+
 /* Creates and publishes the calling thread's state; NULL on failure (the
- * thread is then not traced). */
+ * thread is then not traced, and the first such failure is reported). */
 static rt_thread_x *create_self(void)
 {
     rt_thread_x *x = slot_take();
-    if (!x)
+    if (!x) {
+        warn_no_memory();
         return NULL;
+    }
     if (!slot_init(x)) {
         atomic_store(&x->in_use, 0);
+        warn_no_memory();
         return NULL;
     }
     rt_tls_self = x;

@@ -265,6 +265,35 @@ simple fsize_limit 0 --crashed \
     'cmp own.txt ../plain/own.txt' \
     'grep -q "^rtrace: cannot write the trace in .*errno 27" err'
 
+# address-space limits (ulimit -v) from too low for the runtime's start-up to
+# enough for all of it: at each the program behaves as untraced, and a trace
+# without the program's steps comes with a message saying why (out of
+# memory); a thread whose 4 MiB event buffer could not be mapped was once
+# dropped silently (0 events, no word)
+if build addr_limit; then
+    why=""
+    for v in $(seq 12000 1000 44000); do
+        for d in plain traced; do
+            (ulimit -v $v && cd "$WORK/addr_limit/$d" && rm -rf addr_limit.trace &&
+                timeout 60 ./addr_limit > out 2> err; echo $? > status)
+        done
+        p="$WORK/addr_limit/plain"
+        t="$WORK/addr_limit/traced"
+        if [ "$(cat "$p/status")" != 0 ] || [ "$(cat "$t/status")" != 0 ] || ! cmp -s "$p/out" "$t/out"; then
+            why="at ulimit -v $v: status $(cat "$t/status") (untraced $(cat "$p/status")), output differs or fails"
+            break
+        fi
+        steps=$("$RTRACE" stats "$t/addr_limit.trace" 2>/dev/null | awk '$1 == "steps:" { print $2 }')
+        if [ "${steps:-0}" -lt 2000 ] && ! grep -q "^rtrace: .*out of memory" "$t/err"; then
+            why="at ulimit -v $v: ${steps:-no} steps recorded and no word of it: $(head -c 300 "$t/err")"
+            break
+        fi
+    done
+    if [ -z "$why" ]; then ok addr_limit; else bad addr_limit "$why"; fi
+else
+    bad addr_limit "build failed"
+fi
+
 # a descriptor limit below the runtime's usual numbers (600, 512): the
 # program still gets 3, 4, 5 (it got 5, 6, 7)
 if build fd_numbers; then
