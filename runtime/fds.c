@@ -23,7 +23,11 @@
  *                               untraced): ours is moved away and the
  *                               program gets that number.
  * Calls made by the runtime itself (its own close of the trace, libraries it
- * links) come from the runtime's text and pass straight through. Before
+ * links) come from the runtime's text and pass straight through, and so do
+ * those of a thread doing the runtime's own I/O (rt_tls_own_io: its writer
+ * thread, a program thread closing the trace): a sanitizer's interceptor
+ * (ASan's write) may sit between the runtime and these functions, and is
+ * then the caller. Before
  * start-up and after the trace is closed nothing is ours: plain libc.
  */
 #define _GNU_SOURCE
@@ -44,9 +48,11 @@ extern int __fcntl(int, int, ...);
 extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 extern const char _etext[] __attribute__((visibility("hidden")));
 
+__thread int rt_tls_own_io __attribute__((tls_model("initial-exec")));
+
 bool rt_called_from_runtime(const void *ret)
 {
-    return (const char *)ret >= __ehdr_start && (const char *)ret < _etext;
+    return ((const char *)ret >= __ehdr_start && (const char *)ret < _etext) || rt_tls_own_io;
 }
 
 RT_EXPORT int close(int fd)

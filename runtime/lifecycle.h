@@ -145,6 +145,9 @@ RT_HIDDEN int rt_output_fds(int out[2]);
 /* True when a return address is in the runtime's own text (fds.c): its own
  * calls to interposed functions pass straight through. */
 RT_HIDDEN bool rt_called_from_runtime(const void *ret);
+/* Nonzero on a thread doing the runtime's own I/O (fds.c): its threads, and a
+ * program thread while it writes or closes the trace. */
+extern RT_HIDDEN __thread int rt_tls_own_io __attribute__((tls_model("initial-exec")));
 
 /* signals.c */
 RT_HIDDEN void rt_signals_install(void);

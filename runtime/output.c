@@ -171,6 +171,7 @@ static bool lk_acquire(bool from_signal)
         if (from_signal)
             return false;
         rt_lk_depth++;
+        rt_tls_own_io++;
         return true;
     }
     sigset_t old;
@@ -200,6 +201,7 @@ static bool lk_acquire(bool from_signal)
         sched_yield();
     }
     rt_lk_depth = 1;
+    rt_tls_own_io++;         /* the sink's I/O under the lock is the runtime's (fds.c) */
     rt_lk_masked = !from_signal;
     if (!from_signal) {
         rt_lk_saved = old;
@@ -210,6 +212,7 @@ static bool lk_acquire(bool from_signal)
 
 static void lk_release(void)
 {
+    rt_tls_own_io--;
     if (--rt_lk_depth > 0)
         return;
     bool masked = rt_lk_masked;
@@ -851,8 +854,13 @@ int rt_output_open(bool fork_child)
      * threads. Here the runtime is still starting, so its pthread_create
      * gives the worker no thread state (it records nothing). Not in a fork
      * child: a thread created inside the fork handler of a multithreaded
-     * parent is not safe; a child's sink writes on the program's threads. */
-    if (!fork_child && rtrace_sink_set_background(rt_sink, true) != 0)
+     * parent is not safe; a child's sink writes on the program's threads.
+     * rt_tls_own_io: pthread_create marks the worker as the runtime's own
+     * even when a sanitizer's interceptor calls it on the sink's behalf. */
+    rt_tls_own_io++;
+    int bg = fork_child ? 0 : rtrace_sink_set_background(rt_sink, true);
+    rt_tls_own_io--;
+    if (bg != 0)
         rt_warn("no background writing thread (%s); writing on the program's threads",
                 rtrace_last_error());
     rt_t0_ns = now_ns();

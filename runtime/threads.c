@@ -99,6 +99,9 @@ bool rt_thread_frames_reserve(rt_thread *t, size_t n)
     return true;
 }
 
+/* LeakSanitizer's, when the program has it (weak: NULL otherwise). */
+extern void __lsan_register_root_region(const void *p, size_t size) __attribute__((weak));
+
 /* Takes a free slot from the registry or maps and pushes a new one. */
 static rt_thread_x *slot_take(void)
 {
@@ -112,6 +115,12 @@ static rt_thread_x *slot_take(void)
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
+    /* Under LeakSanitizer (a program built with -fsanitize=address), the
+     * buffers the slot points to are reachable only through this mapping,
+     * which it does not scan: they would be reported as the program's leaks
+     * (and its exit status changed to LSan's). */
+    if (__lsan_register_root_region)
+        __lsan_register_root_region(p, sizeof(rt_thread_x));
     rt_thread_x *x = p;
     atomic_store(&x->in_use, 1);
     rt_thread_x *head = atomic_load(&rt_registry);
@@ -379,12 +388,23 @@ static void *thread_trampoline(void *p)
     return a.fn(a.arg);
 }
 
+/* The start of a thread the runtime creates for itself (the sink's writer):
+ * all its I/O is the runtime's own (rt_tls_own_io, fds.c). */
+static void *own_thread_trampoline(void *p)
+{
+    rt_start_arg a = *(rt_start_arg *)p;
+    free(p);
+    rt_tls_own_io = 1;
+    return a.fn(a.arg);
+}
+
 typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
 /*
  * pthread_create (interposed): the same as libc's; while recording, the new
  * thread's state is created before its start routine runs. If the small
- * allocation fails the thread is created unchanged.
+ * allocation fails the thread is created unchanged. The runtime's own
+ * threads (called from its text) are marked as such instead.
  */
 RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
                              void *(*fn)(void *), void *arg)
@@ -392,6 +412,17 @@ RT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
     static pthread_create_fn real;
     if (!real)
         real = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
+    if (rt_called_from_runtime(__builtin_return_address(0))) {
+        rt_start_arg *a = malloc(sizeof *a);
+        if (!a)
+            return EAGAIN;
+        a->fn = fn;
+        a->arg = arg;
+        int r = real(th, attr, own_thread_trampoline, a);
+        if (r != 0)
+            free(a);
+        return r;
+    }
     int st = atomic_load(&rt_state);
     if (st == RT_ST_RUNNING && rt_cfg.threads_all) {
         rt_start_arg *a = malloc(sizeof *a);

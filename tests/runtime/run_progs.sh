@@ -294,6 +294,29 @@ else
     bad addr_limit "build failed"
 fi
 
+# a program built with -fsanitize=address (if the compiler has it): same
+# output and exit status (5) as untraced, no leak reported, a valid trace
+if ${RTCC_CC:-cc} -fsanitize=address -o "$WORK/asan_probe" "$SRC/asan.c" -lpthread 2> /dev/null; then
+    mkdir -p "$WORK/asan/plain" "$WORK/asan/traced"
+    ${RTCC_CC:-cc} -std=gnu11 -g -O0 -fsanitize=address -o "$WORK/asan/plain/asan" "$SRC/asan.c" -lpthread
+    if "$BIN/rtcc" -std=gnu11 -fsanitize=address -o "$WORK/asan/traced/asan" "$SRC/asan.c" -lpthread \
+            2> "$WORK/asan/rtcc.err"; then
+        run asan plain
+        run asan traced
+        if compare asan 5 && validate asan "$WORK/asan/traced/asan.trace" ""; then
+            if grep -q "LeakSanitizer\|cannot write" "$WORK/asan/traced/err"; then
+                bad asan "$(head -c 300 "$WORK/asan/traced/err")"
+            else
+                ok asan
+            fi
+        fi
+    else
+        bad asan "rtcc -fsanitize=address failed: $(head -c 300 "$WORK/asan/rtcc.err")"
+    fi
+else
+    echo "  skip  asan (no -fsanitize=address in ${RTCC_CC:-cc})"
+fi
+
 # a descriptor limit below the runtime's usual numbers (600, 512): the
 # program still gets 3, 4, 5 (it got 5, 6, 7)
 if build fd_numbers; then
