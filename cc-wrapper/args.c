@@ -121,6 +121,47 @@ static rtcc_arg_class classify(const char *s)
     return RTCC_A_BOTH;
 }
 
+/* See args.h. */
+rtcc_g_kind rtcc_g_option(const char *s)
+{
+    static const char *const keep[] = {
+        "-gdwarf", "-gdwarf32", "-gdwarf64", "-glldb", "-gsce", "-gdbx", NULL
+    };
+    static const char *const low[] = {
+        "-gline-tables-only", "-gmlt", "-gline-directives-only", NULL
+    };
+    /* Prefixes: gcc takes -gstabs+, -gxcoff+ and a level after each. */
+    static const char *const formats[] = { "-gstabs", "-gxcoff", "-gvms", "-gcoff", NULL };
+    const char *lvl;
+
+    if (s[0] != '-' || s[1] != 'g')
+        return RTCC_G_NONE;
+    if (pfx(s, "-gsplit-dwarf"))
+        return RTCC_G_SPLIT;
+    if (eq(s, "-gtoggle"))
+        return RTCC_G_TOGGLE;
+    if (eq(s, "-gno-as-loc-support"))
+        return RTCC_G_NO_LOC;
+    if (eq(s, "-gcodeview"))
+        return RTCC_G_FORMAT;
+    for (int i = 0; formats[i]; i++)
+        if (pfx(s, formats[i]))
+            return RTCC_G_FORMAT;
+    for (int i = 0; low[i]; i++)
+        if (eq(s, low[i]))
+            return RTCC_G_LOW;
+    for (int i = 0; keep[i]; i++)
+        if (eq(s, keep[i]))
+            return RTCC_G_KEEP;
+    if (pfx(s, "-gz") || (pfx(s, "-gdwarf-") && s[8] && !s[8 + strspn(s + 8, "0123456789")]))
+        return RTCC_G_KEEP;
+    /* -g, -gN, -ggdb, -ggdbN: a level (none given: 2). */
+    lvl = pfx(s, "-ggdb") ? s + 5 : s + 2;
+    if (lvl[strspn(lvl, "0123456789")] == 0)
+        return *lvl && atoi(lvl) < 2 ? RTCC_G_LOW : RTCC_G_KEEP;
+    return RTCC_G_MODIFIER;
+}
+
 rtcc_in_kind rtcc_input_kind(const char *path, const char *xlang)
 {
     const char *dot, *slash;
@@ -276,6 +317,7 @@ int rtcc_parse(int argc, char **argv, bool keep_opt, rtcc_cmdline *cl, char *err
     for (size_t i = 0; i < st->n; i++) {
         const char *s = st->v[i];
         rtcc_arg *a = &cl->a[cl->n++];
+        rtcc_g_kind g;
         memset(a, 0, sizeof *a);
         a->s = s;
         if (s[0] != '-' || eq(s, "-")) {
@@ -343,6 +385,10 @@ int rtcc_parse(int argc, char **argv, bool keep_opt, rtcc_cmdline *cl, char *err
             a->cls = RTCC_A_BOTH;
             if (!pfx(s, "-dumpbase") && !pfx(s, "-dumpdir"))
                 cl->info = true;
+        } else if ((g = rtcc_g_option(s)) != RTCC_G_NONE) {
+            /* The others are replaced or dropped: main says so. */
+            a->cls = g == RTCC_G_KEEP || g == RTCC_G_MODIFIER ? RTCC_A_BOTH : RTCC_A_SELF;
+            other_opts = true;
         } else if (eq(s, "-fsyntax-only")) {
             a->cls = RTCC_A_BOTH;
             cl->info = true;           /* no output: nothing to instrument */

@@ -37,7 +37,8 @@ typedef enum {
     RTCC_A_LINK,       /* link step only (-l, -L, -Wl, -shared, ...) */
     RTCC_A_DEPS,       /* dependency options (-MD, -MF f, ...): the compile of C */
     RTCC_A_INPUT,      /* an input file */
-    RTCC_A_SELF        /* handled by rtcc (-c -S -E -o -x -O* -flto ...) */
+    RTCC_A_SELF        /* handled by rtcc (-c -S -E -o -x -O* -flto, -g options it
+                          replaces or drops ...) */
 } rtcc_arg_class;
 
 typedef struct rtcc_arg {
@@ -83,6 +84,35 @@ typedef struct rtcc_cmdline {
  */
 int rtcc_parse(int argc, char **argv, bool keep_opt, rtcc_cmdline *cl, char *err, size_t errlen);
 void rtcc_cmdline_free(rtcc_cmdline *cl);
+
+/*
+ * What rtcc does with a -g option.  The runtime needs full DWARF (the
+ * variables) in the program itself, and rtcc always adds -g after the
+ * user's options: with gcc it raises a lower level to 2 and keeps -g3, with
+ * clang the last -g gives full information.
+ */
+typedef enum {
+    RTCC_G_NONE,       /* not a -g option */
+    RTCC_G_KEEP,       /* a full level, a debugger tuning or how the DWARF is written (-g,
+                          -g2, -g3, -ggdb[2|3], -gdwarf[-N], -gdwarf32/64, -gz[=...],
+                          -glldb, -gsce, -gdbx): kept, for the assembler step too (it
+                          writes the line table and the debug sections) */
+    RTCC_G_MODIFIER,   /* any other -g option (-grecord-gcc-switches, -gstrict-dwarf,
+                          -gcolumn-info, -gpubnames, -gembed-source, -gbtf ...): kept
+                          for the compiler and the linker; clang -Werror would call it
+                          unused on the assembler step */
+    RTCC_G_LOW,        /* a level below full (-g0, -g1, -ggdb0, -ggdb1, -gline-tables-only,
+                          -gmlt, -gline-directives-only): replaced by -g */
+    RTCC_G_FORMAT,     /* a format other than DWARF (-gstabs*, -gxcoff*, -gvms*, -gcoff*,
+                          -gcodeview): replaced by -g */
+    RTCC_G_SPLIT,      /* -gsplit-dwarf[=...]: dropped (the DWARF would be in .dwo files) */
+    RTCC_G_TOGGLE,     /* -gtoggle: dropped (gcc would turn rtcc's -g off) */
+    RTCC_G_NO_LOC      /* -gno-as-loc-support: dropped (the probes are placed from the
+                          .loc directives gcc then leaves out) */
+} rtcc_g_kind;
+
+/* The kind of the option `s` (any argument; RTCC_G_NONE when it is no -g option). */
+rtcc_g_kind rtcc_g_option(const char *s);
 
 /* The kind of an input file from its name (and the -x language, may be NULL). */
 rtcc_in_kind rtcc_input_kind(const char *path, const char *xlang);

@@ -21,10 +21,15 @@ typedef struct help_item {
 /* What rtcc changes on the command line (name: the verb). */
 static const help_item changes[] = {
     { "adds", NULL, NULL, "-g -O0 -fno-omit-frame-pointer -finstrument-functions when compiling C "
-      "(-g only when no -g option is given or the last one is -g0)" },
+      "(-g after the user's options: the runtime needs full DWARF, with the variables, in the "
+      "program; -g3, -gdwarf-N, -gz and the other -g options stay)" },
     { "replaces", NULL, NULL, "-O1 -O2 -O3 -Os -Ofast -Og -O by -O0 (set RTCC_KEEP_OPT=1 to keep them; "
-      "the trace then follows optimised code)" },
-    { "drops", NULL, NULL, "-flto... with a warning: link-time optimisation cannot be traced" },
+      "the trace then follows optimised code); with a warning, by -g: -g0 -g1 -ggdb0 -ggdb1 "
+      "-gline-tables-only -gmlt -gline-directives-only (no variables) and -gstabs* -gxcoff* -gvms* "
+      "-gcoff* -gcodeview (not DWARF)" },
+    { "drops", NULL, NULL, "with a warning: -flto... (link-time optimisation cannot be traced), "
+      "-gsplit-dwarf (the runtime reads the DWARF in the program, not in .dwo files), -gtoggle, "
+      "-gno-as-loc-support (the probes are placed at the .loc directives)" },
     { "inserts", NULL, NULL, "a probe after each is_stmt line-table row group and before each `ret` "
       "(C sources only; -S gives the instrumented assembly); rows only reached by falling through from "
       "the same line get none (gdb never stops there; RTCC_ALL_ROWS=1 probes them too)" },

@@ -185,15 +185,16 @@ static int run(rtcc_argv *c)
 
 /*
  * Is `a` an option the assembler step needs (-Wa, the few -m options the
- * assembler uses, target, -B, and the -g options: they set the DWARF version
- * of the line table the assembler builds from the .loc directives; without
- * them it would not match .debug_info, e.g. with -gdwarf-4)?  Others would
- * make clang -Werror fail with "argument unused during compilation".
+ * assembler uses, target, -B, and the -g options kept for it: they set the
+ * DWARF version of the line table the assembler builds from the .loc
+ * directives; without them it would not match .debug_info, e.g. with
+ * -gdwarf-4)?  Others would make clang -Werror fail with "argument unused
+ * during compilation".
  */
 static bool asm_option(const rtcc_arg *a)
 {
     const char *s = a->s;
-    return a->cls == RTCC_A_ASM || (s[0] == '-' && s[1] == 'g') ||
+    return a->cls == RTCC_A_ASM || rtcc_g_option(s) == RTCC_G_KEEP ||
            strcmp(s, "-m64") == 0 || strncmp(s, "-march=", 7) == 0 ||
            strncmp(s, "-mrelax-relocations", 19) == 0 ||
            strncmp(s, "-mx86-used-note", 15) == 0 ||
@@ -205,20 +206,34 @@ static bool asm_option(const rtcc_arg *a)
            strcmp(s, "-pipe") == 0;
 }
 
-/* The -g flag rtcc adds, or NULL when the user's own -g level stands. */
-static const char *debug_flag(void)
+/*
+ * Warns about a -g option of the user that rtcc replaced or dropped (`s`;
+ * nothing for the others): the runtime needs full DWARF in the program.
+ */
+static void warn_debug_option(const char *s)
 {
-    const char *last = NULL;
-    for (size_t i = 0; i < cl->n; i++) {
-        const char *s = cl->a[i].s;
-        if (cl->a[i].cls != RTCC_A_INPUT && s[0] == '-' && s[1] == 'g' &&
-            strncmp(s, "-gsplit", 7) != 0 && strncmp(s, "-gz", 3) != 0 &&
-            strncmp(s, "-gcolumn", 8) != 0 && strncmp(s, "-gno-", 5) != 0)
-            last = s;
+    switch (rtcc_g_option(s)) {
+    case RTCC_G_LOW:
+        fprintf(stderr, "rtcc: warning: %s replaced by -g: tracing needs full debugging "
+                        "information (the variables)\n", s);
+        break;
+    case RTCC_G_FORMAT:
+        fprintf(stderr, "rtcc: warning: %s replaced by -g: the runtime reads DWARF only\n", s);
+        break;
+    case RTCC_G_SPLIT:
+        fprintf(stderr, "rtcc: warning: %s dropped: the runtime reads the DWARF in the "
+                        "program, not in .dwo files\n", s);
+        break;
+    case RTCC_G_TOGGLE:
+        fprintf(stderr, "rtcc: warning: %s dropped: it would turn rtcc's -g off\n", s);
+        break;
+    case RTCC_G_NO_LOC:
+        fprintf(stderr, "rtcc: warning: %s dropped: rtcc places its probes at the .loc "
+                        "directives\n", s);
+        break;
+    default:
+        break;
     }
-    if (!last || strcmp(last, "-g0") == 0 || strcmp(last, "-gno-dwarf") == 0)
-        return "-g";
-    return NULL;
 }
 
 /*
@@ -261,7 +276,6 @@ static int compile_c(const rtcc_arg *in, const char *obj, const char *asm_out,
     rtcc_argv c = {0};
     const char *raw = rtcc_tmp_create(".s");
     const char *inst = obj ? rtcc_tmp_create(".s") : asm_out;
-    const char *g = debug_flag();
     char err[4096];
     rtcc_rewrite_stats st;
     int rc;
@@ -273,8 +287,7 @@ static int compile_c(const rtcc_arg *in, const char *obj, const char *asm_out,
             push_arg(&c, a);
     }
     add_dep_options(&c, in, dep_target);
-    if (g)
-        rtcc_argv_push(&c, g);
+    rtcc_argv_push(&c, "-g");          /* last: full level whatever the user's (args.h) */
     if (!keep_opt)
         rtcc_argv_push(&c, "-O0");
     rtcc_argv_push(&c, "-fno-omit-frame-pointer");
@@ -309,8 +322,7 @@ static int compile_c(const rtcc_arg *in, const char *obj, const char *asm_out,
     for (size_t i = 0; i < cl->n; i++)
         if (cl->a[i].cls != RTCC_A_INPUT && asm_option(&cl->a[i]))
             push_arg(&c, &cl->a[i]);
-    if (g)
-        rtcc_argv_push(&c, g);
+    rtcc_argv_push(&c, "-g");
     rtcc_argv_push(&c, "-c");
     rtcc_argv_push(&c, "-x");
     rtcc_argv_push(&c, "assembler");
@@ -573,6 +585,9 @@ int main(int argc, char **argv)
     if (cmd.dropped_lto)
         fprintf(stderr, "rtcc: warning: -flto dropped: link-time optimised code cannot be "
                         "traced\n");
+    for (size_t i = 0; i < cmd.n; i++)
+        if (cmd.a[i].cls == RTCC_A_SELF)
+            warn_debug_option(cmd.a[i].s);
     for (size_t i = 0; i < cmd.n; i++)
         if (cmd.a[i].cls == RTCC_A_INPUT && cmd.a[i].kind == RTCC_IN_OTHER)
             fprintf(stderr, "rtcc: warning: %s is not C: compiled untraced\n", cmd.a[i].s);

@@ -51,6 +51,27 @@ runs_right() {
 }
 # has_probes FILE: the object / shared object holds .rtrace_probes records.
 has_probes() { readelf -S "$1" 2>/dev/null | grep -q '\.rtrace_probes'; }
+# full_dwarf FILE: .debug_info has a variable or parameter with a location
+# (what the runtime records; -g1 gives lines only, -g0 nothing).
+full_dwarf() {
+    readelf --debug-dump=info "$1" 2> /dev/null | awk '/DW_TAG_(variable|formal_parameter)/ { v = 1; next }
+        /DW_TAG/ { v = 0 } v && /DW_AT_location/ { n++ } END { exit n == 0 }'
+}
+# g_case warn|quiet OPTIONS...: rtcc -Werror OPTIONS -c util.c gives an object
+# with full DWARF in it (no .dwo beside), and rtcc warns about the last option
+# (warn) or says nothing (quiet).
+g_case() {
+    want=$1; shift
+    for last; do :; done
+    rm -f g.o g.dwo
+    "$RTCC" -Werror "$@" -c util.c -o g.o 2> g.err || { sed 's/^/    | /' g.err; return 1; }
+    full_dwarf g.o && ! test -e g.dwo || { echo "    no variable with a location in g.o"; return 1; }
+    if [ "$want" = warn ]; then
+        test "$(grep -c "^rtcc: warning: $last " g.err)" -eq 1 || { sed 's/^/    | /' g.err; return 1; }
+    else
+        test ! -s g.err || { sed 's/^/    | /' g.err; return 1; }
+    fi
+}
 # stderr_has FILE TEXT
 stderr_has() { grep -q -- "$2" "$1" || { echo "    (missing '$2' in:)"; sed 's/^/    | /' "$1"; return 1; }; }
 
@@ -158,6 +179,26 @@ FOO=3 PRE=5 CONFIG=7 std=199901"' "$RTCC"
         "$0" -gdwarf-4 -c util.c -o u4.o &&
         readelf --debug-dump=rawline u4.o | grep -m1 "DWARF Version" | grep -q "4\$" &&
         readelf --debug-dump=info u4.o | grep -m1 " Version:" | grep -q "4\$"' "$RTCC"
+    # Whatever -g options the user gives, the object has full DWARF: levels
+    # below 2 and other formats are replaced by -g, -gsplit-dwarf, -gtoggle and
+    # -gno-as-loc-support dropped, each with a warning; the rest is kept
+    # (-Werror: clang would call a modifier unused on the assembler step).
+    for o in -g0 -g1 -ggdb0 -ggdb1 -gline-tables-only -gmlt -gline-directives-only \
+        -gstabs -gstabs+ -gxcoff -gvms -gcoff -gcodeview -gsplit-dwarf -gsplit-dwarf=single \
+        -gtoggle -gno-as-loc-support "-g3 -g1" "-g -gsplit-dwarf" "-gdwarf-4 -ggdb1"; do
+        check "$o: full DWARF in the object, a warning names $(echo "$o" | sed 's/.* //')" g_case warn $o
+    done
+    gkept="-g -g2 -g3 -ggdb -ggdb3 -gdwarf -gdwarf-4 -gdwarf64 -gz -grecord-gcc-switches \
+        -gno-record-gcc-switches -gstrict-dwarf -gno-strict-dwarf -gcolumn-info -gno-column-info \
+        -gpubnames -ggnu-pubnames -gno-split-dwarf"
+    if [ "$CCN" = gcc ]; then
+        gkept="$gkept -gdescribe-dies -gas-loc-support -gvariable-location-views -gbtf -gctf"
+    else
+        gkept="$gkept -gembed-source -gdwarf-aranges -gno-inline-line-tables -glldb -gsce -gmodules"
+    fi
+    for o in $gkept; do
+        check "$o: kept, full DWARF in the object, no warning" g_case quiet $o
+    done
     check "-S -o - writes the instrumented assembly to stdout" sh -c '
         "$0" -S util.c -o - | grep -q "call	__rt_ret_probe"' "$RTCC"
     check "-Werror -Wa,--noexecstack: no unused-argument error" sh -c '
@@ -264,9 +305,21 @@ if [ -f "$LIBD/librtrace_rt.so" ]; then
         "$0" prog.c util.c asm_add.s asm_mul.S -o preal' "$RTCC"
     check "  ... and prints exactly what the untraced build prints" sh -c '
         RTRACE_DIR=$PWD/trace RTRACE_QUIET=1 ./preal > real.out && cmp -s real.out ref.out' "$RTCC"
+    # -g options that left no variables, no DWARF in the program or no steps.
+    RTRACE=$(cd "$BIN" && pwd)/rtrace
+    if [ -x "$RTRACE" ]; then
+        for c in gcc clang; do
+            for o in -g1 -ggdb0 -grecord-gcc-switches -gstrict-dwarf -gsplit-dwarf \
+                -gno-as-loc-support; do
+                check "RTCC_CC=$c $o: the traced program records its steps and locals" sh -c '
+                    rm -rf gtrace && RTCC_CC=$3 "$0" $2 prog.c util.c asm_add.s asm_mul.S -o pg 2> /dev/null &&
+                    RTRACE_DIR=$PWD/gtrace RTRACE_QUIET=1 ./pg > /dev/null &&
+                    "$1" print gtrace | grep -q "^ *p = {a=42, b=2.5}\$"' "$RTCC" "$RTRACE" "$o" "$c"
+            done
+        done
+    fi
     # A jump into the middle of a row (smoke/midrow_cc.sh): a probe at the
     # label, where the runtime takes the row's line without stopping, as gdb.
-    RTRACE=$(cd "$BIN" && pwd)/rtrace
     if command -v clang >/dev/null 2>&1 && [ -x "$RTRACE" ]; then
         check "jump into the middle of a non-is_stmt row: the trace stops at 6 6 9 10" sh -c '
             RTCC_CC="sh $PWD/midrow_cc.sh" "$0" midrow.c -o midrow &&
@@ -310,7 +363,7 @@ check "rtcc killed by SIGTERM mid-compile leaves no temporary file" sh -c '
 # --help names every RTRACE_* variable the runtime reads and what rtcc changes.
 check "rtcc --help lists the options it changes and every RTRACE_* variable" sh -c '
     "$0" --help > help.txt && for w in -O0 -finstrument-functions -fno-omit-frame-pointer \
-        RTCC_KEEP_OPT RTCC_CC RTCC_LIBDIR -flto RTRACE_DIR RTRACE_FORMAT RTRACE_MODE \
+        RTCC_KEEP_OPT RTCC_CC RTCC_LIBDIR -flto -g1 -gsplit-dwarf RTRACE_DIR RTRACE_FORMAT RTRACE_MODE \
         RTRACE_FILTER RTRACE_QUIET RTRACE_THREADS RTRACE_MAX_DEPTH RTRACE_MAX_ELEMS \
         RTRACE_MAX_STRING RTRACE_MAX_EVENTS RTRACE_MAX_BYTES RTRACE_RING; do
         grep -q -- "$w" help.txt || { echo "missing $w"; exit 1; }; done' "$RTCC"
