@@ -7,15 +7,23 @@
  *       the runtime's handler is always the one installed in the kernel
  *       (SIGSEGV/SIGBUS also serve rt_safe_copy). It dispatches to the
  *       program's disposition, which is kept here ("virtual" disposition).
- *   termination signals SIGTERM SIGINT SIGHUP SIGQUIT SIGPIPE SIGALRM
- *       SIGUSR1 SIGUSR2 SIGXCPU SIGXFSZ: the runtime's handler is installed
- *       only while the program's disposition is SIG_DFL; a program handler or
- *       SIG_IGN is installed for real, untouched.
+ *   termination signals: every other signal whose default action ends the
+ *       process: SIGTERM SIGINT SIGHUP SIGQUIT SIGPIPE SIGALRM SIGUSR1
+ *       SIGUSR2 SIGXCPU SIGXFSZ SIGVTALRM SIGPROF SIGSTKFLT SIGIO SIGPWR and
+ *       SIGRTMIN..SIGRTMAX (read at start-up; glibc keeps 32 and 33 for
+ *       itself): the runtime's handler is installed only while the program's
+ *       disposition is SIG_DFL; a program handler or SIG_IGN is installed
+ *       for real, untouched. The mask is never touched: a blocked signal
+ *       stays pending for sigwaitinfo or a signalfd, as untraced.
  *
  * sigaction() and signal() are interposed for these signals: the program's
  * new action is remembered (and applied to the kernel as described), and the
  * old action it gets back is the one it set (or found at start-up), never the
- * runtime's. The kernel action for a program handler of a fault signal keeps
+ * runtime's, as the kernel gives it back: with libc's SA_RESTORER and
+ * restorer, without SIGKILL and SIGSTOP in its mask. A termination signal's
+ * action that is not the runtime's handler is read from the kernel, so one
+ * set around the interposition (sigset, sysv_signal) is seen too. The kernel
+ * action for a program handler of a fault signal keeps
  * the program's sa_mask and SA_ONSTACK/SA_RESTART/SA_NODEFER flags;
  * SA_RESETHAND is emulated. SIGSEGV and SIGBUS are always installed with
  * SA_NODEFER so that rt_safe_copy works even inside the program's own SIGSEGV
@@ -70,13 +78,28 @@ extern char rt_safe_copy_q_begin[], rt_safe_copy_q_end[];
 extern char rt_safe_copy_b_begin[], rt_safe_copy_b_end[], rt_safe_copy_done[];
 
 #define RT_NSIG 65
+_Static_assert(__SIGRTMAX < RT_NSIG, "RT_NSIG must cover the real-time signals");
 static struct sigaction rt_prog_act[RT_NSIG];   /* the program's view */
 static volatile bool rt_managed_fault[RT_NSIG], rt_managed_term[RT_NSIG];
 static volatile bool rt_installed;
 
+/* What libc adds to every action it gives the kernel (SA_RESTORER and its
+ * restorer on x86_64), learnt from the first action the runtime installs. */
+static int rt_libc_flags;
+static void (*rt_libc_restorer)(void);
+static bool rt_libc_known;
+
 static const int rt_fault_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
+/* with default action "terminate"; SIGRTMIN..SIGRTMAX are added at start-up */
 static const int rt_term_sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM,
-                                    SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ };
+                                    SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF,
+#ifdef SIGSTKFLT
+                                    SIGSTKFLT,
+#endif
+#ifdef SIGPWR
+                                    SIGPWR,
+#endif
+                                    SIGIO };
 
 extern int __sigaction(int, const struct sigaction *, struct sigaction *);
 
@@ -121,6 +144,36 @@ static void apply(int sig)
         return;
     }
     __sigaction(sig, &k, NULL);
+    if (!rt_libc_known && k.sa_handler != SIG_DFL && k.sa_handler != SIG_IGN) {
+        struct sigaction got;
+        if (__sigaction(sig, NULL, &got) == 0) {
+            rt_libc_flags = got.sa_flags & ~k.sa_flags;
+            rt_libc_restorer = got.sa_restorer;
+            rt_libc_known = true;
+        }
+    }
+}
+
+/* `a` as the kernel keeps it and gives it back (see the file comment). */
+static void as_kernel_keeps(struct sigaction *a)
+{
+    if (rt_libc_known) {
+        a->sa_flags |= rt_libc_flags;
+        if (rt_libc_flags)
+            a->sa_restorer = rt_libc_restorer;
+    }
+    sigdelset(&a->sa_mask, SIGKILL);
+    sigdelset(&a->sa_mask, SIGSTOP);
+}
+
+/* The program's current action for managed `sig` (see the file comment). */
+static struct sigaction prog_action(int sig)
+{
+    struct sigaction cur;
+    if (rt_managed_term[sig] && __sigaction(sig, NULL, &cur) == 0 &&
+        (void *)cur.sa_sigaction != (void *)rt_handler)
+        return cur;
+    return rt_prog_act[sig];
 }
 
 /* Resumes a faulting rt_safe_copy; true if the fault was one. */
@@ -176,32 +229,6 @@ static bool abort_on_stack(const void *ucv)
             break;
     }
     return false;
-}
-
-/* The signal's name for messages. */
-RT_HIDDEN const char *rt_sig_name(int sig);
-const char *rt_sig_name(int sig)
-{
-    switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGABRT: return "SIGABRT";
-    case SIGTRAP: return "SIGTRAP";
-    case SIGSYS: return "SIGSYS";
-    case SIGTERM: return "SIGTERM";
-    case SIGINT: return "SIGINT";
-    case SIGHUP: return "SIGHUP";
-    case SIGQUIT: return "SIGQUIT";
-    case SIGPIPE: return "SIGPIPE";
-    case SIGALRM: return "SIGALRM";
-    case SIGUSR1: return "SIGUSR1";
-    case SIGUSR2: return "SIGUSR2";
-    case SIGXCPU: return "SIGXCPU";
-    case SIGXFSZ: return "SIGXFSZ";
-    }
-    return "a signal";
 }
 
 /*
@@ -422,6 +449,10 @@ void rt_signals_install(void)
         __sigaction(s, NULL, &rt_prog_act[s]);
         rt_managed_term[s] = true;
     }
+    for (int s = SIGRTMIN; s <= SIGRTMAX && s < RT_NSIG; s++) {
+        __sigaction(s, NULL, &rt_prog_act[s]);
+        rt_managed_term[s] = true;
+    }
     rt_installed = true;
     for (int s = 1; s < RT_NSIG; s++)
         if (rt_managed_fault[s] || rt_managed_term[s])
@@ -438,10 +469,11 @@ RT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 {
     if (!rt_installed || sig <= 0 || sig >= RT_NSIG || !(rt_managed_fault[sig] || rt_managed_term[sig]))
         return __sigaction(sig, act, old);
-    struct sigaction prev = rt_prog_act[sig];
+    struct sigaction prev = prog_action(sig);
     if (act) {
-        /* let libc validate (and report EINVAL/EFAULT) on a scratch copy */
+        /* copied first: act may be old */
         struct sigaction probe = *act;
+        as_kernel_keeps(&probe);
         sigset_t all, oldmask;
         sigfillset(&all);
         pthread_sigmask(SIG_BLOCK, &all, &oldmask);
