@@ -39,6 +39,10 @@
  *      the faulting instruction runs again; anything else is re-raised (it
  *      stays pending until the handler returns). So the exit status, the
  *      "core dumped" bit and any waiting parent see the same thing.
+ * When another thread is closing the trace at that moment (threads crashing
+ * together, a signal during exit), step 3 waits for it to finish (at most
+ * RT_CLOSE_WAIT_NS): dying at once would cut the trace mid-write. The thread
+ * whose own close was interrupted dies at once (it cannot finish it).
  * Blocked fault signals: the kernel does not run a handler for a SIGSEGV,
  * SIGBUS, SIGFPE, SIGILL, SIGTRAP or SIGSYS it raises while the signal is
  * blocked: it resets the action to SIG_DFL and kills the process, so a
@@ -69,6 +73,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -88,6 +93,9 @@ static volatile bool rt_installed;
 static int rt_libc_flags;
 static void (*rt_libc_restorer)(void);
 static bool rt_libc_known;
+
+/* A crashing thread waits this long for another thread's close (die). */
+#define RT_CLOSE_WAIT_NS (5 * 1000000000ll)
 
 static const int rt_fault_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
 /* with default action "terminate"; SIGRTMIN..SIGRTMAX are added at start-up */
@@ -231,14 +239,40 @@ static bool abort_on_stack(const void *ucv)
     return false;
 }
 
+/* Nanoseconds of CLOCK_MONOTONIC (async-signal-safe). */
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* Threads inside die()'s close: the one that closes the trace prints the
+ * summary after the state is CLOSED, and must not be killed before. */
+static _Atomic int rt_dying;
+
+/* While another thread closes the trace, waits for it to finish, summary
+ * included (at most RT_CLOSE_WAIT_NS: it may be stuck); async-signal-safe. */
+static void wait_for_close(void)
+{
+    int64_t deadline = mono_ns() + RT_CLOSE_WAIT_NS;
+    const struct timespec nap = { 0, 1000000 };
+    while (!rt_output_closing_here() &&
+           (atomic_load(&rt_state) == RT_ST_CLOSING || atomic_load(&rt_dying) > 0) &&
+           mono_ns() < deadline)
+        nanosleep(&nap, NULL);
+}
+
 /*
- * The program dies of `sig`: Error event, close the trace, summary, then the
- * default action (see the file comment for how it is re-delivered).
+ * The program dies of `sig`: Error event, close the trace (or wait for the
+ * thread closing it), summary, then the default action (see the file comment
+ * for how it is re-delivered).
  */
 static void die(int sig, siginfo_t *info, void *uc)
 {
     int st = atomic_load(&rt_state);
     if (st == RT_ST_RUNNING || st == RT_ST_STOPPED) {
+        atomic_fetch_add(&rt_dying, 1);
         rt_thread_x *x = rt_thread_self_raw();
         if (x && st == RT_ST_RUNNING && !x->pub.dead && atomic_load(&x->in_use)) {
             rt_thread *t = &x->pub;
@@ -257,8 +291,11 @@ static void die(int sig, siginfo_t *info, void *uc)
             t->in_runtime = 1;   /* nothing else may write in this thread now */
         }
         rt_output_finish(true);
-        rt_output_print_summary();
+        if (rt_output_closing_here())
+            rt_output_print_summary();   /* not a thread that lost the race to close */
+        atomic_fetch_sub(&rt_dying, 1);
     }
+    wait_for_close();
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;

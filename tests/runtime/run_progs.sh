@@ -269,6 +269,43 @@ simple threads_heavy 0 "" \
 RUN_ENV=
 simple exit_threads 0 --crashed \
     'has $T "main exits"' 'test "$(grep -c "^{\"ThreadStart\"" $T/trace.json)" = 5'
+# four threads fault at the same moment: one closes the trace, the others wait
+# for it before dying (they did not: 40% of runs ended cut mid-event, with no
+# Error event). 20 runs in JSON and in binary
+if build crash_together; then
+    run crash_together plain
+    d="$WORK/crash_together/traced"
+    for f in json binary; do
+        problem=""
+        i=0
+        while [ $i -lt 20 ] && [ -z "$problem" ]; do
+            i=$((i + 1))
+            rm -rf "$d/crash_together.trace"
+            RUN_ENV=RTRACE_FORMAT=$f
+            run crash_together traced
+            RUN_ENV=
+            sp=$(cat "$WORK/crash_together/plain/status")
+            st=$(cat "$d/status")
+            if [ "$sp" != 139 ] || [ "$st" != 139 ]; then
+                problem="run $i: exit status untraced $sp, traced $st, expected 139"
+            elif ! "$RTRACE" validate --crashed "$d/crash_together.trace" > "$d/validate" 2>&1; then
+                problem="run $i: rtrace validate --crashed: $(tail -n 2 "$d/validate" | tr '\n' ' ')"
+            elif ! "$RTRACE" print --no-color "$d/crash_together.trace" 2> /dev/null |
+                grep -q "error\] SIGSEGV (Segmentation fault) at .*crash_together.c:[0-9]* in read_it()"; then
+                problem="run $i: no Error event"
+            elif [ "$(grep -c "^rtrace: [0-9]* events (.* MiB) written to" "$d/err")" != 1 ]; then
+                problem="run $i: not one summary line: $(head -c 300 "$d/err")"
+            fi
+        done
+        if [ -z "$problem" ]; then
+            ok "crash-together-$f"
+        else
+            bad "crash-together-$f" "$problem"
+        fi
+    done
+else
+    bad crash_together "build failed"
+fi
 simple pthread_exit 0 --crashed \
     'test "$(grep -c "^{\"ThreadExit\"" $T/trace.json)" = 2' \
     'has $T "sleeper cancelled: yes"'
