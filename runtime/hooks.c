@@ -77,8 +77,19 @@ static const char *sig_text(int sig)
     case SIGHUP:  return "SIGHUP (Hangup)";
     case SIGPIPE: return "SIGPIPE (Broken pipe)";
     case SIGALRM: return "SIGALRM (Alarm clock)";
+    case SIGUSR1: return "SIGUSR1 (User defined signal 1)";
+    case SIGUSR2: return "SIGUSR2 (User defined signal 2)";
     case SIGXCPU: return "SIGXCPU (CPU time limit exceeded)";
     case SIGXFSZ: return "SIGXFSZ (File size limit exceeded)";
+    case SIGVTALRM: return "SIGVTALRM (Virtual timer expired)";
+    case SIGPROF: return "SIGPROF (Profiling timer expired)";
+#ifdef SIGSTKFLT
+    case SIGSTKFLT: return "SIGSTKFLT (Stack fault)";
+#endif
+#ifdef SIGPWR
+    case SIGPWR:  return "SIGPWR (Power failure)";
+#endif
+    case SIGIO:   return "SIGIO (I/O possible)";
     default:      return NULL;
     }
 }
@@ -121,6 +132,19 @@ void rt_core_on_fatal(rt_thread *t, int sig, const siginfo_t *info, const void *
     const char *st = sig_text(sig);
     if (st) {
         cat(msg, sizeof msg, &n, st);
+    } else if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+        /* named as kill -l names it (SIGRTMIN+k in the lower half, SIGRTMAX-k
+         * above), described as strsignal does */
+        int k = sig - SIGRTMIN, top = SIGRTMAX - sig;
+        bool low = k <= (SIGRTMAX - SIGRTMIN) / 2;
+        cat(msg, sizeof msg, &n, low ? "SIGRTMIN" : "SIGRTMAX");
+        if (low ? k : top) {
+            cat(msg, sizeof msg, &n, low ? "+" : "-");
+            cat_num(msg, sizeof msg, &n, (uint64_t)(low ? k : top));
+        }
+        cat(msg, sizeof msg, &n, " (Real-time signal ");
+        cat_num(msg, sizeof msg, &n, (uint64_t)k);
+        cat(msg, sizeof msg, &n, ")");
     } else {
         cat(msg, sizeof msg, &n, "signal ");
         cat_num(msg, sizeof msg, &n, (uint64_t)sig);

@@ -112,6 +112,8 @@ RT_HIDDEN void rt_output_flush_thread(rt_thread_x *x);
 /* Closes the trace: flushes every thread, closes the sink, writes the side
  * files and the summary. `from_signal`: async-signal-safe path. Once only. */
 RT_HIDDEN void rt_output_finish(bool from_signal);
+/* True in the thread that closes (or closed) the trace. */
+RT_HIDDEN bool rt_output_closing_here(void);
 /* Stops recording (budget, disk full): events after this are not written. */
 RT_HIDDEN void rt_output_stop(const char *why);
 /* After fork in the child: forgets the parent's sink and paths without

@@ -1077,6 +1077,15 @@ static void make_summary(void)
     rt_summary_ready = true;
 }
 
+/* Set by the thread that closes the trace, before it takes CLOSING: a fatal
+ * signal that interrupts this thread's close must not wait for it (signals.c). */
+static __thread bool rt_tls_closer __attribute__((tls_model("initial-exec")));
+
+bool rt_output_closing_here(void)
+{
+    return rt_tls_closer;
+}
+
 /*
  * rt_output_finish: closes the trace once (see lifecycle.h). The other
  * threads get NULL from rt_thread_get() as soon as the state is CLOSING; each
@@ -1087,9 +1096,12 @@ static void make_summary(void)
 void rt_output_finish(bool from_signal)
 {
     int st = atomic_load(&rt_state);
+    rt_tls_closer = true;
     for (;;) {
-        if (st != RT_ST_RUNNING && st != RT_ST_STOPPED)
+        if (st != RT_ST_RUNNING && st != RT_ST_STOPPED) {
+            rt_tls_closer = false;
             return;
+        }
         if (atomic_compare_exchange_weak(&rt_state, &st, RT_ST_CLOSING))
             break;
     }

@@ -7,15 +7,23 @@
  *       the runtime's handler is always the one installed in the kernel
  *       (SIGSEGV/SIGBUS also serve rt_safe_copy). It dispatches to the
  *       program's disposition, which is kept here ("virtual" disposition).
- *   termination signals SIGTERM SIGINT SIGHUP SIGQUIT SIGPIPE SIGALRM
- *       SIGUSR1 SIGUSR2 SIGXCPU SIGXFSZ: the runtime's handler is installed
- *       only while the program's disposition is SIG_DFL; a program handler or
- *       SIG_IGN is installed for real, untouched.
+ *   termination signals: every other signal whose default action ends the
+ *       process: SIGTERM SIGINT SIGHUP SIGQUIT SIGPIPE SIGALRM SIGUSR1
+ *       SIGUSR2 SIGXCPU SIGXFSZ SIGVTALRM SIGPROF SIGSTKFLT SIGIO SIGPWR and
+ *       SIGRTMIN..SIGRTMAX (read at start-up; glibc keeps 32 and 33 for
+ *       itself): the runtime's handler is installed only while the program's
+ *       disposition is SIG_DFL; a program handler or SIG_IGN is installed
+ *       for real, untouched. The mask is never touched: a blocked signal
+ *       stays pending for sigwaitinfo or a signalfd, as untraced.
  *
  * sigaction() and signal() are interposed for these signals: the program's
  * new action is remembered (and applied to the kernel as described), and the
  * old action it gets back is the one it set (or found at start-up), never the
- * runtime's. The kernel action for a program handler of a fault signal keeps
+ * runtime's, as the kernel gives it back: with libc's SA_RESTORER and
+ * restorer, without SIGKILL and SIGSTOP in its mask. A termination signal's
+ * action that is not the runtime's handler is read from the kernel, so one
+ * set around the interposition (sigset, sysv_signal) is seen too. The kernel
+ * action for a program handler of a fault signal keeps
  * the program's sa_mask and SA_ONSTACK/SA_RESTART/SA_NODEFER flags;
  * SA_RESETHAND is emulated. SIGSEGV and SIGBUS are always installed with
  * SA_NODEFER so that rt_safe_copy works even inside the program's own SIGSEGV
@@ -31,6 +39,10 @@
  *      the faulting instruction runs again; anything else is re-raised (it
  *      stays pending until the handler returns). So the exit status, the
  *      "core dumped" bit and any waiting parent see the same thing.
+ * When another thread is closing the trace at that moment (threads crashing
+ * together, a signal during exit), step 3 waits for it to finish (at most
+ * RT_CLOSE_WAIT_NS): dying at once would cut the trace mid-write. The thread
+ * whose own close was interrupted dies at once (it cannot finish it).
  * Blocked fault signals: the kernel does not run a handler for a SIGSEGV,
  * SIGBUS, SIGFPE, SIGILL, SIGTRAP or SIGSYS it raises while the signal is
  * blocked: it resets the action to SIG_DFL and kills the process, so a
@@ -61,6 +73,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -70,13 +83,31 @@ extern char rt_safe_copy_q_begin[], rt_safe_copy_q_end[];
 extern char rt_safe_copy_b_begin[], rt_safe_copy_b_end[], rt_safe_copy_done[];
 
 #define RT_NSIG 65
+_Static_assert(__SIGRTMAX < RT_NSIG, "RT_NSIG must cover the real-time signals");
 static struct sigaction rt_prog_act[RT_NSIG];   /* the program's view */
 static volatile bool rt_managed_fault[RT_NSIG], rt_managed_term[RT_NSIG];
 static volatile bool rt_installed;
 
+/* What libc adds to every action it gives the kernel (SA_RESTORER and its
+ * restorer on x86_64), learnt from the first action the runtime installs. */
+static int rt_libc_flags;
+static void (*rt_libc_restorer)(void);
+static bool rt_libc_known;
+
+/* A crashing thread waits this long for another thread's close (die). */
+#define RT_CLOSE_WAIT_NS (5 * 1000000000ll)
+
 static const int rt_fault_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
+/* with default action "terminate"; SIGRTMIN..SIGRTMAX are added at start-up */
 static const int rt_term_sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM,
-                                    SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ };
+                                    SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF,
+#ifdef SIGSTKFLT
+                                    SIGSTKFLT,
+#endif
+#ifdef SIGPWR
+                                    SIGPWR,
+#endif
+                                    SIGIO };
 
 extern int __sigaction(int, const struct sigaction *, struct sigaction *);
 
@@ -121,6 +152,36 @@ static void apply(int sig)
         return;
     }
     __sigaction(sig, &k, NULL);
+    if (!rt_libc_known && k.sa_handler != SIG_DFL && k.sa_handler != SIG_IGN) {
+        struct sigaction got;
+        if (__sigaction(sig, NULL, &got) == 0) {
+            rt_libc_flags = got.sa_flags & ~k.sa_flags;
+            rt_libc_restorer = got.sa_restorer;
+            rt_libc_known = true;
+        }
+    }
+}
+
+/* `a` as the kernel keeps it and gives it back (see the file comment). */
+static void as_kernel_keeps(struct sigaction *a)
+{
+    if (rt_libc_known) {
+        a->sa_flags |= rt_libc_flags;
+        if (rt_libc_flags)
+            a->sa_restorer = rt_libc_restorer;
+    }
+    sigdelset(&a->sa_mask, SIGKILL);
+    sigdelset(&a->sa_mask, SIGSTOP);
+}
+
+/* The program's current action for managed `sig` (see the file comment). */
+static struct sigaction prog_action(int sig)
+{
+    struct sigaction cur;
+    if (rt_managed_term[sig] && __sigaction(sig, NULL, &cur) == 0 &&
+        (void *)cur.sa_sigaction != (void *)rt_handler)
+        return cur;
+    return rt_prog_act[sig];
 }
 
 /* Resumes a faulting rt_safe_copy; true if the fault was one. */
@@ -178,40 +239,40 @@ static bool abort_on_stack(const void *ucv)
     return false;
 }
 
-/* The signal's name for messages. */
-RT_HIDDEN const char *rt_sig_name(int sig);
-const char *rt_sig_name(int sig)
+/* Nanoseconds of CLOCK_MONOTONIC (async-signal-safe). */
+static int64_t mono_ns(void)
 {
-    switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGABRT: return "SIGABRT";
-    case SIGTRAP: return "SIGTRAP";
-    case SIGSYS: return "SIGSYS";
-    case SIGTERM: return "SIGTERM";
-    case SIGINT: return "SIGINT";
-    case SIGHUP: return "SIGHUP";
-    case SIGQUIT: return "SIGQUIT";
-    case SIGPIPE: return "SIGPIPE";
-    case SIGALRM: return "SIGALRM";
-    case SIGUSR1: return "SIGUSR1";
-    case SIGUSR2: return "SIGUSR2";
-    case SIGXCPU: return "SIGXCPU";
-    case SIGXFSZ: return "SIGXFSZ";
-    }
-    return "a signal";
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* Threads inside die()'s close: the one that closes the trace prints the
+ * summary after the state is CLOSED, and must not be killed before. */
+static _Atomic int rt_dying;
+
+/* While another thread closes the trace, waits for it to finish, summary
+ * included (at most RT_CLOSE_WAIT_NS: it may be stuck); async-signal-safe. */
+static void wait_for_close(void)
+{
+    int64_t deadline = mono_ns() + RT_CLOSE_WAIT_NS;
+    const struct timespec nap = { 0, 1000000 };
+    while (!rt_output_closing_here() &&
+           (atomic_load(&rt_state) == RT_ST_CLOSING || atomic_load(&rt_dying) > 0) &&
+           mono_ns() < deadline)
+        nanosleep(&nap, NULL);
 }
 
 /*
- * The program dies of `sig`: Error event, close the trace, summary, then the
- * default action (see the file comment for how it is re-delivered).
+ * The program dies of `sig`: Error event, close the trace (or wait for the
+ * thread closing it), summary, then the default action (see the file comment
+ * for how it is re-delivered).
  */
 static void die(int sig, siginfo_t *info, void *uc)
 {
     int st = atomic_load(&rt_state);
     if (st == RT_ST_RUNNING || st == RT_ST_STOPPED) {
+        atomic_fetch_add(&rt_dying, 1);
         rt_thread_x *x = rt_thread_self_raw();
         if (x && st == RT_ST_RUNNING && !x->pub.dead && atomic_load(&x->in_use)) {
             rt_thread *t = &x->pub;
@@ -230,8 +291,11 @@ static void die(int sig, siginfo_t *info, void *uc)
             t->in_runtime = 1;   /* nothing else may write in this thread now */
         }
         rt_output_finish(true);
-        rt_output_print_summary();
+        if (rt_output_closing_here())
+            rt_output_print_summary();   /* not a thread that lost the race to close */
+        atomic_fetch_sub(&rt_dying, 1);
     }
+    wait_for_close();
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
@@ -422,6 +486,10 @@ void rt_signals_install(void)
         __sigaction(s, NULL, &rt_prog_act[s]);
         rt_managed_term[s] = true;
     }
+    for (int s = SIGRTMIN; s <= SIGRTMAX && s < RT_NSIG; s++) {
+        __sigaction(s, NULL, &rt_prog_act[s]);
+        rt_managed_term[s] = true;
+    }
     rt_installed = true;
     for (int s = 1; s < RT_NSIG; s++)
         if (rt_managed_fault[s] || rt_managed_term[s])
@@ -438,10 +506,11 @@ RT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 {
     if (!rt_installed || sig <= 0 || sig >= RT_NSIG || !(rt_managed_fault[sig] || rt_managed_term[sig]))
         return __sigaction(sig, act, old);
-    struct sigaction prev = rt_prog_act[sig];
+    struct sigaction prev = prog_action(sig);
     if (act) {
-        /* let libc validate (and report EINVAL/EFAULT) on a scratch copy */
+        /* copied first: act may be old */
         struct sigaction probe = *act;
+        as_kernel_keeps(&probe);
         sigset_t all, oldmask;
         sigfillset(&all);
         pthread_sigmask(SIG_BLOCK, &all, &oldmask);
