@@ -43,8 +43,9 @@
  *
  * Budgets (RTRACE_MAX_EVENTS, RTRACE_MAX_BYTES) and write errors (disk full)
  * stop recording: rt_thread_get() returns NULL from then on; a budget closes
- * the trace at once, a write error leaves it to be closed at exit (what was
- * written stays valid).
+ * the trace at once; after a write error the sink has kept the events that
+ * fit and finished the file (lib/sink.c), and the summary says how many
+ * (every write to the sink says how many events it holds).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -91,11 +92,12 @@ static bool rt_start_written;
 static _Atomic uint64_t rt_budget_events;   /* events committed (only with RTRACE_MAX_EVENTS) */
 static _Atomic uint64_t rt_bytes_in;        /* bytes of events handed to the sink or ring */
 static uint64_t rt_events_done;             /* events of threads that ended */
+static uint64_t rt_events_unwritten;        /* events not handed to the sink: it had failed */
 static uint64_t rt_slow_done;               /* of which the general path wrote */
 static uint64_t rt_t0_ns;
 static bool rt_write_error_reported;
 static bool rt_summary_ready, rt_summary_printed;
-static char rt_summary[sizeof rt_dir_used + 128];
+static char rt_summary[2 * sizeof rt_dir_used + 256];
 
 static void sync_side_files(void);
 static _Atomic uint32_t rt_npaths;          /* source paths known (paths section) */
@@ -223,6 +225,28 @@ static void lk_release(void)
 }
 
 /* ---- Writing to the sink (lock held) --------------------------------------- */
+/* What stopped the trace's writing, for the messages: the errno value's
+ * meaning and name, and the file (async-signal-safe: no strerror). */
+static void write_failure_text(char *buf, size_t cap)
+{
+    int err = 0;
+    const char *what = rt_sink ? rtrace_sink_failure(rt_sink, &err) : NULL;
+    const char *file = rt_cfg.format == RTRACE_FORMAT_JSON ? "trace.json" : "trace.bin";
+    const char *name = err == ENOSPC ? "disk full (ENOSPC)"
+                     : err == EDQUOT ? "disk quota exceeded (EDQUOT)"
+                     : err == EFBIG ? "file size limit reached (EFBIG, RLIMIT_FSIZE)"
+                     : err == EMFILE ? "no descriptor free (EMFILE, RLIMIT_NOFILE)"
+                     : err == EIO ? "input/output error (EIO)" : NULL;
+    if (name)
+        rt_format(buf, cap, "%s writing %s/%s", name, rt_dir_used, file);
+    else if (err)
+        rt_format(buf, cap, "%s (errno %d) in %s", what, err, rt_dir_used);
+    else if (what)
+        rt_format(buf, cap, "%s in %s", what, rt_dir_used);
+    else   /* not the sink's writing (its close): the library's message */
+        rt_format(buf, cap, "%s in %s", *rtrace_last_error() ? rtrace_last_error() : "write failed", rt_dir_used);
+}
+
 static void report_write_error(void)
 {
     if (rt_write_error_reported)
@@ -230,22 +254,31 @@ static void report_write_error(void)
     rt_write_error_reported = true;
     /* the library's message is per thread: another thread (or the binary
      * sink's worker) may have met the failure; the sink keeps the first */
-    const char *msg = rtrace_last_error();
-    char buf[256];
-    int err = 0;
-    const char *what = rt_sink ? rtrace_sink_failure(rt_sink, &err) : NULL;
-    if ((!msg || !*msg) && what) {
-        rt_format(buf, sizeof buf, "%s: errno %d", what, err);
-        msg = buf;
-    }
-    rt_warn("cannot write the trace in %s: %s; recording stopped (the program runs on, "
-            "the events written so far stay valid)", rt_dir_used, msg && *msg ? msg : "write failed");
+    char why[sizeof rt_dir_used + 128];
+    write_failure_text(why, sizeof why);
+    rt_warn("cannot write the trace: %s; recording stopped (the program runs on; the trace "
+            "keeps the events that fit and stays valid)", why);
     int st = RT_ST_RUNNING;
     atomic_compare_exchange_strong(&rt_state, &st, RT_ST_STOPPED);
 }
 
-/* Bytes of whole events to the file; `def`: also kept in the defs log. */
-static void sink_put(const void *p, size_t n, bool def)
+static size_t next_event_len(const unsigned char *p, size_t n);
+
+/* Events in [p, p+n) (whole ones): for definitions, written rarely. */
+static uint64_t count_events(const unsigned char *p, size_t n)
+{
+    uint64_t k = 0;
+    for (size_t l; n; p += l, n -= l, k++)
+        l = next_event_len(p, n);
+    return k;
+}
+
+/*
+ * Bytes of `nev` whole events to the file; `def`: also kept in the defs log.
+ * The counts let the summary say how many events the file holds, also after
+ * a write error cut it (lib/sink.c keeps as many as fit).
+ */
+static void sink_put(const void *p, size_t n, bool def, uint64_t nev)
 {
     if (!n || !rt_sink)
         return;
@@ -253,10 +286,18 @@ static void sink_put(const void *p, size_t n, bool def)
         memcpy(rt_dlog + rt_dlog_len, p, n);
         rt_dlog_len += n;
     }
-    if (rtrace_sink_failed(rt_sink))
+    if (rtrace_sink_failed(rt_sink)) {
+        rt_events_unwritten += nev;
         return;
-    if (rtrace_sink_write(rt_sink, p, n) != 0 || rtrace_sink_failed(rt_sink))
+    }
+    if (rtrace_sink_write_events(rt_sink, p, n, nev) != 0 || rtrace_sink_failed(rt_sink))
         report_write_error();
+}
+
+/* Definitions (or start events) to the file and the defs log. */
+static void sink_put_defs(const rtrace_enc *e)
+{
+    sink_put(e->buf, e->len, true, count_events(e->buf, e->len));
 }
 
 static void put_thread_switch(uint64_t tid)
@@ -265,7 +306,7 @@ static void put_thread_switch(uint64_t tid)
         return;
     rtrace_enc_reset(&rt_scratch);
     rtrace_enc_thread_switch(&rt_scratch, tid);
-    sink_put(rt_scratch.buf, rt_scratch.len, false);
+    sink_put(rt_scratch.buf, rt_scratch.len, false, 1);
     rt_last_writer = tid;
 }
 
@@ -434,24 +475,27 @@ static void ring_write(void)
             depth[i]--;
         }
         put_thread_switch(h->tid);
-        sink_put(h + 1, h->len, false);
+        sink_put(h + 1, h->len, false, 1);
     }
     rt_rg_start = rt_rg_end = 0;
     rt_rg_count = 0;
 }
 
-/* Hands `n` bytes of thread `tid`'s whole events to the file or the ring. */
-static void put_events(uint64_t tid, const unsigned char *p, size_t n)
+/* Hands x's first `n` bytes, its whole events since the last time, to the
+ * file or the ring. */
+static void put_events(rt_thread_x *x, const unsigned char *p, size_t n)
 {
+    uint64_t nev = x->pub.events - x->events_put;
+    x->events_put = x->pub.events;
     if (!n)
         return;
     atomic_fetch_add_explicit(&rt_bytes_in, n, memory_order_relaxed);
     if (rt_cfg.ring) {
-        ring_push(tid, p, n);
+        ring_push(x->pub.tid, p, n);
         return;
     }
-    put_thread_switch(tid);
-    sink_put(p, n, false);
+    put_thread_switch(x->pub.tid);
+    sink_put(p, n, false, nev);
 }
 
 /* ---- Per-thread flushing ---------------------------------------------------- */
@@ -482,7 +526,7 @@ static void flush_locked(rt_thread_x *x)
         n = t->enc.len;
     int st = atomic_load(&rt_state);
     if (st == RT_ST_RUNNING || st == RT_ST_CLOSING)
-        put_events(t->tid, t->enc.buf, n);
+        put_events(x, t->enc.buf, n);
     size_t rest = t->enc.len - n;
     if (rest)
         memmove(t->enc.buf, t->enc.buf + n, rest);
@@ -514,6 +558,7 @@ void rt_output_release_thread(rt_thread_x *x)
     rt_slow_done += x->pub.slow_events;
     x->pub.events = 0;
     x->pub.slow_events = 0;
+    x->events_put = 0;
     atomic_store(&x->in_use, 0);
     lk_release();
 }
@@ -604,7 +649,7 @@ void rt_output_defs_end(void)
     if (atomic_load(&rt_state) == RT_ST_STARTING)
         return;
     if (rt_lk_depth == 1) {
-        sink_put(rt_defs.buf, rt_defs.len, true);
+        sink_put_defs(&rt_defs);
         rtrace_enc_reset(&rt_defs);
     }
     lk_release();
@@ -706,7 +751,7 @@ uint32_t rt_output_path_id(const char *abs_path)
     if (id < 0 && atomic_load(&rt_state) == RT_ST_RUNNING && (id = path_insert(abs_path, h)) >= 0) {
         rtrace_enc_reset(&rt_scratch);
         rtrace_enc_path(&rt_scratch, abs_path);
-        sink_put(rt_scratch.buf, rt_scratch.len, true);
+        sink_put(rt_scratch.buf, rt_scratch.len, true, 1);
     }
     lk_release();
     return id < 0 ? RT_NO_PATH : (uint32_t)id;
@@ -867,8 +912,8 @@ rtrace_enc *rt_output_start_enc(void) { return &rt_start; }
 /* Writes the start events, then the definitions made during start-up. */
 void rt_output_write_start(uint64_t main_tid)
 {
-    sink_put(rt_start.buf, rt_start.len, true);
-    sink_put(rt_pre_defs.buf, rt_pre_defs.len, true);
+    sink_put_defs(&rt_start);
+    sink_put_defs(&rt_pre_defs);
     rtrace_enc_reset(&rt_pre_defs);
     rt_start_written = true;
     rt_last_writer = main_tid;
@@ -886,7 +931,7 @@ void rt_output_note_second_thread(void)
         rt_main_start_written = true;
         if (x)
             rtrace_enc_thread_start(&rt_scratch, x->pub.tid);
-        sink_put(rt_scratch.buf, rt_scratch.len, false);
+        sink_put(rt_scratch.buf, rt_scratch.len, false, count_events(rt_scratch.buf, rt_scratch.len));
     }
     lk_release();
 }
@@ -1037,6 +1082,9 @@ void rt_output_print_summary(void)
         rt_warn("%s", rt_summary);
 }
 
+/* The summary line: the events the trace file holds (as `rtrace stats`
+ * counts them: definitions too), and after a write error those that did not
+ * fit and why. */
 static void make_summary(void)
 {
     uint64_t ev = rt_events_done, slow = rt_slow_done;
@@ -1046,11 +1094,19 @@ static void make_summary(void)
             slow += x->pub.slow_events;
         }
     uint64_t bytes = rt_sink ? rtrace_sink_bytes_out(rt_sink) : 0;
+    uint64_t kept = rt_sink ? rtrace_sink_events_kept(rt_sink) : 0;
     uint64_t tenths = (bytes * 10 + (1u << 19)) >> 20;
     uint64_t cs = (now_ns() - rt_t0_ns + 5000000) / 10000000;
     rt_format(rt_summary, sizeof rt_summary, "%llu events (%llu.%llu MiB) written to %s in %llu.%02llu s",
-              (unsigned long long)ev, (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10),
+              (unsigned long long)kept, (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10),
               rt_dir_used, (unsigned long long)(cs / 100), (unsigned long long)(cs % 100));
+    if (rt_sink && rtrace_sink_failed(rt_sink)) {
+        uint64_t dropped = rtrace_sink_events_in(rt_sink) - kept + rt_events_unwritten;
+        char why[sizeof rt_dir_used + 128];
+        write_failure_text(why, sizeof why);
+        size_t n = strlen(rt_summary);
+        rt_format(rt_summary + n, sizeof rt_summary - n, "; %llu dropped: %s", (unsigned long long)dropped, why);
+    }
     if (rt_cfg.stats) {
         /* hundredths of a percent, rounded down: 100.00 only when all were */
         uint64_t fast = ev - (slow < ev ? slow : ev);
@@ -1100,7 +1156,7 @@ void rt_output_finish(bool from_signal)
                 continue;
             if (x->pub.in_runtime == 0)
                 x->committed = x->pub.enc.len < x->committed ? x->pub.enc.len : x->committed;
-            put_events(x->pub.tid, x->pub.enc.buf, x->committed);
+            put_events(x, x->pub.enc.buf, x->committed);
             x->committed = 0;
         }
         if (me && me->enc_ready && atomic_load(&me->in_use)) {
@@ -1108,7 +1164,7 @@ void rt_output_finish(bool from_signal)
                 take_nested(me);
             if (me->pub.in_runtime == 0)
                 me->committed = me->pub.enc.len;
-            put_events(me->pub.tid, me->pub.enc.buf, me->committed);
+            put_events(me, me->pub.enc.buf, me->committed);
             me->committed = 0;
             rtrace_enc_reset(&me->pub.enc);
         }
@@ -1172,6 +1228,9 @@ void rt_output_after_fork_child(void)
     }
     rt_events_done = 0;
     rt_slow_done = 0;
+    rt_events_unwritten = 0;
+    for (rt_thread_x *x = rt_threads_head(); x; x = (rt_thread_x *)x->pub.next)
+        x->events_put = 0;   /* as pub.events (threads.c): the parent's are the parent's */
     atomic_store(&rt_bytes_in, 0);
     atomic_store(&rt_budget_events, 0);
     rt_rg_start = rt_rg_end = 0;
@@ -1190,7 +1249,7 @@ void rt_output_after_fork_child(void)
         atomic_store(&rt_state, RT_ST_DISABLED);
         return;
     }
-    if (rt_dlog_len && rtrace_sink_write(rt_sink, rt_dlog, rt_dlog_len) != 0)
+    if (rt_dlog_len && rtrace_sink_write_events(rt_sink, rt_dlog, rt_dlog_len, count_events(rt_dlog, rt_dlog_len)) != 0)
         report_write_error();
     rt_last_writer = (uint64_t)rt_gettid();
     sync_side_files();
