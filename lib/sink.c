@@ -119,7 +119,12 @@ struct rtrace_sink {
     bool reported;            /* the first failure is in rtrace_last_error() */
     bool sealed;              /* the file's end (sink_seal) follows bytes_out: it is complete */
     bool cut;                 /* a failure cut the events: ev_kept is what the file holds */
-    bool seal_each;           /* binary: each frame is followed by the seek table (close) */
+    bool seal_each;           /* each frame (ending between events) or chunk is followed by
+                               * the file's end: at close, and with a lazy descriptor */
+    bool lazy;                /* the file is opened for each write (rtrace_sink_set_fd_lazy) */
+    int fd_users;             /* lazy: nested uses of the open descriptor (fd_take) */
+    uint64_t ev_sealed;       /* lazy: events in the file when it was last finished */
+    char path[PATH_MAX];      /* the file, for a lazy descriptor */
     uint64_t bytes_in, bytes_out;
     uint64_t good_off;        /* file size after the last complete chunk/frame */
     /* Binary: a frame may end inside an event (events straddle frames), so a
@@ -540,20 +545,67 @@ static int sink_emit(rtrace_sink *s, const void *p, size_t n, const char *what)
 }
 
 /*
+ * A lazy descriptor (rtrace_sink_set_fd_lazy): opens the file for what is to
+ * be written now (nested uses share it), at bytes_out, never at 0-2 (the
+ * runtime's write(2) would take those for the program's output). Without a
+ * descriptor the sink fails (the program may hold all its descriptors): the
+ * file stays as it was last finished. 0 or a negative code.
+ */
+static int fd_take(rtrace_sink *s)
+{
+    if (!s->lazy)
+        return 0;
+    if (s->fd_users++ > 0)
+        return 0;
+    int fd = open(s->path, O_RDWR | O_CLOEXEC), err = errno;
+    if (fd >= 0 && fd < 3) {
+        int hi = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        err = errno;
+        close(fd);
+        fd = hi;
+    }
+    if (fd >= 0 && lseek(fd, (off_t)s->bytes_out, SEEK_SET) < 0) {
+        err = errno;
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0) {
+        err = err ? err : EIO;
+        s->fd_users--;
+        if (!s->cut) {
+            s->cut = true;
+            s->ev_kept = s->ev_sealed;
+        }
+        return sink_fail(s, s->format == RTRACE_FORMAT_JSON ? "trace.json: cannot open it again"
+                                                            : "trace.bin: cannot open it again", err);
+    }
+    s->fd = fd;
+    return 0;
+}
+
+/* Ends a use of a lazy descriptor: the last one closes it. */
+static void fd_give(rtrace_sink *s)
+{
+    if (s->lazy && --s->fd_users == 0) {
+        close(s->fd);
+        s->fd = -1;
+    }
+}
+
+/*
  * Binary: writes z bytes of compressed frame (zstd's result: an error code
  * fails the sink) holding job's events, and records it in the seek table.
  * `worker`: called by the background worker (errors go to werr_*).
  */
-static int frame_put(rtrace_sink *s, const unsigned char *zb, size_t z, const sink_job *job, bool worker)
+static int frame_put_fd(rtrace_sink *s, const unsigned char *zb, size_t z, const sink_job *job, bool worker)
 {
-    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
-        return RTRACE_EIO;
     if (s->nframes >= SEEK_MAX_FRAMES || ZSTD_isError(z)) {
         sink_cut(s, NULL, 0, 0, 0);
         return sink_fail_x(s, ZSTD_isError(z) ? "trace.bin: zstd compression failed"
                                               : "trace.bin: too many frames for the seek table", 0, worker);
     }
     size_t done;
+    s->sealed = false;   /* (lazy) the data goes over the file's end */
     int err = write_all(s->fd, zb, z, &done);
     if (err) {
         sink_cut(s, job, done, err, z);
@@ -571,18 +623,34 @@ static int frame_put(rtrace_sink *s, const unsigned char *zb, size_t z, const si
         s->ev_nframes = s->nframes;
         s->ev_evs = job->end_ev;
     }
-    if (s->seal_each && (err = sink_seal(s, &done)) != 0) {
-        /* the frame fitted, the table after it not: both must, in what the
-         * kernel took (the frame and the table's part) */
-        s->nframes--;
-        s->ev_off = ev_off;
-        s->ev_nframes = ev_nframes;
-        s->ev_evs = ev_evs;
-        cut_to(s, off);
-        sink_cut(s, job, z + done, err, z);
-        return sink_fail_x(s, "trace.bin: cannot write the seek table", err, worker);
+    if (s->seal_each && job->boundary) {
+        if ((err = sink_seal(s, &done)) != 0) {
+            /* the frame fitted, the table after it not: both must, in what the
+             * kernel took (the frame and the table's part) */
+            s->nframes--;
+            s->ev_off = ev_off;
+            s->ev_nframes = ev_nframes;
+            s->ev_evs = ev_evs;
+            cut_to(s, off);
+            sink_cut(s, job, z + done, err, z);
+            return sink_fail_x(s, "trace.bin: cannot write the seek table", err, worker);
+        }
+        s->ev_sealed = job->end_ev;
     }
     return 0;
+}
+
+/* frame_put_fd, with the descriptor (lazy: opened for it). */
+static int frame_put(rtrace_sink *s, const unsigned char *zb, size_t z, const sink_job *job, bool worker)
+{
+    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
+        return RTRACE_EIO;
+    int rc = fd_take(s);
+    if (rc)
+        return rc;
+    rc = frame_put_fd(s, zb, z, job, worker);
+    fd_give(s);
+    return rc;
 }
 
 /* Binary: compresses job's bytes as one zstd frame and writes it (frame_put). */
@@ -606,16 +674,31 @@ static int json_chunk_out(rtrace_sink *s, const sink_job *job, bool worker)
         return 0;
     if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
         return RTRACE_EIO;
+    int rc = fd_take(s);
+    if (rc)
+        return rc;
     size_t done;
+    s->sealed = false;   /* (lazy) the data goes over the file's end */
     int err = write_all(s->fd, job->in, job->n, &done);
     if (err) {
         sink_cut(s, job, done, err, 0);
-        return sink_fail_x(s, "trace.json: write failed", err, worker);
+        rc = sink_fail_x(s, "trace.json: write failed", err, worker);
+    } else {
+        s->bytes_out += job->n;
+        s->good_off = s->bytes_out;
+        s->ev_off = s->good_off;
+        if (s->seal_each && (err = sink_seal(s, &done)) != 0) {
+            /* no room for the 3 bytes: the last events make it */
+            s->cut = true;
+            s->ev_kept = job->end_ev;
+            json_seal(s);
+            rc = sink_fail_x(s, "trace.json: write failed", err, worker);
+        } else if (s->seal_each) {
+            s->ev_sealed = job->end_ev;
+        }
     }
-    s->bytes_out += job->n;
-    s->good_off = s->bytes_out;
-    s->ev_off = s->good_off;
-    return 0;
+    fd_give(s);
+    return rc;
 }
 
 /* A posted buffer, compressed (binary) and written: frame or JSON chunk. */
@@ -1053,6 +1136,7 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
         sink_release(s);
         return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory");
     }
+    memcpy(s->path, path, sizeof s->path);
     s->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);   /* read: json_drop_last */
     if (s->fd < 0) {
         int e = errno;
@@ -1066,8 +1150,8 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
         /* a limit below it (ulimit -n 20): the highest free numbers under the
          * limit, still out of the way of the program's lowest-free ones */
         struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 8)
-            for (rlim_t k = 1; k <= 4 && high < 0 && rl.rlim_cur - k > (rlim_t)s->fd; k++)
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+            for (rlim_t k = 1; k <= 4 && high < 0 && rl.rlim_cur > k && rl.rlim_cur - k > (rlim_t)s->fd; k++)
                 high = fcntl(s->fd, F_DUPFD_CLOEXEC, (int)(rl.rlim_cur - k));
     }
     if (high >= 0) {
@@ -1134,6 +1218,13 @@ int rtrace_sink_write_events(rtrace_sink *s, const void *bytes, size_t n, uint64
         s->len += n;
         return 0;
     }
+    if (s->lazy && s->len > 0 && n > s->cap - s->len) {
+        /* lazy: frames end between writes, so that the file finished after
+         * each one ends between two events */
+        int rc = sink_frame(s);
+        if (rc)
+            return rc;
+    }
     if (s->head == NO_HEAD) {
         s->head = s->len;
         s->head_ev = s->ev_in;
@@ -1196,6 +1287,8 @@ int rtrace_sink_set_background(rtrace_sink *s, bool on)
     }
     if (s->bg)
         return 0;
+    if (s->lazy)
+        return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_set_background: the descriptor is lazy");
     if (atomic_load(&s->alive)) {
         /* a worker told to stop has not returned yet: wait (it is exiting) */
         for (int a; (a = atomic_load_explicit(&s->alive, memory_order_acquire)) != 0;)
@@ -1278,6 +1371,12 @@ int rtrace_sink_close(rtrace_sink *s)
         return 0;
     s->closed = true;
     int rc = 0;
+    bool taken = false;     /* lazy: opened again to finish it */
+    if (s->lazy && !s->failed && (s->len > 0 || !s->sealed)) {
+        if ((rc = fd_take(s)) != 0)
+            return rc;      /* the file stays as it was last finished */
+        taken = true;
+    }
     if (s->format == RTRACE_FORMAT_JSON) {
         if (close_worker(s, "trace.json: the writing thread did not finish; "
                             "the file is not closed (repairable)"))
@@ -1313,7 +1412,9 @@ int rtrace_sink_close(rtrace_sink *s)
     }
     if (s->failed && !rc)
         rc = RTRACE_EIO;
-    if (close(s->fd) != 0 && !rc && errno != EINTR) {
+    if (taken)
+        fd_give(s);
+    else if (s->fd >= 0 && close(s->fd) != 0 && !rc && errno != EINTR) {
         rc = rtrace__set_error_raw(RTRACE_EIO, "trace file: close failed", errno);
         s->failed = true;
     }
@@ -1349,6 +1450,33 @@ uint64_t rtrace_sink_events_kept(const rtrace_sink *s) { return !s ? 0 : s->cut 
 bool rtrace_sink_failed(const rtrace_sink *s) { return s ? s->failed : false; }
 int rtrace_sink_fd(const rtrace_sink *s) { return s ? s->fd : -1; }
 
+/*
+ * The descriptor is closed now and the file opened again for each write
+ * (fd_take), and finished after each one: JSON every chunk, binary every
+ * frame, which then end between writes (rtrace_sink_write_events). The file
+ * is complete between writes, so when it cannot be opened again (the
+ * program holds all the descriptors its limit allows) only the events not
+ * yet written are lost.
+ */
+int rtrace_sink_set_fd_lazy(rtrace_sink *s)
+{
+    if (!s || s->closed || s->bg || s->len > 0)
+        return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_set_fd_lazy: %s",
+                                s && s->bg ? "background writing is on" : "not right after open");
+    if (s->lazy || s->failed)
+        return s->failed ? RTRACE_EIO : 0;
+    size_t d;
+    int err = sink_seal(s, &d);
+    if (err)
+        return sink_fail(s, s->format == RTRACE_FORMAT_JSON ? "trace.json: write failed"
+                                                            : "trace.bin: write failed", err);
+    s->ev_sealed = s->ev_in;
+    s->lazy = s->seal_each = true;
+    close(s->fd);
+    s->fd = -1;
+    return 0;
+}
+
 const char *rtrace_sink_failure(const rtrace_sink *s, int *err)
 {
     if (err)
@@ -1367,6 +1495,8 @@ const char *rtrace_sink_failure(const rtrace_sink *s, int *err)
  */
 int rtrace_sink_move_fd(rtrace_sink *s, int min)
 {
+    if (s && s->lazy)
+        return 0;   /* held only while writing, under the caller's lock */
     if (!s || s->fd < 0)
         return RTRACE_ESTATE;
     if (s->bg)

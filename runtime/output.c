@@ -257,7 +257,7 @@ static void report_write_error(void)
     char why[sizeof rt_dir_used + 128];
     write_failure_text(why, sizeof why);
     rt_warn("cannot write the trace: %s; recording stopped (the program runs on; the trace "
-            "keeps the events that fit and stays valid)", why);
+            "keeps the events it could write and stays valid)", why);
     int st = RT_ST_RUNNING;
     atomic_compare_exchange_strong(&rt_state, &st, RT_ST_STOPPED);
 }
@@ -779,8 +779,9 @@ static int mkdirs(const char *path)
 }
 
 /* Locks the folder against another live traced process (an exec'd or
- * spawned rtcc program inheriting RTRACE_DIR): false if someone holds it. */
-static bool lock_dir(const char *dir)
+ * spawned rtcc program inheriting RTRACE_DIR): false if someone holds it.
+ * The lock's descriptor goes to `want` or above. */
+static bool lock_dir(const char *dir, int want)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
@@ -790,13 +791,13 @@ static bool lock_dir(const char *dir)
         return errno != EWOULDBLOCK;
     }
     /* out of the way of the program's lowest-free-fd expectations */
-    int hi = fcntl(fd, F_DUPFD_CLOEXEC, 512);
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, want);
     if (hi < 0) {
-        /* a limit below 512 (ulimit -n 20): just under the limit (the trace
+        /* a limit below it (ulimit -n 20): just under the limit (the trace
          * file takes the highest number, see lib/sink.c) */
         struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 8)
-            for (rlim_t k = 2; k <= 6 && hi < 0 && rl.rlim_cur - k > (rlim_t)fd; k++)
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+            for (rlim_t k = 2; k <= 6 && hi < 0 && rl.rlim_cur > k && rl.rlim_cur - k > (rlim_t)fd; k++)
                 hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)(rl.rlim_cur - k));
     }
     if (hi >= 0) {
@@ -822,6 +823,62 @@ void rt_output_lock_across_exec(bool keep)
 }
 
 const char *rt_output_dir(void) { return rt_dir_used; }
+
+/*
+ * The runtime's two descriptors (the folder's lock, the trace file) go to
+ * 512 and 600, or, under a lower soft RLIMIT_NOFILE, above the program's
+ * numbers: the soft limit is raised toward the hard one for the moment they
+ * are placed, then set back (descriptors above it stay valid, and the
+ * program can neither open nor dup2 onto them: getrlimit, its open()
+ * numbers and where it meets EMFILE are as untraced). Returns the program's
+ * soft limit when it is that low (*nofile: the limits), else 0.
+ */
+static int nofile_make_room(struct rlimit *nofile)
+{
+    if (getrlimit(RLIMIT_NOFILE, nofile) != 0 || nofile->rlim_cur > RTRACE_SINK_FD_MIN)
+        return 0;
+    struct rlimit r = *nofile;
+    r.rlim_cur = r.rlim_max > RTRACE_SINK_FD_MIN ? RTRACE_SINK_FD_MIN + 1 : r.rlim_max;
+    if (r.rlim_cur > nofile->rlim_cur)
+        setrlimit(RLIMIT_NOFILE, &r);
+    return (int)nofile->rlim_cur;
+}
+
+/*
+ * After the descriptors were placed (nofile_make_room): the program's soft
+ * limit back; a descriptor that could only go among the program's numbers
+ * (a hard limit with no room above the soft one) is given up, so that the
+ * program still gets the numbers it would untraced: the lock is dropped, the
+ * trace file is opened only while it is written (lib/sink.c's lazy
+ * descriptor; no background writing then). Says so once. True when the
+ * trace file's descriptor is lazy.
+ */
+static bool nofile_settle(const struct rlimit *nofile, int low)
+{
+    static bool warned;
+    setrlimit(RLIMIT_NOFILE, nofile);
+    bool nolock = rt_dir_lock_fd >= 0 && rt_dir_lock_fd < low;
+    bool lazy = rtrace_sink_fd(rt_sink) >= 0 && rtrace_sink_fd(rt_sink) < low;
+    if (nolock) {
+        close(rt_dir_lock_fd);
+        rt_dir_lock_fd = -1;
+    }
+    if (lazy && rtrace_sink_set_fd_lazy(rt_sink) != 0)
+        return false;   /* the sink has failed: recording stops at the first write */
+    if ((nolock || lazy) && !warned) {
+        warned = true;
+        rt_warn("RLIMIT_NOFILE is %d and its hard limit %llu: no descriptor is free above the program's; "
+                "so that the program gets the descriptors it would untraced, %s%s%s; a hard limit of %d "
+                "keeps %s", low, (unsigned long long)nofile->rlim_max,
+                lazy ? "the trace file is opened only while it is written (no background writing; "
+                       "the events not written yet are lost if the program holds all its descriptors then)" : "",
+                lazy && nolock ? " and " : "",
+                nolock ? "the trace folder is not locked (an exec'd or concurrent traced program with the "
+                         "same RTRACE_DIR may write over the trace)" : "",
+                low + 2, lazy && nolock ? "both" : "it");
+    }
+    return lazy;
+}
 
 /* ---- The runtime's descriptors (fds.c keeps the program's hands off them) --- */
 bool rt_output_fd_is_ours(int fd)
@@ -852,6 +909,9 @@ int rt_output_fds(int out[2])
 void rt_output_fd_evict(int fd)
 {
     int saved = errno;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)fd >= rl.rlim_cur)
+        return;   /* above the program's limit (nofile_make_room): its dup2 fails, as untraced */
     lk_acquire(false);
     if (rt_sink && rtrace_sink_fd(rt_sink) == fd)
         rtrace_sink_move_fd(rt_sink, fd + 1);
@@ -880,24 +940,30 @@ int rt_output_open(bool fork_child)
         rt_format(rt_dir_used, sizeof rt_dir_used, "%s.%d", rt_cfg.dir, (int)getpid());
     else
         rt_format(rt_dir_used, sizeof rt_dir_used, "%s", rt_cfg.dir);
-    if (mkdirs(rt_dir_used) == 0 && !lock_dir(rt_dir_used)) {
+    struct rlimit nofile;
+    int low = nofile_make_room(&nofile);   /* the program's soft limit when it is low */
+    int lock_at = low > 512 ? low : 512;
+    if (mkdirs(rt_dir_used) == 0 && !lock_dir(rt_dir_used, lock_at)) {
         /* another live process records into this folder: use our own */
         rt_format(rt_dir_used, sizeof rt_dir_used, "%s.%d", rt_cfg.dir, (int)getpid());
         if (mkdirs(rt_dir_used) == 0)
-            lock_dir(rt_dir_used);
+            lock_dir(rt_dir_used, lock_at);
     }
     if (rtrace_sink_open(&rt_sink, rt_dir_used, rt_cfg.format, rt_cfg.zstd_level) != 0) {
+        if (low)
+            setrlimit(RLIMIT_NOFILE, &nofile);
         rt_warn("cannot write a trace in %s: %s; the program runs without recording",
                 rt_dir_used, rtrace_last_error());
         rt_sink = NULL;
         return -1;
     }
+    bool lazy = low && nofile_settle(&nofile, low);
     /* zstd and write(2) on a worker thread (sink.h), not on the probing
      * threads. Here the runtime is still starting, so its pthread_create
      * gives the worker no thread state (it records nothing). Not in a fork
      * child: a thread created inside the fork handler of a multithreaded
      * parent is not safe; a child's sink writes on the program's threads. */
-    if (!fork_child && rtrace_sink_set_background(rt_sink, true) != 0)
+    if (!fork_child && !lazy && rtrace_sink_set_background(rt_sink, true) != 0)
         rt_warn("no background writing thread (%s); writing on the program's threads",
                 rtrace_last_error());
     rt_t0_ns = now_ns();

@@ -87,6 +87,16 @@ uint64_t rtrace_sink_events_kept(const rtrace_sink *s);
 bool rtrace_sink_failed(const rtrace_sink *s);
 /* The file descriptor of the trace file (for fork handling), or -1. */
 int rtrace_sink_fd(const rtrace_sink *s);
+/*
+ * For a caller that cannot keep a descriptor (a traced program whose
+ * RLIMIT_NOFILE leaves none free above its own): right after open, closes
+ * the file's descriptor; from then on each write of the file opens it again
+ * (at 3 or above) and closes it after, and leaves the file complete (JSON
+ * "]", binary the seek table; binary frames then end between writes). If it
+ * cannot be opened again, the sink fails and the file stays as it was last
+ * completed. Not with background writing. 0, or a negative code.
+ */
+int rtrace_sink_set_fd_lazy(rtrace_sink *s);
 /* The first write failure (what failed, *err its errno), whichever thread hit it
  * (rtrace_last_error() is per thread); NULL when none. */
 const char *rtrace_sink_failure(const rtrace_sink *s, int *err);

@@ -526,6 +526,94 @@ static void test_sink__json_no_room_to_close_drops_the_last_event(void)
     remove_tree(dir);
 }
 
+/*
+ * In a child: a sink with a lazy descriptor (rtrace_sink_set_fd_lazy) gets
+ * 3 x 1000 Value events, flushed after each 1000; between writes it holds no
+ * descriptor and the file is complete (checked by the parent on the copy
+ * saved after the second flush). Then every descriptor is taken (as a
+ * program at its RLIMIT_NOFILE) and 1000 more are flushed: that fails, and
+ * so does close; the file is left as after the third flush. Exit status 0
+ * when every call behaved.
+ */
+static int lazy_writer(const char *dir, rtrace_format fmt)
+{
+    rtrace_sink *s;
+    if (rtrace_sink_open(&s, dir, fmt, 0) || rtrace_sink_set_fd_lazy(s) || rtrace_sink_fd(s) != -1)
+        return 10;
+    if (rtrace_sink_set_background(s, true) == 0)
+        return 11;
+    rtrace_enc e;
+    rtrace_enc_init(&e, fmt, 0);
+    e.json_first = true;
+    char path[1024], copy[1100];
+    snprintf(path, sizeof path, "%s/trace.%s", dir, fmt == RTRACE_FORMAT_JSON ? "json" : "bin");
+    for (int round = 0; round < 4; round++) {
+        rtrace_enc_reset(&e);
+        for (int i = 0; i < 1000; i++)
+            rtrace__enc_value_int_fast(&e, (uint64_t)(i % 7), 1, (int64_t)(round * 1000 + i) * 7919);
+        e.json_first = false;
+        if (round == 3) {
+            struct rlimit rl;
+            getrlimit(RLIMIT_NOFILE, &rl);
+            for (rlim_t k = 0; k < rl.rlim_cur && open("/dev/null", O_RDONLY) >= 0; k++)
+                ;
+            if (rtrace_sink_write_events(s, e.buf, e.len, 1000) == 0 && rtrace_sink_flush(s) == 0)
+                return 12;
+            return rtrace_sink_close(s) < 0 && rtrace_sink_events_kept(s) == 3000 ? 0 : 13;
+        }
+        if (rtrace_sink_write_events(s, e.buf, e.len, 1000) || rtrace_sink_flush(s) || rtrace_sink_fd(s) != -1)
+            return 14;
+        if (round == 1) {
+            snprintf(copy, sizeof copy, "%s/copy", dir);
+            size_t n;
+            char *text = read_whole(path, &n);
+            FILE *f = fopen(copy, "w");
+            if (!text || !f || fwrite(text, 1, n, f) != n)
+                return 15;
+            fclose(f);
+            free(text);
+        }
+    }
+    return 16;
+}
+
+/* The file written through a lazy descriptor is complete after each write,
+ * and stays so when the descriptor cannot be had again. */
+static void test_sink__lazy_descriptor_file_complete_between_writes(void)
+{
+    for (int f = 0; f < 2; f++) {
+        rtrace_format fmt = f ? RTRACE_FORMAT_BINARY : RTRACE_FORMAT_JSON;
+        char *dir = make_tmpdir();
+        CU_ASSERT_FATAL(dir != NULL);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0)
+            _exit(lazy_writer(dir, fmt));
+        int st;
+        waitpid(pid, &st, 0);
+        CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        char path[1024], copy[1100];
+        snprintf(path, sizeof path, "%s/trace.%s", dir, f ? "bin" : "json");
+        snprintf(copy, sizeof copy, "%s/copy", dir);
+        for (int k = 0; k < 2; k++) {
+            const char *p = k ? path : copy;
+            size_t want = k ? 3000 : 2000;
+            if (f) {
+                bin_layout L = parse_bin(p);
+                CU_ASSERT(L.ok);
+                CU_ASSERT_EQUAL(L.nframes, want / 1000);   /* one frame per flush */
+            } else {
+                char *text = read_whole(p, NULL);
+                cJSON *j = text ? cJSON_Parse(text) : NULL;
+                CU_ASSERT_EQUAL((size_t)cJSON_GetArraySize(j), want);
+                cJSON_Delete(j);
+                free(text);
+            }
+        }
+        remove_tree(dir);
+    }
+}
+
 static rtrace_sink *signal_sink;
 static volatile int signal_close_rc = 1;
 
@@ -1003,6 +1091,8 @@ void register_sink_suite(void)
     CU_add_test(s, "sink__out_of_room_keeps_the_events_that_fit", test_sink__out_of_room_keeps_the_events_that_fit);
     CU_add_test(s, "sink__json_no_room_to_close_drops_the_last_event",
                 test_sink__json_no_room_to_close_drops_the_last_event);
+    CU_add_test(s, "sink__lazy_descriptor_file_complete_between_writes",
+                test_sink__lazy_descriptor_file_complete_between_writes);
     CU_add_test(s, "sink__close_from_signal_handler", test_sink__close_from_signal_handler);
     CU_add_test(s, "sink__bad_arguments_named", test_sink__bad_arguments_named);
     CU_add_test(s, "sink__side_files", test_sink__side_files);
