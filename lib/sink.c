@@ -20,7 +20,7 @@
  * allocates), and the seek table in an mmap'ed MAP_NORESERVE region (8 bytes
  * per frame; pages are touched only as frames are written). So write,
  * flush and close never allocate, and close only compresses, calls
- * write(2)/ftruncate(2)/close(2) and stores an error message without stdio:
+ * write(2)/pread(2)/lseek(2)/ftruncate(2)/close(2) and stores an error message without stdio:
  * it is async-signal-safe.
  *
  * Background writing (rtrace_sink_set_background): a worker thread, created
@@ -51,10 +51,18 @@
  * close, so it is still reported once, in the caller's rtrace_last_error().
  *
  * Errors: short writes and EINTR are retried. On any other write error the
- * file is cut back (ftruncate) to the end of the last complete chunk (JSON:
- * whole events; binary: whole frames), the sink stops writing data, the error
- * is reported once (rtrace_last_error), and close still tries to finish the
- * file ("\n]\n" or the seek table of the complete frames).
+ * sink keeps the file valid and finishes it at once (sink_cut): when the file
+ * system is out of room (ENOSPC, EDQUOT, or RLIMIT_FSIZE: EFBIG), with as
+ * many events of the chunk or frame that failed as fit, with the file's end,
+ * in the bytes the kernel took: JSON up to the last ",\n" that fits, then
+ * "\n]\n"; binary a smaller frame, compressed again, of the events up to an
+ * event boundary (a cut zstd frame cannot be read), then the seek table.
+ * Otherwise (or when none fit) it goes back to the last event boundary before
+ * that chunk. Then the sink stops writing data and the error is reported once
+ * (rtrace_last_error). rtrace_sink_write_events' counts say how many events
+ * were kept (rtrace_sink_events_kept): the cut counts the events it keeps of
+ * the failed frame by parsing them (CBOR items; JSON separators) from the
+ * first write that starts in it.
  */
 #define ZSTD_STATIC_LINKING_ONLY
 #include <errno.h>
@@ -83,6 +91,8 @@
 #define SEEKABLE_SKIPPABLE_MAGIC 0x184D2A5Eu
 #define SEEKABLE_MAGIC 0x8F92EAB1u
 #define RTRACE_BG_WAIT_MS 3000              /* close: the longest wait for a frame in flight */
+#define NO_HEAD SIZE_MAX                    /* sink_job.head: no write starts in it */
+#define SEEK_TABLE_SIZE(frames) (8 + (size_t)(frames) * 8 + 9)
 
 /* Background ring: slots and their states (see the file comment). */
 #define BG_SLOTS 4
@@ -90,21 +100,45 @@ enum { SL_FREE, SL_FILLED, SL_WORKER, SL_HELPER, SL_HELPED, SL_TAKEN };
 
 static const unsigned char bin_header[8] = {0xC0, 0xDE, 0x72, 0xAC, 0xE2, 0x01, 0x00, 0x00};
 
+/* A buffer of events on its way to the file: a binary frame (events may
+ * straddle its ends) or a JSON chunk (whole writes). */
+typedef struct sink_job {
+    const unsigned char *in;
+    size_t n;
+    size_t head;              /* where the first write that starts in it starts (NO_HEAD: none) */
+    uint64_t head_ev;         /* events handed over before that write */
+    uint64_t end_ev;          /* events handed over by its end (when `boundary`) */
+    bool boundary;            /* it ends between two events */
+} sink_job;
+
 struct rtrace_sink {
     int fd;
     rtrace_format format;
     bool closed;
     bool failed;              /* a write failed: data is dropped from now on */
     bool reported;            /* the first failure is in rtrace_last_error() */
+    bool sealed;              /* the file's end (sink_seal) follows bytes_out: it is complete */
+    bool cut;                 /* a failure cut the events: ev_kept is what the file holds */
+    bool seal_each;           /* each frame (ending between events) or chunk is followed by
+                               * the file's end: at close, and with a lazy descriptor */
+    bool lazy;                /* the file is opened for each write (rtrace_sink_set_fd_lazy) */
+    int fd_users;             /* lazy: nested uses of the open descriptor (fd_take) */
+    uint64_t ev_sealed;       /* lazy: events in the file when it was last finished */
+    char path[PATH_MAX];      /* the file, for a lazy descriptor */
     uint64_t bytes_in, bytes_out;
     uint64_t good_off;        /* file size after the last complete chunk/frame */
     /* Binary: a frame may end inside an event (events straddle frames), so a
-     * cut at good_off could leave a half event. ev_off / ev_nframes: the file
-     * size and frame count after the last frame that ended on an event
-     * boundary; a failure cuts back there (sink_fail_x). */
+     * cut at good_off could leave a half event. ev_off / ev_nframes / ev_evs:
+     * the file size, frame count and events after the last frame that ended
+     * on an event boundary; a failure that keeps nothing of its frame cuts
+     * back there (sink_cut). */
     uint64_t ev_off;
     size_t ev_nframes;
+    uint64_t ev_evs;
     bool mid_event;           /* the frame being ended stops inside an event */
+    uint64_t ev_in, ev_kept;  /* events handed over (write_events), in the file after a cut */
+    size_t head;              /* the buffer being filled: its sink_job head, head_ev */
+    uint64_t head_ev;
     const char *fail_what;    /* the first failure, for any thread to report */
     int fail_err;
     unsigned char *buf;       /* JSON write buffer / binary frame being gathered */
@@ -115,13 +149,12 @@ struct rtrace_sink {
     int level;
     unsigned char *zbuf;      /* one compressed frame */
     size_t zcap;
-    uint32_t *seek;           /* 2 entries per frame: compressed, decompressed */
+    uint32_t *seek;           /* 2 entries per frame, little-endian: compressed, decompressed */
     size_t nframes;
     /* background compression (binary, set_background) */
     bool bg;                  /* the worker runs: frames go to it */
     unsigned char *bufs[BG_SLOTS];  /* the ring; buf is bufs[posted % BG_SLOTS] */
-    size_t lens[BG_SLOTS];          /* bytes of each posted frame */
-    bool bounds[BG_SLOTS];          /* the posted frame ends on an event boundary */
+    sink_job jobs[BG_SLOTS];        /* each posted frame or chunk */
     _Atomic int sl[BG_SLOTS];       /* SL_* of each slot */
     uint64_t posted;                /* frames posted (the writer's) */
     _Atomic uint64_t written;       /* frames written (the worker's; close's once it stopped) */
@@ -151,8 +184,8 @@ static void put_le32(unsigned char *p, uint32_t v)
 }
 
 /*
- * First failure of the sink: cuts the file back to the last complete chunk,
- * marks the sink failed and records the message (raw, async-signal-safe).
+ * First failure of the sink: marks it failed and records the message (raw,
+ * async-signal-safe). The file was cut and finished before (sink_cut).
  */
 static int sink_fail_x(rtrace_sink *s, const char *msg, int err, bool worker)
 {
@@ -160,15 +193,6 @@ static int sink_fail_x(rtrace_sink *s, const char *msg, int err, bool worker)
         s->fail_err = err;
         s->fail_what = msg;
     }
-    /* Drop any part of the failed chunk; later writes go right after the good
-     * part. Binary: back to the last frame that ended between two events
-     * (the frames after it are forgotten, seek table included). */
-    if (s->format == RTRACE_FORMAT_BINARY && s->good_off > s->ev_off) {
-        s->good_off = s->ev_off;
-        s->nframes = s->ev_nframes;
-    }
-    if (ftruncate(s->fd, (off_t)s->good_off) == 0 && lseek(s->fd, (off_t)s->good_off, SEEK_SET) >= 0)
-        s->bytes_out = s->good_off;
     if (worker) {
         /* the caller's thread adopts it (bg_adopt): errors are per thread */
         if (!atomic_load_explicit(&s->wfailed, memory_order_relaxed)) {
@@ -192,27 +216,32 @@ static int sink_fail(rtrace_sink *s, const char *msg, int err) { return sink_fai
 /*
  * A write past RLIMIT_FSIZE raises SIGXFSZ, whose default action kills the
  * process: a traced program with a file size limit (ulimit -f, setrlimit)
- * would die of its trace. So a write that would pass the limit is not made:
- * EFBIG (the trace fails cleanly, the program runs on). A getrlimit and an
- * lseek per chunk (chunks are hundreds of KiB or 100 ms apart).
+ * would die of its trace. So only the bytes under the limit are written,
+ * then EFBIG (the trace fails cleanly, the program runs on): the bytes of n
+ * that fit. A getrlimit and an lseek per chunk (chunks are hundreds of KiB or
+ * 100 ms apart).
  */
-static bool fsize_exceeded(int fd, size_t n)
+static size_t fsize_room(int fd, size_t n)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-        return false;
+        return n;
     off_t pos = lseek(fd, 0, SEEK_CUR);
-    return pos >= 0 && (uint64_t)pos + n > (uint64_t)rl.rlim_cur;
+    if (pos < 0 || (uint64_t)pos + n <= (uint64_t)rl.rlim_cur)
+        return n;
+    return (uint64_t)pos >= (uint64_t)rl.rlim_cur ? 0 : (size_t)(rl.rlim_cur - (uint64_t)pos);
 }
 
-/* write(2) of all n bytes, retrying short writes and EINTR; 0 or an errno value. */
-static int write_all(int fd, const void *p, size_t n)
+/* write(2) of all n bytes, retrying short writes and EINTR; 0 or an errno
+ * value, and in *done the bytes written either way. */
+static int write_all(int fd, const void *p, size_t n, size_t *done)
 {
-    if (n > 0 && fsize_exceeded(fd, n))
-        return EFBIG;
+    *done = 0;
+    size_t room = n > 0 ? fsize_room(fd, n) : 0;
     const unsigned char *c = p;
-    while (n > 0) {
-        ssize_t r = write(fd, c, n > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : n);
+    size_t left = room;
+    while (left > 0) {
+        ssize_t r = write(fd, c, left > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : left);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -221,89 +250,463 @@ static int write_all(int fd, const void *p, size_t n)
         if (r == 0)
             return ENOSPC;
         c += r;
-        n -= (size_t)r;
+        left -= (size_t)r;
+        *done += (size_t)r;
     }
+    return room < n ? EFBIG : 0;
+}
+
+/* The file ends at `off` from now on (what follows is dropped). */
+static void cut_to(rtrace_sink *s, uint64_t off)
+{
+    if (ftruncate(s->fd, (off_t)off) == 0 && lseek(s->fd, (off_t)off, SEEK_SET) >= 0)
+        s->bytes_out = s->good_off = off;
+}
+
+/* Bytes of the file's end (sink_seal) for what it holds now. */
+static size_t seal_size(const rtrace_sink *s)
+{
+    return s->format == RTRACE_FORMAT_JSON ? 3 : SEEK_TABLE_SIZE(s->nframes);
+}
+
+/*
+ * Writes the file's end after bytes_out: JSON "\n]\n"; binary the seek table
+ * of the nframes frames (a skippable frame: its header, the entries, the
+ * footer). The file is then complete (sealed). On an error the part written
+ * is cut off again: the errno value, and in *done the bytes the kernel took.
+ */
+static int sink_seal(rtrace_sink *s, size_t *done)
+{
+    *done = 0;
+    if (s->sealed)
+        return 0;
+    if (lseek(s->fd, (off_t)s->bytes_out, SEEK_SET) < 0)
+        return errno ? errno : EIO;
+    size_t d = 0;
+    int err;
+    if (s->format == RTRACE_FORMAT_JSON) {
+        err = write_all(s->fd, "\n]\n", 3, done);
+    } else {
+        unsigned char head[8], foot[9];
+        put_le32(head, SEEKABLE_SKIPPABLE_MAGIC);
+        put_le32(head + 4, (uint32_t)(s->nframes * 8 + 9));
+        put_le32(foot, (uint32_t)s->nframes);
+        foot[4] = 0;
+        put_le32(foot + 5, SEEKABLE_MAGIC);
+        err = write_all(s->fd, head, sizeof head, &d);
+        *done += d;
+        if (!err) {
+            err = write_all(s->fd, s->seek, s->nframes * 8, &d);
+            *done += d;
+        }
+        if (!err) {
+            err = write_all(s->fd, foot, sizeof foot, &d);
+            *done += d;
+        }
+    }
+    if (err) {
+        cut_to(s, s->bytes_out);
+        return err;
+    }
+    s->sealed = true;
     return 0;
 }
 
-/* Writes a complete chunk (whole events, a whole frame, header, trailer). */
+/* Length of the CBOR item at p (definite lengths: what the encoder writes),
+ * 0 when it is malformed, nested deeper than 64 or not whole in [p, p+n). */
+static size_t cbor_len(const unsigned char *p, size_t n, int depth)
+{
+    if (n < 1 || depth > 64)
+        return 0;
+    unsigned mt = p[0] >> 5, ai = p[0] & 31;
+    size_t hl = 1;
+    uint64_t v = ai;
+    if (ai >= 24) {
+        if (ai > 27)
+            return 0;
+        size_t w = (size_t)1 << (ai - 24);
+        if (n < 1 + w)
+            return 0;
+        v = 0;
+        for (size_t i = 0; i < w; i++)
+            v = v << 8 | p[1 + i];
+        hl += w;
+    }
+    switch (mt) {
+    case 0: case 1: case 7:
+        return hl;
+    case 2: case 3:
+        return v <= n - hl ? hl + (size_t)v : 0;
+    case 4: case 5: {
+        size_t off = hl;
+        uint64_t items = mt == 5 ? v * 2 : v;
+        if (items > n)
+            return 0;
+        for (uint64_t i = 0; i < items; i++) {
+            size_t l = cbor_len(p + off, n - off, depth + 1);
+            if (!l)
+                return 0;
+            off += l;
+        }
+        return off;
+    }
+    default: {   /* 6: a tag and its item */
+        size_t l = cbor_len(p + hl, n - hl, depth + 1);
+        return l ? hl + l : 0;
+    }
+    }
+}
+
+/*
+ * Binary: the longest start of job's events that ends between two events at
+ * or before byte `goal`: from its head, whole events (one CBOR item each);
+ * the head itself when it is past 0 (the rest of an event begun in the frame
+ * before). 0 when there is none; *nev the events after the head it keeps.
+ */
+static size_t cbor_fit(const sink_job *job, uint64_t goal, uint64_t *nev)
+{
+    *nev = 0;
+    if (job->head == NO_HEAD || job->head > goal)
+        return 0;
+    size_t best = job->head, off = job->head;
+    while (off < job->n) {
+        size_t l = cbor_len(job->in + off, job->n - off, 0);
+        if (!l || off + l > goal)
+            break;
+        off += l;
+        best = off;
+        ++*nev;
+    }
+    return best;
+}
+
+/*
+ * Binary, after a frame did not fit: in its place, a frame of the longest
+ * start of its events (cbor_fit) that fits in `room` bytes with the seek
+ * table, compressed again (s->cctx: the caller writes the file, so it owns
+ * it), then the table. The first size tried is the one the failed frame's
+ * ratio gives (it compressed to zfull), each next one smaller by the ratio
+ * missed. True when the file is complete with it.
+ */
+static bool bin_prefix(rtrace_sink *s, const sink_job *job, size_t room, size_t zfull)
+{
+    size_t table = SEEK_TABLE_SIZE(s->nframes + 1);
+    if (s->nframes >= SEEK_MAX_FRAMES || room <= table || job->n == 0)
+        return false;
+    size_t target = room - table;
+    uint64_t goal = zfull ? (uint64_t)job->n * target / zfull : job->n;
+    for (int tries = 0; tries < 8; tries++) {
+        goal -= goal / 32;   /* a little under: ratios vary along a frame */
+        uint64_t nev;
+        size_t b = cbor_fit(job, goal, &nev);
+        if (b == 0)
+            return false;
+        size_t z = ZSTD_compress2(s->cctx, s->zbuf, s->zcap, job->in, b);
+        if (ZSTD_isError(z))
+            return false;
+        if (z > target) {
+            if (b <= job->head)
+                return false;
+            goal = (uint64_t)b * target / z;
+            if (goal >= b)
+                goal = b - 1;
+            continue;
+        }
+        uint64_t off = s->good_off;
+        size_t d;
+        cut_to(s, off);
+        if (write_all(s->fd, s->zbuf, z, &d) != 0) {
+            cut_to(s, off);
+            return false;
+        }
+        put_le32((unsigned char *)&s->seek[2 * s->nframes], (uint32_t)z);
+        put_le32((unsigned char *)&s->seek[2 * s->nframes + 1], (uint32_t)b);
+        s->nframes++;
+        s->bytes_out = s->good_off = off + z;
+        if (sink_seal(s, &d) != 0) {
+            s->nframes--;
+            cut_to(s, off);
+            return false;
+        }
+        s->ev_off = s->good_off;
+        s->ev_nframes = s->nframes;
+        s->ev_kept = s->ev_evs = job->head_ev + nev;
+        return true;
+    }
+    return false;
+}
+
+/* JSON: the longest start of job's chunk that ends between two events (at a
+ * ",\n") at or before byte `limit`: its length, and in *nev its events. */
+static size_t json_fit(const sink_job *job, size_t limit, uint64_t *nev)
+{
+    const unsigned char *in = job->in, *p = in;
+    const unsigned char *end = in + (limit + 2 < job->n ? limit + 2 : job->n);
+    size_t best = 0;
+    uint64_t seps = 0, best_seps = 0;
+    /* a raw newline is only ever the separator's (strings escape theirs) */
+    for (const unsigned char *q; p < end && (q = memchr(p, '\n', (size_t)(end - p))) != NULL; p = q + 1) {
+        size_t at = (size_t)(q - in);
+        if (at >= 1 && in[at - 1] == ',' && at - 1 <= limit) {
+            best = at - 1;
+            best_seps = seps;
+        }
+        seps++;
+    }
+    /* every event after a separator; the trace's first one has none */
+    *nev = best ? best_seps + (in[0] != ',') : 0;
+    return best;
+}
+
+/*
+ * JSON: drops the file's last event (before bytes_out), found by reading
+ * back to the separator before it (pread: async-signal-safe). False when
+ * there is none.
+ */
+static bool json_drop_last(rtrace_sink *s)
+{
+    unsigned char b[512];
+    uint64_t end = s->bytes_out;
+    while (end > 2) {
+        size_t k = end - 2 > sizeof b ? sizeof b : (size_t)(end - 2);
+        uint64_t from = end - k;
+        if (pread(s->fd, b, k, (off_t)from) != (ssize_t)k)
+            return false;
+        for (size_t i = k; i-- > 0;)
+            if (b[i] == '\n') {   /* ",\n": the event after it goes */
+                cut_to(s, from + i - 1);
+                s->ev_kept -= s->ev_kept > 0;
+                return true;
+            }
+        end = from;
+    }
+    if (s->bytes_out <= 2)
+        return false;
+    cut_to(s, 2);   /* the only event: "[\n" stays */
+    s->ev_kept -= s->ev_kept > 0;
+    return true;
+}
+
+/* JSON: finishes the file, dropping events from its end while the 3 bytes
+ * do not fit (each one dropped makes room). */
+static int json_seal(rtrace_sink *s)
+{
+    size_t d;
+    int err = sink_seal(s, &d);
+    for (int tries = 0; err && tries < 16 && json_drop_last(s); tries++)
+        err = sink_seal(s, &d);
+    return err;
+}
+
+/*
+ * A frame or chunk (job; NULL for a failure that is not a write's) could not
+ * be written: `done` of its bytes (binary: of its zfull compressed bytes)
+ * went into the file after good_off before error err. Leaves the file valid
+ * and finished (see the file comment): with as many of its events as fit when
+ * the file system is out of room, else back to the last event boundary before
+ * it. Sets ev_kept. Called once, by whoever writes the file.
+ */
+static void sink_cut(rtrace_sink *s, const sink_job *job, size_t done, int err, size_t zfull)
+{
+    bool room = err == ENOSPC || err == EDQUOT || err == EFBIG;
+    s->cut = true;
+    if (s->format == RTRACE_FORMAT_JSON) {
+        uint64_t nev = 0;
+        size_t b = job && room && job->head == 0 && done > 3 ? json_fit(job, done - 3, &nev) : 0;
+        s->ev_kept = (job ? job->head_ev : s->ev_in) + nev;
+        cut_to(s, s->good_off + b);   /* the bytes before b are in the file already */
+        json_seal(s);
+        return;
+    }
+    if (job && room && bin_prefix(s, job, done, zfull))
+        return;
+    s->nframes = s->ev_nframes;
+    s->ev_kept = s->ev_evs;
+    cut_to(s, s->ev_off);
+    size_t d;
+    sink_seal(s, &d);   /* if even that fails, close tries again; else `rtrace repair` */
+}
+
+/* Writes a complete chunk that holds no events (the header). */
 static int sink_emit(rtrace_sink *s, const void *p, size_t n, const char *what)
 {
     if (s->failed)
         return RTRACE_EIO;
-    int err = write_all(s->fd, p, n);
-    if (err)
+    size_t done;
+    int err = write_all(s->fd, p, n, &done);
+    if (err) {
+        cut_to(s, s->good_off);
         return sink_fail(s, what, err);
-    s->bytes_out += n;
-    s->good_off = s->bytes_out;
-    s->ev_off = s->good_off;   /* chunks hold whole events (or the header) */
-    return 0;
-}
-
-/*
- * Binary: writes z bytes of compressed frame (zstd's result: an error code
- * fails the sink) holding n bytes of events, and records it in the seek
- * table. `worker`: called by the background worker (errors go to werr_*).
- */
-static int frame_put(rtrace_sink *s, const unsigned char *zb, size_t z, size_t n, bool worker, bool boundary)
-{
-    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
-        return RTRACE_EIO;
-    if (s->nframes >= SEEK_MAX_FRAMES)
-        return sink_fail_x(s, "trace.bin: too many frames for the seek table", 0, worker);
-    if (ZSTD_isError(z))
-        return sink_fail_x(s, "trace.bin: zstd compression failed", 0, worker);
-    int err = write_all(s->fd, zb, z);
-    if (err)
-        return sink_fail_x(s, "trace.bin: write failed", err, worker);
-    s->bytes_out += z;
-    s->good_off = s->bytes_out;
-    s->seek[2 * s->nframes] = (uint32_t)z;
-    s->seek[2 * s->nframes + 1] = (uint32_t)n;
-    s->nframes++;
-    if (boundary) {
-        s->ev_off = s->good_off;
-        s->ev_nframes = s->nframes;
     }
-    return 0;
-}
-
-/* Binary: compresses in[0, n) as one zstd frame and writes it (frame_put). */
-static int frame_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker, bool boundary)
-{
-    if (n == 0)
-        return 0;
-    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
-        return RTRACE_EIO;
-    size_t z = ZSTD_compress2(s->cctx, s->zbuf, s->zcap, in, n);
-    return frame_put(s, s->zbuf, z, n, worker, boundary);
-}
-
-/*
- * JSON: writes in[0, n) (whole events) to the file. `worker`: called by the
- * background worker (errors go to werr_*).
- */
-static int json_chunk_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker)
-{
-    if (n == 0)
-        return 0;
-    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
-        return RTRACE_EIO;
-    int err = write_all(s->fd, in, n);
-    if (err)
-        return sink_fail_x(s, "trace.json: write failed", err, worker);
     s->bytes_out += n;
     s->good_off = s->bytes_out;
     s->ev_off = s->good_off;
     return 0;
 }
 
+/*
+ * A lazy descriptor (rtrace_sink_set_fd_lazy): opens the file for what is to
+ * be written now (nested uses share it), at bytes_out, never at 0-2 (the
+ * runtime's write(2) would take those for the program's output). Without a
+ * descriptor the sink fails (the program may hold all its descriptors): the
+ * file stays as it was last finished. 0 or a negative code.
+ */
+static int fd_take(rtrace_sink *s)
+{
+    if (!s->lazy)
+        return 0;
+    if (s->fd_users++ > 0)
+        return 0;
+    int fd = open(s->path, O_RDWR | O_CLOEXEC), err = errno;
+    if (fd >= 0 && fd < 3) {
+        int hi = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        err = errno;
+        close(fd);
+        fd = hi;
+    }
+    if (fd >= 0 && lseek(fd, (off_t)s->bytes_out, SEEK_SET) < 0) {
+        err = errno;
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0) {
+        err = err ? err : EIO;
+        s->fd_users--;
+        if (!s->cut) {
+            s->cut = true;
+            s->ev_kept = s->ev_sealed;
+        }
+        return sink_fail(s, s->format == RTRACE_FORMAT_JSON ? "trace.json: cannot open it again"
+                                                            : "trace.bin: cannot open it again", err);
+    }
+    s->fd = fd;
+    return 0;
+}
+
+/* Ends a use of a lazy descriptor: the last one closes it. */
+static void fd_give(rtrace_sink *s)
+{
+    if (s->lazy && --s->fd_users == 0) {
+        close(s->fd);
+        s->fd = -1;
+    }
+}
+
+/*
+ * Binary: writes z bytes of compressed frame (zstd's result: an error code
+ * fails the sink) holding job's events, and records it in the seek table.
+ * `worker`: called by the background worker (errors go to werr_*).
+ */
+static int frame_put_fd(rtrace_sink *s, const unsigned char *zb, size_t z, const sink_job *job, bool worker)
+{
+    if (s->nframes >= SEEK_MAX_FRAMES || ZSTD_isError(z)) {
+        sink_cut(s, NULL, 0, 0, 0);
+        return sink_fail_x(s, ZSTD_isError(z) ? "trace.bin: zstd compression failed"
+                                              : "trace.bin: too many frames for the seek table", 0, worker);
+    }
+    size_t done;
+    s->sealed = false;   /* (lazy) the data goes over the file's end */
+    int err = write_all(s->fd, zb, z, &done);
+    if (err) {
+        sink_cut(s, job, done, err, z);
+        return sink_fail_x(s, "trace.bin: write failed", err, worker);
+    }
+    uint64_t off = s->good_off, ev_off = s->ev_off, ev_evs = s->ev_evs;
+    size_t ev_nframes = s->ev_nframes;
+    s->bytes_out += z;
+    s->good_off = s->bytes_out;
+    put_le32((unsigned char *)&s->seek[2 * s->nframes], (uint32_t)z);
+    put_le32((unsigned char *)&s->seek[2 * s->nframes + 1], (uint32_t)job->n);
+    s->nframes++;
+    if (job->boundary) {
+        s->ev_off = s->good_off;
+        s->ev_nframes = s->nframes;
+        s->ev_evs = job->end_ev;
+    }
+    if (s->seal_each && job->boundary) {
+        if ((err = sink_seal(s, &done)) != 0) {
+            /* the frame fitted, the table after it not: both must, in what the
+             * kernel took (the frame and the table's part) */
+            s->nframes--;
+            s->ev_off = ev_off;
+            s->ev_nframes = ev_nframes;
+            s->ev_evs = ev_evs;
+            cut_to(s, off);
+            sink_cut(s, job, z + done, err, z);
+            return sink_fail_x(s, "trace.bin: cannot write the seek table", err, worker);
+        }
+        s->ev_sealed = job->end_ev;
+    }
+    return 0;
+}
+
+/* frame_put_fd, with the descriptor (lazy: opened for it). */
+static int frame_put(rtrace_sink *s, const unsigned char *zb, size_t z, const sink_job *job, bool worker)
+{
+    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
+        return RTRACE_EIO;
+    int rc = fd_take(s);
+    if (rc)
+        return rc;
+    rc = frame_put_fd(s, zb, z, job, worker);
+    fd_give(s);
+    return rc;
+}
+
+/* Binary: compresses job's bytes as one zstd frame and writes it (frame_put). */
+static int frame_out(rtrace_sink *s, const sink_job *job, bool worker)
+{
+    if (job->n == 0)
+        return 0;
+    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
+        return RTRACE_EIO;
+    size_t z = ZSTD_compress2(s->cctx, s->zbuf, s->zcap, job->in, job->n);
+    return frame_put(s, s->zbuf, z, job, worker);
+}
+
+/*
+ * JSON: writes job's chunk (whole events) to the file. `worker`: called by
+ * the background worker (errors go to werr_*).
+ */
+static int json_chunk_out(rtrace_sink *s, const sink_job *job, bool worker)
+{
+    if (job->n == 0)
+        return 0;
+    if (worker ? atomic_load_explicit(&s->wfailed, memory_order_relaxed) != 0 : s->failed)
+        return RTRACE_EIO;
+    int rc = fd_take(s);
+    if (rc)
+        return rc;
+    size_t done;
+    s->sealed = false;   /* (lazy) the data goes over the file's end */
+    int err = write_all(s->fd, job->in, job->n, &done);
+    if (err) {
+        sink_cut(s, job, done, err, 0);
+        rc = sink_fail_x(s, "trace.json: write failed", err, worker);
+    } else {
+        s->bytes_out += job->n;
+        s->good_off = s->bytes_out;
+        s->ev_off = s->good_off;
+        if (s->seal_each && (err = sink_seal(s, &done)) != 0) {
+            /* no room for the 3 bytes: the last events make it */
+            s->cut = true;
+            s->ev_kept = job->end_ev;
+            json_seal(s);
+            rc = sink_fail_x(s, "trace.json: write failed", err, worker);
+        } else if (s->seal_each) {
+            s->ev_sealed = job->end_ev;
+        }
+    }
+    fd_give(s);
+    return rc;
+}
+
 /* A posted buffer, compressed (binary) and written: frame or JSON chunk. */
-static int job_out(rtrace_sink *s, const unsigned char *in, size_t n, bool worker, bool boundary)
+static int job_out(rtrace_sink *s, const sink_job *job, bool worker)
 {
     if (s->format == RTRACE_FORMAT_JSON)
-        return json_chunk_out(s, in, n, worker);
-    return frame_out(s, in, n, worker, boundary);
+        return json_chunk_out(s, job, worker);
+    return frame_out(s, job, worker);
 }
 
 /*
@@ -386,9 +789,9 @@ static void bg_put(rtrace_sink *s, const unsigned char *zb, size_t z)
     uint64_t k = atomic_load_explicit(&s->written, memory_order_relaxed);
     unsigned i = (unsigned)(k % BG_SLOTS);
     if (s->format == RTRACE_FORMAT_JSON)
-        json_chunk_out(s, s->bufs[i], s->lens[i], true);
-    else if (s->lens[i])
-        frame_put(s, zb, z, s->lens[i], true, s->bounds[i]);
+        json_chunk_out(s, &s->jobs[i], true);
+    else if (s->jobs[i].n)
+        frame_put(s, zb, z, &s->jobs[i], true);
     atomic_store_explicit(&s->sl[i], SL_FREE, memory_order_release);
     atomic_store_explicit(&s->written, k + 1, memory_order_release);
 }
@@ -397,7 +800,7 @@ static void bg_put(rtrace_sink *s, const unsigned char *zb, size_t z)
 static size_t bg_compress(rtrace_sink *s, ZSTD_CCtx *cctx, unsigned char *out, uint64_t k)
 {
     unsigned i = (unsigned)(k % BG_SLOTS);
-    return ZSTD_compress2(cctx, out, s->zcap, s->bufs[i], s->lens[i]);
+    return ZSTD_compress2(cctx, out, s->zcap, s->jobs[i].in, s->jobs[i].n);
 }
 
 /* The worker compresses frame k into zbuf: zstd's result; 0 for JSON (written
@@ -524,11 +927,12 @@ static int bg_post(rtrace_sink *s)
     int rc = bg_adopt(s);
     if (rc) {
         s->len = 0;
+        s->head = NO_HEAD;
         return rc;
     }
     unsigned i = (unsigned)(s->posted % BG_SLOTS);
-    s->lens[i] = s->len;
-    s->bounds[i] = !s->mid_event;
+    s->jobs[i] = (sink_job){ s->buf, s->len, s->head, s->head_ev, s->ev_in, !s->mid_event };
+    s->head = NO_HEAD;
     atomic_store_explicit(&s->sl[i], SL_FILLED, memory_order_release);
     s->posted++;
     bg_bump(s);
@@ -583,7 +987,7 @@ static int bg_stop(rtrace_sink *s, bool bounded)
     }
     for (uint64_t k = first; k < s->posted; k++) {
         unsigned i = (unsigned)(k % BG_SLOTS);
-        job_out(s, s->bufs[i], s->lens[i], false, s->bounds[i]);
+        job_out(s, &s->jobs[i], false);
         atomic_store(&s->sl[i], SL_FREE);
     }
     atomic_store(&s->written, s->posted);
@@ -595,9 +999,10 @@ static int sink_frame(rtrace_sink *s)
 {
     if (s->bg)
         return bg_post(s);
-    size_t n = s->len;
+    sink_job job = { s->buf, s->len, s->head, s->head_ev, s->ev_in, !s->mid_event };
     s->len = 0;
-    return frame_out(s, s->buf, n, false, !s->mid_event);
+    s->head = NO_HEAD;
+    return frame_out(s, &job, false);
 }
 
 /* JSON: writes the buffered bytes (on the caller's thread: no worker, or
@@ -606,9 +1011,10 @@ static int sink_json_drain(rtrace_sink *s)
 {
     if (s->len == 0)
         return 0;
-    size_t n = s->len;
+    sink_job job = { s->buf, s->len, s->head, s->head_ev, s->ev_in, true };
     s->len = 0;
-    return sink_emit(s, s->buf, n, "trace.json: write failed");
+    s->head = NO_HEAD;
+    return json_chunk_out(s, &job, false);
 }
 
 /* JSON: hands the buffered bytes to the worker, or writes them. */
@@ -703,6 +1109,7 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
         return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory");
     s->fd = -1;
     s->format = format;
+    s->head = NO_HEAD;
     if (format == RTRACE_FORMAT_JSON) {
         s->cap = JSON_BUF_SIZE;
     } else {
@@ -729,7 +1136,8 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
         sink_release(s);
         return rtrace_set_error(RTRACE_ENOMEM, "rtrace_sink_open: out of memory");
     }
-    s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    memcpy(s->path, path, sizeof s->path);
+    s->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);   /* read: json_drop_last */
     if (s->fd < 0) {
         int e = errno;
         sink_release(s);
@@ -742,8 +1150,8 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
         /* a limit below it (ulimit -n 20): the highest free numbers under the
          * limit, still out of the way of the program's lowest-free ones */
         struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 8)
-            for (rlim_t k = 1; k <= 4 && high < 0 && rl.rlim_cur - k > (rlim_t)s->fd; k++)
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+            for (rlim_t k = 1; k <= 4 && high < 0 && rl.rlim_cur > k && rl.rlim_cur - k > (rlim_t)s->fd; k++)
                 high = fcntl(s->fd, F_DUPFD_CLOEXEC, (int)(rl.rlim_cur - k));
     }
     if (high >= 0) {
@@ -765,11 +1173,13 @@ int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, i
 }
 
 /*
- * Appends n bytes of whole events. Binary: fills the current frame, ending it
- * whenever it reaches RTRACE_SINK_FRAME_MAX (an event may straddle frames: the
- * seekable format is one byte stream). 0, or a negative code once failed.
+ * Appends n bytes of whole events, `nevents` of them. Binary: fills the
+ * current frame, ending it whenever it reaches RTRACE_SINK_FRAME_MAX (an
+ * event may straddle frames: the seekable format is one byte stream). A
+ * buffer's head is where the first write that starts in it starts: an event
+ * boundary a cut can parse from. 0, or a negative code once failed.
  */
-int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n)
+int rtrace_sink_write_events(rtrace_sink *s, const void *bytes, size_t n, uint64_t nevents)
 {
     if (!s || s->closed)
         return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_write: sink is closed");
@@ -794,13 +1204,32 @@ int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n)
                     if ((rc = bg_adopt(s)) != 0)
                         return rc;
                 }
-                return sink_emit(s, p, n, "trace.json: write failed");
+                sink_job job = { p, n, 0, s->ev_in, s->ev_in + nevents, true };
+                s->ev_in += nevents;
+                return json_chunk_out(s, &job, false);
             }
         }
+        if (s->len == 0) {
+            s->head = 0;
+            s->head_ev = s->ev_in;
+        }
+        s->ev_in += nevents;
         memcpy(s->buf + s->len, p, n);
         s->len += n;
         return 0;
     }
+    if (s->lazy && s->len > 0 && n > s->cap - s->len) {
+        /* lazy: frames end between writes, so that the file finished after
+         * each one ends between two events */
+        int rc = sink_frame(s);
+        if (rc)
+            return rc;
+    }
+    if (s->head == NO_HEAD) {
+        s->head = s->len;
+        s->head_ev = s->ev_in;
+    }
+    s->ev_in += nevents;
     while (n > 0) {
         size_t k = s->cap - s->len;
         if (k > n)
@@ -818,6 +1247,12 @@ int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n)
         }
     }
     return 0;
+}
+
+/* rtrace_sink_write_events without a count (the events are not counted). */
+int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n)
+{
+    return rtrace_sink_write_events(s, bytes, n, 0);
 }
 
 /* Pushes buffered bytes to the file (binary: ends the current frame early). */
@@ -852,6 +1287,8 @@ int rtrace_sink_set_background(rtrace_sink *s, bool on)
     }
     if (s->bg)
         return 0;
+    if (s->lazy)
+        return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_set_background: the descriptor is lazy");
     if (atomic_load(&s->alive)) {
         /* a worker told to stop has not returned yet: wait (it is exiting) */
         for (int a; (a = atomic_load_explicit(&s->alive, memory_order_acquire)) != 0;)
@@ -934,63 +1371,50 @@ int rtrace_sink_close(rtrace_sink *s)
         return 0;
     s->closed = true;
     int rc = 0;
+    bool taken = false;     /* lazy: opened again to finish it */
+    if (s->lazy && !s->failed && (s->len > 0 || !s->sealed)) {
+        if ((rc = fd_take(s)) != 0)
+            return rc;      /* the file stays as it was last finished */
+        taken = true;
+    }
     if (s->format == RTRACE_FORMAT_JSON) {
         if (close_worker(s, "trace.json: the writing thread did not finish; "
                             "the file is not closed (repairable)"))
             return RTRACE_EIO;
         rc = sink_json_drain(s);
-        if (s->failed) {
-            /* Cut back to whole events; try to close the array anyway. */
-            s->failed = false;
-            rc = sink_emit(s, "\n]\n", 3, "trace.json: write failed");
-            s->failed = true;
-            rc = rc ? rc : RTRACE_EIO;
-        } else {
-            rc = sink_emit(s, "\n]\n", 3, "trace.json: write failed");
+        if (!s->sealed) {
+            size_t d;
+            int err = sink_seal(s, &d);
+            if (err) {
+                /* no room for the 3 bytes: the last events make it */
+                if (!s->cut) {
+                    s->cut = true;
+                    s->ev_kept = s->ev_in;
+                }
+                json_seal(s);
+                rc = sink_fail(s, "trace.json: write failed", err);
+            }
         }
     } else {
         if (close_worker(s, "trace.bin: the compression thread did not finish; "
                             "no seek table (the file is cut, repairable)"))
             return RTRACE_EIO;
+        s->seal_each = true;    /* the last frame and the table as one (frame_put) */
         rc = sink_frame(s);
-        bool was_failed = s->failed;
-        s->failed = false;              /* the seek table of the frames written is still useful */
-        unsigned char head[8], foot[9];
-        uint32_t body = (uint32_t)(s->nframes * 8 + 9);
-        put_le32(head, SEEKABLE_SKIPPABLE_MAGIC);
-        put_le32(head + 4, body);
-        put_le32(foot, (uint32_t)s->nframes);
-        foot[4] = 0;
-        put_le32(foot + 5, SEEKABLE_MAGIC);
-        /* Entries are stored as host u32; convert to little-endian in place. */
-        for (size_t i = 0; i < 2 * s->nframes; i++) {
-            unsigned char le[4];
-            put_le32(le, s->seek[i]);
-            memcpy(&s->seek[i], le, 4);
-        }
-        uint64_t start = s->good_off;
-        int r1 = write_all(s->fd, head, sizeof head);
-        int r2 = r1 ? r1 : write_all(s->fd, s->seek, s->nframes * 8);
-        int r3 = r2 ? r2 : write_all(s->fd, foot, sizeof foot);
-        if (r3) {
-            if (ftruncate(s->fd, (off_t)start) == 0)
-                s->bytes_out = start;
-            if (!s->reported) {
-                s->reported = true;
-                rtrace__set_error_raw(r3 == ENOSPC ? RTRACE_EFULL : RTRACE_EIO,
-                                      "trace.bin: cannot write the seek table", r3);
+        if (!s->sealed) {
+            size_t d;
+            int err = sink_seal(s, &d);
+            if (err) {
+                int r = sink_fail(s, "trace.bin: cannot write the seek table", err);
+                rc = rc ? rc : r;
             }
-            rc = rc ? rc : (r3 == ENOSPC ? RTRACE_EFULL : RTRACE_EIO);
-            was_failed = true;
-        } else {
-            s->bytes_out += sizeof head + s->nframes * 8 + sizeof foot;
-            s->good_off = s->bytes_out;
         }
-        s->failed = was_failed;
-        if (was_failed && !rc)
-            rc = RTRACE_EIO;
     }
-    if (close(s->fd) != 0 && !rc && errno != EINTR) {
+    if (s->failed && !rc)
+        rc = RTRACE_EIO;
+    if (taken)
+        fd_give(s);
+    else if (s->fd >= 0 && close(s->fd) != 0 && !rc && errno != EINTR) {
         rc = rtrace__set_error_raw(RTRACE_EIO, "trace file: close failed", errno);
         s->failed = true;
     }
@@ -1020,9 +1444,38 @@ void rtrace_sink_free(rtrace_sink *s)
 uint64_t rtrace_sink_frames_helped(const rtrace_sink *s) { return s ? s->helped : 0; }
 uint64_t rtrace_sink_frames(const rtrace_sink *s) { return s ? s->nframes : 0; }
 uint64_t rtrace_sink_bytes_in(const rtrace_sink *s) { return s ? s->bytes_in : 0; }
-uint64_t rtrace_sink_bytes_out(const rtrace_sink *s) { return s ? s->bytes_out : 0; }
+uint64_t rtrace_sink_bytes_out(const rtrace_sink *s) { return s ? s->bytes_out + (s->sealed ? seal_size(s) : 0) : 0; }
+uint64_t rtrace_sink_events_in(const rtrace_sink *s) { return s ? s->ev_in : 0; }
+uint64_t rtrace_sink_events_kept(const rtrace_sink *s) { return !s ? 0 : s->cut ? s->ev_kept : s->ev_in; }
 bool rtrace_sink_failed(const rtrace_sink *s) { return s ? s->failed : false; }
 int rtrace_sink_fd(const rtrace_sink *s) { return s ? s->fd : -1; }
+
+/*
+ * The descriptor is closed now and the file opened again for each write
+ * (fd_take), and finished after each one: JSON every chunk, binary every
+ * frame, which then end between writes (rtrace_sink_write_events). The file
+ * is complete between writes, so when it cannot be opened again (the
+ * program holds all the descriptors its limit allows) only the events not
+ * yet written are lost.
+ */
+int rtrace_sink_set_fd_lazy(rtrace_sink *s)
+{
+    if (!s || s->closed || s->bg || s->len > 0)
+        return rtrace_set_error(RTRACE_ESTATE, "rtrace_sink_set_fd_lazy: %s",
+                                s && s->bg ? "background writing is on" : "not right after open");
+    if (s->lazy || s->failed)
+        return s->failed ? RTRACE_EIO : 0;
+    size_t d;
+    int err = sink_seal(s, &d);
+    if (err)
+        return sink_fail(s, s->format == RTRACE_FORMAT_JSON ? "trace.json: write failed"
+                                                            : "trace.bin: write failed", err);
+    s->ev_sealed = s->ev_in;
+    s->lazy = s->seal_each = true;
+    close(s->fd);
+    s->fd = -1;
+    return 0;
+}
 
 const char *rtrace_sink_failure(const rtrace_sink *s, int *err)
 {
@@ -1042,6 +1495,8 @@ const char *rtrace_sink_failure(const rtrace_sink *s, int *err)
  */
 int rtrace_sink_move_fd(rtrace_sink *s, int min)
 {
+    if (s && s->lazy)
+        return 0;   /* held only while writing, under the caller's lock */
     if (!s || s->fd < 0)
         return RTRACE_ESTATE;
     if (s->bg)

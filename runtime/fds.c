@@ -3,7 +3,8 @@
  * program's reach.
  *
  * While recording, the runtime holds the trace file (moved to fd 600+, see
- * lib/sink.c) and the trace folder's lock (512+). A program that never opened
+ * lib/sink.c) and the trace folder's lock (512+), or both above a lower soft
+ * RLIMIT_NOFILE (output.c: nofile_make_room). A program that never opened
  * those numbers must see them as closed, and must never be able to write
  * into the trace or have the runtime write into its files. Daemon-style code
  * does exactly that: `for (fd = 3; fd < 1024; fd++) close(fd);`,

@@ -359,7 +359,7 @@ extern ssize_t __write(int, const void *, size_t);
  * into the trace. The runtime's own writes (lib/sink.c) pass. */
 static inline bool not_the_programs(int fd, const void *caller)
 {
-    return fd >= 500 && rt_output_fd_is_ours(fd) && !rt_called_from_runtime(caller);
+    return fd > 2 && rt_output_fd_is_ours(fd) && !rt_called_from_runtime(caller);
 }
 
 RT_EXPORT ssize_t write(int fd, const void *p, size_t n)

@@ -41,6 +41,7 @@ typedef struct rt_thread_x {
     rt_thread pub;              /* first: an rt_thread * is an rt_thread_x * */
     _Atomic int in_use;         /* the slot belongs to a live thread */
     size_t committed;           /* bytes of whole events at the start of pub.enc */
+    uint64_t events_put;        /* pub.events when its events were last handed over (output.c) */
     uint64_t clock_check_at;    /* pub.events value at which to read the clock */
     uint64_t last_flush_ns;     /* CLOCK_MONOTONIC_COARSE of the last flush */
     size_t frames_bytes;        /* size of the frames mapping */

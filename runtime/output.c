@@ -43,8 +43,9 @@
  *
  * Budgets (RTRACE_MAX_EVENTS, RTRACE_MAX_BYTES) and write errors (disk full)
  * stop recording: rt_thread_get() returns NULL from then on; a budget closes
- * the trace at once, a write error leaves it to be closed at exit (what was
- * written stays valid).
+ * the trace at once; after a write error the sink has kept the events that
+ * fit and finished the file (lib/sink.c), and the summary says how many
+ * (every write to the sink says how many events it holds).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -91,11 +92,12 @@ static bool rt_start_written;
 static _Atomic uint64_t rt_budget_events;   /* events committed (only with RTRACE_MAX_EVENTS) */
 static _Atomic uint64_t rt_bytes_in;        /* bytes of events handed to the sink or ring */
 static uint64_t rt_events_done;             /* events of threads that ended */
+static uint64_t rt_events_unwritten;        /* events not handed to the sink: it had failed */
 static uint64_t rt_slow_done;               /* of which the general path wrote */
 static uint64_t rt_t0_ns;
 static bool rt_write_error_reported;
 static bool rt_summary_ready, rt_summary_printed;
-static char rt_summary[sizeof rt_dir_used + 128];
+static char rt_summary[2 * sizeof rt_dir_used + 256];
 
 static void sync_side_files(void);
 static _Atomic uint32_t rt_npaths;          /* source paths known (paths section) */
@@ -226,6 +228,28 @@ static void lk_release(void)
 }
 
 /* ---- Writing to the sink (lock held) --------------------------------------- */
+/* What stopped the trace's writing, for the messages: the errno value's
+ * meaning and name, and the file (async-signal-safe: no strerror). */
+static void write_failure_text(char *buf, size_t cap)
+{
+    int err = 0;
+    const char *what = rt_sink ? rtrace_sink_failure(rt_sink, &err) : NULL;
+    const char *file = rt_cfg.format == RTRACE_FORMAT_JSON ? "trace.json" : "trace.bin";
+    const char *name = err == ENOSPC ? "disk full (ENOSPC)"
+                     : err == EDQUOT ? "disk quota exceeded (EDQUOT)"
+                     : err == EFBIG ? "file size limit reached (EFBIG, RLIMIT_FSIZE)"
+                     : err == EMFILE ? "no descriptor free (EMFILE, RLIMIT_NOFILE)"
+                     : err == EIO ? "input/output error (EIO)" : NULL;
+    if (name)
+        rt_format(buf, cap, "%s writing %s/%s", name, rt_dir_used, file);
+    else if (err)
+        rt_format(buf, cap, "%s (errno %d) in %s", what, err, rt_dir_used);
+    else if (what)
+        rt_format(buf, cap, "%s in %s", what, rt_dir_used);
+    else   /* not the sink's writing (its close): the library's message */
+        rt_format(buf, cap, "%s in %s", *rtrace_last_error() ? rtrace_last_error() : "write failed", rt_dir_used);
+}
+
 static void report_write_error(void)
 {
     if (rt_write_error_reported)
@@ -233,22 +257,31 @@ static void report_write_error(void)
     rt_write_error_reported = true;
     /* the library's message is per thread: another thread (or the binary
      * sink's worker) may have met the failure; the sink keeps the first */
-    const char *msg = rtrace_last_error();
-    char buf[256];
-    int err = 0;
-    const char *what = rt_sink ? rtrace_sink_failure(rt_sink, &err) : NULL;
-    if ((!msg || !*msg) && what) {
-        rt_format(buf, sizeof buf, "%s: errno %d", what, err);
-        msg = buf;
-    }
-    rt_warn("cannot write the trace in %s: %s; recording stopped (the program runs on, "
-            "the events written so far stay valid)", rt_dir_used, msg && *msg ? msg : "write failed");
+    char why[sizeof rt_dir_used + 128];
+    write_failure_text(why, sizeof why);
+    rt_warn("cannot write the trace: %s; recording stopped (the program runs on; the trace "
+            "keeps the events it could write and stays valid)", why);
     int st = RT_ST_RUNNING;
     atomic_compare_exchange_strong(&rt_state, &st, RT_ST_STOPPED);
 }
 
-/* Bytes of whole events to the file; `def`: also kept in the defs log. */
-static void sink_put(const void *p, size_t n, bool def)
+static size_t next_event_len(const unsigned char *p, size_t n);
+
+/* Events in [p, p+n) (whole ones): for definitions, written rarely. */
+static uint64_t count_events(const unsigned char *p, size_t n)
+{
+    uint64_t k = 0;
+    for (size_t l; n; p += l, n -= l, k++)
+        l = next_event_len(p, n);
+    return k;
+}
+
+/*
+ * Bytes of `nev` whole events to the file; `def`: also kept in the defs log.
+ * The counts let the summary say how many events the file holds, also after
+ * a write error cut it (lib/sink.c keeps as many as fit).
+ */
+static void sink_put(const void *p, size_t n, bool def, uint64_t nev)
 {
     if (!n || !rt_sink)
         return;
@@ -256,10 +289,18 @@ static void sink_put(const void *p, size_t n, bool def)
         memcpy(rt_dlog + rt_dlog_len, p, n);
         rt_dlog_len += n;
     }
-    if (rtrace_sink_failed(rt_sink))
+    if (rtrace_sink_failed(rt_sink)) {
+        rt_events_unwritten += nev;
         return;
-    if (rtrace_sink_write(rt_sink, p, n) != 0 || rtrace_sink_failed(rt_sink))
+    }
+    if (rtrace_sink_write_events(rt_sink, p, n, nev) != 0 || rtrace_sink_failed(rt_sink))
         report_write_error();
+}
+
+/* Definitions (or start events) to the file and the defs log. */
+static void sink_put_defs(const rtrace_enc *e)
+{
+    sink_put(e->buf, e->len, true, count_events(e->buf, e->len));
 }
 
 static void put_thread_switch(uint64_t tid)
@@ -268,7 +309,7 @@ static void put_thread_switch(uint64_t tid)
         return;
     rtrace_enc_reset(&rt_scratch);
     rtrace_enc_thread_switch(&rt_scratch, tid);
-    sink_put(rt_scratch.buf, rt_scratch.len, false);
+    sink_put(rt_scratch.buf, rt_scratch.len, false, 1);
     rt_last_writer = tid;
 }
 
@@ -437,24 +478,27 @@ static void ring_write(void)
             depth[i]--;
         }
         put_thread_switch(h->tid);
-        sink_put(h + 1, h->len, false);
+        sink_put(h + 1, h->len, false, 1);
     }
     rt_rg_start = rt_rg_end = 0;
     rt_rg_count = 0;
 }
 
-/* Hands `n` bytes of thread `tid`'s whole events to the file or the ring. */
-static void put_events(uint64_t tid, const unsigned char *p, size_t n)
+/* Hands x's first `n` bytes, its whole events since the last time, to the
+ * file or the ring. */
+static void put_events(rt_thread_x *x, const unsigned char *p, size_t n)
 {
+    uint64_t nev = x->pub.events - x->events_put;
+    x->events_put = x->pub.events;
     if (!n)
         return;
     atomic_fetch_add_explicit(&rt_bytes_in, n, memory_order_relaxed);
     if (rt_cfg.ring) {
-        ring_push(tid, p, n);
+        ring_push(x->pub.tid, p, n);
         return;
     }
-    put_thread_switch(tid);
-    sink_put(p, n, false);
+    put_thread_switch(x->pub.tid);
+    sink_put(p, n, false, nev);
 }
 
 /* ---- Per-thread flushing ---------------------------------------------------- */
@@ -485,7 +529,7 @@ static void flush_locked(rt_thread_x *x)
         n = t->enc.len;
     int st = atomic_load(&rt_state);
     if (st == RT_ST_RUNNING || st == RT_ST_CLOSING)
-        put_events(t->tid, t->enc.buf, n);
+        put_events(x, t->enc.buf, n);
     size_t rest = t->enc.len - n;
     if (rest)
         memmove(t->enc.buf, t->enc.buf + n, rest);
@@ -517,6 +561,7 @@ void rt_output_release_thread(rt_thread_x *x)
     rt_slow_done += x->pub.slow_events;
     x->pub.events = 0;
     x->pub.slow_events = 0;
+    x->events_put = 0;
     atomic_store(&x->in_use, 0);
     lk_release();
 }
@@ -607,7 +652,7 @@ void rt_output_defs_end(void)
     if (atomic_load(&rt_state) == RT_ST_STARTING)
         return;
     if (rt_lk_depth == 1) {
-        sink_put(rt_defs.buf, rt_defs.len, true);
+        sink_put_defs(&rt_defs);
         rtrace_enc_reset(&rt_defs);
     }
     lk_release();
@@ -709,7 +754,7 @@ uint32_t rt_output_path_id(const char *abs_path)
     if (id < 0 && atomic_load(&rt_state) == RT_ST_RUNNING && (id = path_insert(abs_path, h)) >= 0) {
         rtrace_enc_reset(&rt_scratch);
         rtrace_enc_path(&rt_scratch, abs_path);
-        sink_put(rt_scratch.buf, rt_scratch.len, true);
+        sink_put(rt_scratch.buf, rt_scratch.len, true, 1);
     }
     lk_release();
     return id < 0 ? RT_NO_PATH : (uint32_t)id;
@@ -737,8 +782,9 @@ static int mkdirs(const char *path)
 }
 
 /* Locks the folder against another live traced process (an exec'd or
- * spawned rtcc program inheriting RTRACE_DIR): false if someone holds it. */
-static bool lock_dir(const char *dir)
+ * spawned rtcc program inheriting RTRACE_DIR): false if someone holds it.
+ * The lock's descriptor goes to `want` or above. */
+static bool lock_dir(const char *dir, int want)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
@@ -748,13 +794,13 @@ static bool lock_dir(const char *dir)
         return errno != EWOULDBLOCK;
     }
     /* out of the way of the program's lowest-free-fd expectations */
-    int hi = fcntl(fd, F_DUPFD_CLOEXEC, 512);
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, want);
     if (hi < 0) {
-        /* a limit below 512 (ulimit -n 20): just under the limit (the trace
+        /* a limit below it (ulimit -n 20): just under the limit (the trace
          * file takes the highest number, see lib/sink.c) */
         struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 8)
-            for (rlim_t k = 2; k <= 6 && hi < 0 && rl.rlim_cur - k > (rlim_t)fd; k++)
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+            for (rlim_t k = 2; k <= 6 && hi < 0 && rl.rlim_cur > k && rl.rlim_cur - k > (rlim_t)fd; k++)
                 hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)(rl.rlim_cur - k));
     }
     if (hi >= 0) {
@@ -780,6 +826,62 @@ void rt_output_lock_across_exec(bool keep)
 }
 
 const char *rt_output_dir(void) { return rt_dir_used; }
+
+/*
+ * The runtime's two descriptors (the folder's lock, the trace file) go to
+ * 512 and 600, or, under a lower soft RLIMIT_NOFILE, above the program's
+ * numbers: the soft limit is raised toward the hard one for the moment they
+ * are placed, then set back (descriptors above it stay valid, and the
+ * program can neither open nor dup2 onto them: getrlimit, its open()
+ * numbers and where it meets EMFILE are as untraced). Returns the program's
+ * soft limit when it is that low (*nofile: the limits), else 0.
+ */
+static int nofile_make_room(struct rlimit *nofile)
+{
+    if (getrlimit(RLIMIT_NOFILE, nofile) != 0 || nofile->rlim_cur > RTRACE_SINK_FD_MIN)
+        return 0;
+    struct rlimit r = *nofile;
+    r.rlim_cur = r.rlim_max > RTRACE_SINK_FD_MIN ? RTRACE_SINK_FD_MIN + 1 : r.rlim_max;
+    if (r.rlim_cur > nofile->rlim_cur)
+        setrlimit(RLIMIT_NOFILE, &r);
+    return (int)nofile->rlim_cur;
+}
+
+/*
+ * After the descriptors were placed (nofile_make_room): the program's soft
+ * limit back; a descriptor that could only go among the program's numbers
+ * (a hard limit with no room above the soft one) is given up, so that the
+ * program still gets the numbers it would untraced: the lock is dropped, the
+ * trace file is opened only while it is written (lib/sink.c's lazy
+ * descriptor; no background writing then). Says so once. True when the
+ * trace file's descriptor is lazy.
+ */
+static bool nofile_settle(const struct rlimit *nofile, int low)
+{
+    static bool warned;
+    setrlimit(RLIMIT_NOFILE, nofile);
+    bool nolock = rt_dir_lock_fd >= 0 && rt_dir_lock_fd < low;
+    bool lazy = rtrace_sink_fd(rt_sink) >= 0 && rtrace_sink_fd(rt_sink) < low;
+    if (nolock) {
+        close(rt_dir_lock_fd);
+        rt_dir_lock_fd = -1;
+    }
+    if (lazy && rtrace_sink_set_fd_lazy(rt_sink) != 0)
+        return false;   /* the sink has failed: recording stops at the first write */
+    if ((nolock || lazy) && !warned) {
+        warned = true;
+        rt_warn("RLIMIT_NOFILE is %d and its hard limit %llu: no descriptor is free above the program's; "
+                "so that the program gets the descriptors it would untraced, %s%s%s; a hard limit of %d "
+                "keeps %s", low, (unsigned long long)nofile->rlim_max,
+                lazy ? "the trace file is opened only while it is written (no background writing; "
+                       "the events not written yet are lost if the program holds all its descriptors then)" : "",
+                lazy && nolock ? " and " : "",
+                nolock ? "the trace folder is not locked (an exec'd or concurrent traced program with the "
+                         "same RTRACE_DIR may write over the trace)" : "",
+                low + 2, lazy && nolock ? "both" : "it");
+    }
+    return lazy;
+}
 
 /* ---- The runtime's descriptors (fds.c keeps the program's hands off them) --- */
 bool rt_output_fd_is_ours(int fd)
@@ -810,6 +912,9 @@ int rt_output_fds(int out[2])
 void rt_output_fd_evict(int fd)
 {
     int saved = errno;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)fd >= rl.rlim_cur)
+        return;   /* above the program's limit (nofile_make_room): its dup2 fails, as untraced */
     lk_acquire(false);
     if (rt_sink && rtrace_sink_fd(rt_sink) == fd)
         rtrace_sink_move_fd(rt_sink, fd + 1);
@@ -838,27 +943,34 @@ int rt_output_open(bool fork_child)
         rt_format(rt_dir_used, sizeof rt_dir_used, "%s.%d", rt_cfg.dir, (int)getpid());
     else
         rt_format(rt_dir_used, sizeof rt_dir_used, "%s", rt_cfg.dir);
-    if (mkdirs(rt_dir_used) == 0 && !lock_dir(rt_dir_used)) {
+    struct rlimit nofile;
+    int low = nofile_make_room(&nofile);   /* the program's soft limit when it is low */
+    int lock_at = low > 512 ? low : 512;
+    if (mkdirs(rt_dir_used) == 0 && !lock_dir(rt_dir_used, lock_at)) {
         /* another live process records into this folder: use our own */
         rt_format(rt_dir_used, sizeof rt_dir_used, "%s.%d", rt_cfg.dir, (int)getpid());
         if (mkdirs(rt_dir_used) == 0)
-            lock_dir(rt_dir_used);
+            lock_dir(rt_dir_used, lock_at);
     }
     if (rtrace_sink_open(&rt_sink, rt_dir_used, rt_cfg.format, rt_cfg.zstd_level) != 0) {
+        if (low)
+            setrlimit(RLIMIT_NOFILE, &nofile);
         rt_warn("cannot write a trace in %s: %s; the program runs without recording",
                 rt_dir_used, rtrace_last_error());
         rt_sink = NULL;
         return -1;
     }
+    bool lazy = low && nofile_settle(&nofile, low);
     /* zstd and write(2) on a worker thread (sink.h), not on the probing
      * threads. Here the runtime is still starting, so its pthread_create
      * gives the worker no thread state (it records nothing). Not in a fork
      * child: a thread created inside the fork handler of a multithreaded
      * parent is not safe; a child's sink writes on the program's threads.
+     * Not for a lazily opened file either (fd limit: opened only while written).
      * rt_tls_own_io: pthread_create marks the worker as the runtime's own
      * even when a sanitizer's interceptor calls it on the sink's behalf. */
     rt_tls_own_io++;
-    int bg = fork_child ? 0 : rtrace_sink_set_background(rt_sink, true);
+    int bg = fork_child || lazy ? 0 : rtrace_sink_set_background(rt_sink, true);
     rt_tls_own_io--;
     if (bg != 0)
         rt_warn("no background writing thread (%s); writing on the program's threads",
@@ -875,8 +987,8 @@ rtrace_enc *rt_output_start_enc(void) { return &rt_start; }
 /* Writes the start events, then the definitions made during start-up. */
 void rt_output_write_start(uint64_t main_tid)
 {
-    sink_put(rt_start.buf, rt_start.len, true);
-    sink_put(rt_pre_defs.buf, rt_pre_defs.len, true);
+    sink_put_defs(&rt_start);
+    sink_put_defs(&rt_pre_defs);
     rtrace_enc_reset(&rt_pre_defs);
     rt_start_written = true;
     rt_last_writer = main_tid;
@@ -894,7 +1006,7 @@ void rt_output_note_second_thread(void)
         rt_main_start_written = true;
         if (x)
             rtrace_enc_thread_start(&rt_scratch, x->pub.tid);
-        sink_put(rt_scratch.buf, rt_scratch.len, false);
+        sink_put(rt_scratch.buf, rt_scratch.len, false, count_events(rt_scratch.buf, rt_scratch.len));
     }
     lk_release();
 }
@@ -1045,6 +1157,9 @@ void rt_output_print_summary(void)
         rt_warn("%s", rt_summary);
 }
 
+/* The summary line: the events the trace file holds (as `rtrace stats`
+ * counts them: definitions too), and after a write error those that did not
+ * fit and why. */
 static void make_summary(void)
 {
     uint64_t ev = rt_events_done, slow = rt_slow_done;
@@ -1054,11 +1169,19 @@ static void make_summary(void)
             slow += x->pub.slow_events;
         }
     uint64_t bytes = rt_sink ? rtrace_sink_bytes_out(rt_sink) : 0;
+    uint64_t kept = rt_sink ? rtrace_sink_events_kept(rt_sink) : 0;
     uint64_t tenths = (bytes * 10 + (1u << 19)) >> 20;
     uint64_t cs = (now_ns() - rt_t0_ns + 5000000) / 10000000;
     rt_format(rt_summary, sizeof rt_summary, "%llu events (%llu.%llu MiB) written to %s in %llu.%02llu s",
-              (unsigned long long)ev, (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10),
+              (unsigned long long)kept, (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10),
               rt_dir_used, (unsigned long long)(cs / 100), (unsigned long long)(cs % 100));
+    if (rt_sink && rtrace_sink_failed(rt_sink)) {
+        uint64_t dropped = rtrace_sink_events_in(rt_sink) - kept + rt_events_unwritten;
+        char why[sizeof rt_dir_used + 128];
+        write_failure_text(why, sizeof why);
+        size_t n = strlen(rt_summary);
+        rt_format(rt_summary + n, sizeof rt_summary - n, "; %llu dropped: %s", (unsigned long long)dropped, why);
+    }
     if (rt_cfg.stats) {
         /* hundredths of a percent, rounded down: 100.00 only when all were */
         uint64_t fast = ev - (slow < ev ? slow : ev);
@@ -1120,7 +1243,7 @@ void rt_output_finish(bool from_signal)
                 continue;
             if (x->pub.in_runtime == 0)
                 x->committed = x->pub.enc.len < x->committed ? x->pub.enc.len : x->committed;
-            put_events(x->pub.tid, x->pub.enc.buf, x->committed);
+            put_events(x, x->pub.enc.buf, x->committed);
             x->committed = 0;
         }
         if (me && me->enc_ready && atomic_load(&me->in_use)) {
@@ -1128,7 +1251,7 @@ void rt_output_finish(bool from_signal)
                 take_nested(me);
             if (me->pub.in_runtime == 0)
                 me->committed = me->pub.enc.len;
-            put_events(me->pub.tid, me->pub.enc.buf, me->committed);
+            put_events(me, me->pub.enc.buf, me->committed);
             me->committed = 0;
             rtrace_enc_reset(&me->pub.enc);
         }
@@ -1192,6 +1315,9 @@ void rt_output_after_fork_child(void)
     }
     rt_events_done = 0;
     rt_slow_done = 0;
+    rt_events_unwritten = 0;
+    for (rt_thread_x *x = rt_threads_head(); x; x = (rt_thread_x *)x->pub.next)
+        x->events_put = 0;   /* as pub.events (threads.c): the parent's are the parent's */
     atomic_store(&rt_bytes_in, 0);
     atomic_store(&rt_budget_events, 0);
     rt_rg_start = rt_rg_end = 0;
@@ -1210,7 +1336,7 @@ void rt_output_after_fork_child(void)
         atomic_store(&rt_state, RT_ST_DISABLED);
         return;
     }
-    if (rt_dlog_len && rtrace_sink_write(rt_sink, rt_dlog, rt_dlog_len) != 0)
+    if (rt_dlog_len && rtrace_sink_write_events(rt_sink, rt_dlog, rt_dlog_len, count_events(rt_dlog, rt_dlog_len)) != 0)
         report_write_error();
     rt_last_writer = (uint64_t)rt_gettid();
     sync_side_files();

@@ -10,9 +10,11 @@
  * Memory is allocated at open only: write, flush and close never allocate, and
  * close is async-signal-safe (the runtime calls it from fatal-signal handlers).
  * A sink is not thread-safe: callers serialise access.
- * After a write error (disk full, ...) the sink keeps what was written valid
- * (close still finishes the file as well as it can), drops further data and
- * reports the error once through rtrace_last_error().
+ * After a write error (disk full, ...) the sink keeps the file valid and
+ * finishes it at once: out of room (ENOSPC, EDQUOT, RLIMIT_FSIZE), with as
+ * many events as fit in the room the file system gave, cut between two
+ * events; it drops further data and reports the error once through
+ * rtrace_last_error().
  */
 #ifndef RTRACE_SINK_H
 #define RTRACE_SINK_H
@@ -39,6 +41,9 @@ typedef struct rtrace_sink rtrace_sink;
 int rtrace_sink_open(rtrace_sink **out, const char *dir, rtrace_format format, int zstd_level);
 /* Appends `n` bytes of whole events. 0, or a negative code (data dropped). */
 int rtrace_sink_write(rtrace_sink *s, const void *bytes, size_t n);
+/* The same, saying how many events the bytes hold, so that the sink can say
+ * how many reached the file (rtrace_sink_events_kept). */
+int rtrace_sink_write_events(rtrace_sink *s, const void *bytes, size_t n, uint64_t nevents);
 /*
  * Makes everything written so far reach the file (binary: ends the current
  * frame early, so a killed process loses nothing already flushed).
@@ -74,10 +79,24 @@ uint64_t rtrace_sink_frames(const rtrace_sink *s);
 /* Bytes handed to the sink so far (uncompressed) and bytes in the file. */
 uint64_t rtrace_sink_bytes_in(const rtrace_sink *s);
 uint64_t rtrace_sink_bytes_out(const rtrace_sink *s);
+/* Events handed over (rtrace_sink_write_events' counts), and of them the ones
+ * in the file: all of them unless a write failed, then those before the cut. */
+uint64_t rtrace_sink_events_in(const rtrace_sink *s);
+uint64_t rtrace_sink_events_kept(const rtrace_sink *s);
 /* True after a write error (the first one is in rtrace_last_error()). */
 bool rtrace_sink_failed(const rtrace_sink *s);
 /* The file descriptor of the trace file (for fork handling), or -1. */
 int rtrace_sink_fd(const rtrace_sink *s);
+/*
+ * For a caller that cannot keep a descriptor (a traced program whose
+ * RLIMIT_NOFILE leaves none free above its own): right after open, closes
+ * the file's descriptor; from then on each write of the file opens it again
+ * (at 3 or above) and closes it after, and leaves the file complete (JSON
+ * "]", binary the seek table; binary frames then end between writes). If it
+ * cannot be opened again, the sink fails and the file stays as it was last
+ * completed. Not with background writing. 0, or a negative code.
+ */
+int rtrace_sink_set_fd_lazy(rtrace_sink *s);
 /* The first write failure (what failed, *err its errno), whichever thread hit it
  * (rtrace_last_error() is per thread); NULL when none. */
 const char *rtrace_sink_failure(const rtrace_sink *s, int *err);

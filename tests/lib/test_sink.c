@@ -352,6 +352,268 @@ static void test_sink__write_error_keeps_file_valid(void)
     }
 }
 
+/*
+ * In a child process: writes 1000 Value events and flushes, then lowers
+ * RLIMIT_FSIZE to 64 KiB more than the file holds and writes ~20 MiB
+ * (JSON) / ~3 MiB (binary) more, 1000 events per write, with their counts,
+ * and closes. The events' ends in the byte stream go to ends[0..] (ends[k]:
+ * the stream's length after k+1 events), the whole stream to *all. Through
+ * `out`: the file size limit, events handed over, events kept. Exit status 0
+ * when every call behaved (a write or flush fails, close finishes).
+ */
+static int filling_writer(const char *dir, rtrace_format fmt, bool bg, int out)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    rtrace_sink *s;
+    if (rtrace_sink_open(&s, dir, fmt, 0) || (bg && rtrace_sink_set_background(s, true)))
+        return 10;
+    rtrace_enc e;
+    rtrace_enc_init(&e, fmt, 0);
+    e.json_first = true;
+    uint64_t limit = 0;
+    int rc = 0;
+    for (int i = 0; i < 201000 && !rc; i++) {
+        rtrace__enc_value_int_fast(&e, (uint64_t)(i % 7), 1, (int64_t)((uint64_t)i * 2654435761u));
+        if ((i + 1) % 1000)
+            continue;
+        rc = rtrace_sink_write_events(s, e.buf, e.len, 1000);
+        rtrace_enc_reset(&e);
+        if (i + 1 == 1000) {
+            if (rc || rtrace_sink_flush(s))
+                return 11;
+            limit = rtrace_sink_bytes_out(s) + (64u << 10);
+            struct rlimit rl = {limit, limit};
+            if (setrlimit(RLIMIT_FSIZE, &rl))
+                return 12;
+        }
+    }
+    if (!rc)
+        rc = rtrace_sink_flush(s);
+    if (rc >= 0 || !rtrace_sink_failed(s))
+        return 13;
+    if (rtrace_sink_close(s) >= 0)
+        return 14;
+    uint64_t r[3] = {limit, rtrace_sink_events_in(s), rtrace_sink_events_kept(s)};
+    rtrace_sink_free(s);
+    rtrace_enc_free(&e);
+    return write(out, r, sizeof r) == sizeof r ? 0 : 15;
+}
+
+/*
+ * A write past the room the file system gives (here RLIMIT_FSIZE, as the
+ * disk being full) keeps as many events as fit, cut between two events, and
+ * the file is complete: JSON up to the last event that fits with "\n]\n";
+ * binary a frame of the events that fit, compressed again, and the seek
+ * table. The sink's count of the events kept is the file's. It used to keep
+ * only what preceded the chunk or frame that failed (1000 events).
+ */
+static void test_sink__out_of_room_keeps_the_events_that_fit(void)
+{
+    /* the stream filling_writer writes, and where each event ends in it */
+    size_t *ends[2];
+    unsigned char *all[2];
+    for (int f = 0; f < 2; f++) {
+        rtrace_enc e;
+        rtrace_enc_init(&e, f ? RTRACE_FORMAT_BINARY : RTRACE_FORMAT_JSON, 0);
+        e.json_first = true;
+        ends[f] = malloc(201000 * sizeof(size_t));
+        for (int i = 0; i < 201000; i++) {
+            rtrace__enc_value_int_fast(&e, (uint64_t)(i % 7), 1, (int64_t)((uint64_t)i * 2654435761u));
+            ends[f][i] = e.len;
+        }
+        all[f] = e.buf;
+    }
+    for (int run = 0; run < 4; run++) {
+        int f = run & 1;
+        bool bg = run >= 2;
+        rtrace_format fmt = f ? RTRACE_FORMAT_BINARY : RTRACE_FORMAT_JSON;
+        char *dir = make_tmpdir();
+        CU_ASSERT_FATAL(dir != NULL);
+        int pipefd[2];
+        CU_ASSERT_FATAL(pipe(pipefd) == 0);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0)
+            _exit(filling_writer(dir, fmt, bg, pipefd[1]));
+        int st;
+        waitpid(pid, &st, 0);
+        uint64_t r[3] = {0};
+        CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0 && read(pipefd[0], r, sizeof r) == sizeof r);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        uint64_t limit = r[0], kept = r[2];
+        CU_ASSERT(r[1] > 1000 && kept > 1000 && kept < r[1]);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/trace.%s", dir, f ? "bin" : "json");
+        struct stat sb;
+        CU_ASSERT_FATAL(stat(path, &sb) == 0);
+        /* full to the limit: JSON but for less than an event (~70 bytes)
+         * and the 3 closing bytes; binary within 1/8 (a guess from the
+         * compression ratio, made smaller until it fits) */
+        CU_ASSERT((uint64_t)sb.st_size <= limit);
+        CU_ASSERT((uint64_t)sb.st_size > (f ? limit - limit / 8 : limit - 80));
+        if (f) {
+            bin_layout L = parse_bin(path);
+            if (!L.ok)
+                fprintf(stderr, "\nrun %d: %s\n", run, L.why ? L.why : "?");
+            CU_ASSERT(L.ok);
+            size_t n = 0;
+            unsigned char *payload = bin_payload(path, &n);
+            /* the events' bytes up to the end of the last one kept */
+            CU_ASSERT(payload && kept > 0 && n == ends[f][kept - 1] && memcmp(payload, all[f], n) == 0);
+            free(payload);
+        } else {
+            char *text = read_whole(path, NULL);
+            cJSON *j = text ? cJSON_Parse(text) : NULL;
+            CU_ASSERT(cJSON_IsArray(j));
+            CU_ASSERT_EQUAL((uint64_t)cJSON_GetArraySize(j), kept);
+            CU_ASSERT(text && kept > 0 && memcmp(text + 2, all[f], ends[f][kept - 1]) == 0);
+            cJSON_Delete(j);
+            free(text);
+        }
+        remove_tree(dir);
+    }
+    for (int f = 0; f < 2; f++) {
+        free(ends[f]);
+        free(all[f]);
+    }
+}
+
+/*
+ * JSON: at close, no room for the closing "\n]\n" after the last event: the
+ * last event goes (read back from the file), the array is closed, and the
+ * count kept says so.
+ */
+static void test_sink__json_no_room_to_close_drops_the_last_event(void)
+{
+    char *dir = make_tmpdir();
+    CU_ASSERT_FATAL(dir != NULL);
+    int pipefd[2];
+    CU_ASSERT_FATAL(pipe(pipefd) == 0);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        rtrace_sink *s;
+        rtrace_enc e;
+        rtrace_enc_init(&e, RTRACE_FORMAT_JSON, 0);
+        e.json_first = true;
+        for (int i = 0; i < 500; i++)
+            rtrace__enc_step_fast(&e, 0, i + 1);
+        if (rtrace_sink_open(&s, dir, RTRACE_FORMAT_JSON, 0) || rtrace_sink_write_events(s, e.buf, e.len, 500) ||
+            rtrace_sink_flush(s))
+            _exit(10);
+        struct rlimit rl = {rtrace_sink_bytes_out(s) + 1, rtrace_sink_bytes_out(s) + 1};
+        if (setrlimit(RLIMIT_FSIZE, &rl) || rtrace_sink_close(s) >= 0)
+            _exit(11);
+        uint64_t kept = rtrace_sink_events_kept(s);
+        _exit(write(pipefd[1], &kept, sizeof kept) == sizeof kept ? 0 : 12);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    uint64_t kept = 0;
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0 && read(pipefd[0], &kept, sizeof kept) == sizeof kept);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    CU_ASSERT_EQUAL(kept, 499);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/trace.json", dir);
+    char *text = read_whole(path, NULL);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 499);
+    cJSON_Delete(j);
+    free(text);
+    remove_tree(dir);
+}
+
+/*
+ * In a child: a sink with a lazy descriptor (rtrace_sink_set_fd_lazy) gets
+ * 3 x 1000 Value events, flushed after each 1000; between writes it holds no
+ * descriptor and the file is complete (checked by the parent on the copy
+ * saved after the second flush). Then every descriptor is taken (as a
+ * program at its RLIMIT_NOFILE) and 1000 more are flushed: that fails, and
+ * so does close; the file is left as after the third flush. Exit status 0
+ * when every call behaved.
+ */
+static int lazy_writer(const char *dir, rtrace_format fmt)
+{
+    rtrace_sink *s;
+    if (rtrace_sink_open(&s, dir, fmt, 0) || rtrace_sink_set_fd_lazy(s) || rtrace_sink_fd(s) != -1)
+        return 10;
+    if (rtrace_sink_set_background(s, true) == 0)
+        return 11;
+    rtrace_enc e;
+    rtrace_enc_init(&e, fmt, 0);
+    e.json_first = true;
+    char path[1024], copy[1100];
+    snprintf(path, sizeof path, "%s/trace.%s", dir, fmt == RTRACE_FORMAT_JSON ? "json" : "bin");
+    for (int round = 0; round < 4; round++) {
+        rtrace_enc_reset(&e);
+        for (int i = 0; i < 1000; i++)
+            rtrace__enc_value_int_fast(&e, (uint64_t)(i % 7), 1, (int64_t)(round * 1000 + i) * 7919);
+        e.json_first = false;
+        if (round == 3) {
+            struct rlimit rl;
+            getrlimit(RLIMIT_NOFILE, &rl);
+            for (rlim_t k = 0; k < rl.rlim_cur && open("/dev/null", O_RDONLY) >= 0; k++)
+                ;
+            if (rtrace_sink_write_events(s, e.buf, e.len, 1000) == 0 && rtrace_sink_flush(s) == 0)
+                return 12;
+            return rtrace_sink_close(s) < 0 && rtrace_sink_events_kept(s) == 3000 ? 0 : 13;
+        }
+        if (rtrace_sink_write_events(s, e.buf, e.len, 1000) || rtrace_sink_flush(s) || rtrace_sink_fd(s) != -1)
+            return 14;
+        if (round == 1) {
+            snprintf(copy, sizeof copy, "%s/copy", dir);
+            size_t n;
+            char *text = read_whole(path, &n);
+            FILE *f = fopen(copy, "w");
+            if (!text || !f || fwrite(text, 1, n, f) != n)
+                return 15;
+            fclose(f);
+            free(text);
+        }
+    }
+    return 16;
+}
+
+/* The file written through a lazy descriptor is complete after each write,
+ * and stays so when the descriptor cannot be had again. */
+static void test_sink__lazy_descriptor_file_complete_between_writes(void)
+{
+    for (int f = 0; f < 2; f++) {
+        rtrace_format fmt = f ? RTRACE_FORMAT_BINARY : RTRACE_FORMAT_JSON;
+        char *dir = make_tmpdir();
+        CU_ASSERT_FATAL(dir != NULL);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0)
+            _exit(lazy_writer(dir, fmt));
+        int st;
+        waitpid(pid, &st, 0);
+        CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        char path[1024], copy[1100];
+        snprintf(path, sizeof path, "%s/trace.%s", dir, f ? "bin" : "json");
+        snprintf(copy, sizeof copy, "%s/copy", dir);
+        for (int k = 0; k < 2; k++) {
+            const char *p = k ? path : copy;
+            size_t want = k ? 3000 : 2000;
+            if (f) {
+                bin_layout L = parse_bin(p);
+                CU_ASSERT(L.ok);
+                CU_ASSERT_EQUAL(L.nframes, want / 1000);   /* one frame per flush */
+            } else {
+                char *text = read_whole(p, NULL);
+                cJSON *j = text ? cJSON_Parse(text) : NULL;
+                CU_ASSERT_EQUAL((size_t)cJSON_GetArraySize(j), want);
+                cJSON_Delete(j);
+                free(text);
+            }
+        }
+        remove_tree(dir);
+    }
+}
+
 static rtrace_sink *signal_sink;
 static volatile int signal_close_rc = 1;
 
@@ -826,6 +1088,11 @@ void register_sink_suite(void)
     CU_add_test(s, "sink__dev_full_reports_error_binary", test_sink__dev_full_reports_error_binary);
     CU_add_test(s, "sink__dev_full_reports_error_json", test_sink__dev_full_reports_error_json);
     CU_add_test(s, "sink__write_error_keeps_file_valid", test_sink__write_error_keeps_file_valid);
+    CU_add_test(s, "sink__out_of_room_keeps_the_events_that_fit", test_sink__out_of_room_keeps_the_events_that_fit);
+    CU_add_test(s, "sink__json_no_room_to_close_drops_the_last_event",
+                test_sink__json_no_room_to_close_drops_the_last_event);
+    CU_add_test(s, "sink__lazy_descriptor_file_complete_between_writes",
+                test_sink__lazy_descriptor_file_complete_between_writes);
     CU_add_test(s, "sink__close_from_signal_handler", test_sink__close_from_signal_handler);
     CU_add_test(s, "sink__bad_arguments_named", test_sink__bad_arguments_named);
     CU_add_test(s, "sink__side_files", test_sink__side_files);

@@ -89,6 +89,13 @@ has() { grep -q -- "$2" "$1/trace.json"; }
 # number of events that are not definitions (Step, Value, Call, Return, Event)
 count_events() { grep -c -E '^\{"(Step|Value|Call|Return|Event)"' "$1/trace.json"; }
 
+# summary_is_stats ERR DIR: the summary line in ERR counts the events DIR's
+# trace holds, as `rtrace stats` does
+summary_is_stats() {
+    n=$(sed -n 's/^rtrace: \([0-9]*\) events (.* MiB) written to .*/\1/p' "$1")
+    [ -n "$n" ] && [ "$n" = "$("$RTRACE" stats "$2" | awk '/^events:/ { print $2 }')" ]
+}
+
 # Function id of NAME in a JSON trace (order of Function events).
 func_id() {
     grep -o '^{"Function":{[^}]*}' "$1/trace.json" | awk -v n="\"name\":\"$2\"" \
@@ -219,7 +226,8 @@ simple return_main 0 "" \
     'test -f $T/files'"$SRC"'/return_main.c' \
     'grep -q "return_main.c" $T/trace_paths.json' \
     'grep -q "\"args\":\[\]" $T/trace_metadata.json' \
-    'grep -q "^rtrace: [0-9]* events (.* MiB) written to .*return_main.trace in .* s$" err'
+    'grep -q "^rtrace: [0-9]* events (.* MiB) written to .*return_main.trace in .* s$" err' \
+    'summary_is_stats err $T'
 # exits from inside calls: the trace notes how (an exit Event), which makes
 # the calls left open valid without --crashed
 simple exit_nested 3 "" \
@@ -336,10 +344,16 @@ if [ -x "$WORK/stderr_reuse/traced/stderr_reuse" ]; then
 fi
 
 # a file size limit: the trace must stop at it, not kill the program with
-# SIGXFSZ (it did: status 153)
+# SIGXFSZ (it did: status 153). It keeps the events that fit under the limit
+# of 64 KiB (it kept those before the chunk that did not fit: 42 events, 5
+# KB), and the summary says how many it holds and why the rest were dropped
+# (it said every event recorded was written)
 simple fsize_limit 0 --crashed \
     'cmp own.txt ../plain/own.txt' \
-    'grep -q "^rtrace: cannot write the trace in .*errno 27" err'
+    'grep -q "^rtrace: cannot write the trace: file size limit reached (EFBIG, RLIMIT_FSIZE) writing .*/fsize_limit.trace/trace.json; recording stopped" err' \
+    'test "$(wc -c < $T/trace.json)" -gt 60000' \
+    'grep -q "^rtrace: [0-9]* events (.* MiB) written to .*; [1-9][0-9]* dropped: file size limit reached" err' \
+    'summary_is_stats err $T'
 
 # address-space limits (ulimit -v) from too low for the runtime's start-up to
 # enough for all of it: at each the program behaves as untraced, and a trace
@@ -393,8 +407,8 @@ else
     echo "  skip  asan (no -fsanitize=address in ${RTCC_CC:-cc})"
 fi
 
-# a descriptor limit below the runtime's usual numbers (600, 512): the
-# program still gets 3, 4, 5 (it got 5, 6, 7)
+# a descriptor limit below the runtime's usual numbers (600, 512), the hard
+# one too: the program still gets 3, 4, 5 (it got 5, 6, 7)
 if build fd_numbers; then
     for v in plain traced; do
         (ulimit -n 20 && cd "$WORK/fd_numbers/$v" && timeout 60 ./fd_numbers > out 2> err
@@ -409,6 +423,46 @@ if build fd_numbers; then
     fi
 else
     bad fd_numbers "build failed"
+fi
+
+# a descriptor limit at or below the runtime's numbers: the program sees its
+# own limit, gets the numbers it would untraced, meets EMFILE at the same open
+# and finds the numbers above its limit closed; the trace is complete. With
+# room under the hard limit the runtime's descriptors go above the program's
+# (nothing to say); without, the trace file is opened only while it is
+# written and the folder is not locked, which a message naming RLIMIT_NOFILE
+# says once. (It kept them at 3 and 4: under `ulimit -n 8` the program opened
+# 5 6 7, then met EMFILE, untraced 3 4 5 6 7.)
+if build fd_limit; then
+    for run in "json:ulimit -n 8" "binary:ulimit -n 8" "json:ulimit -n 6" "binary:ulimit -n 6" \
+        "json:ulimit -Sn 8" "json:ulimit -Sn 8; ulimit -Hn 10" "binary:ulimit -Sn 8; ulimit -Hn 9"; do
+        fmt=${run%%:*}
+        lim=${run#*:}
+        label="fd-limit $fmt ($lim)"
+        for v in plain traced; do
+            d="$WORK/fd_limit/$v"
+            rm -rf "$d/fd_limit.trace"
+            # (the limit after the redirections: sh saves descriptors at 10+)
+            (cd "$d" && exec > out 2> err && eval "$lim" && RTRACE_FORMAT=$fmt exec timeout 60 ./fd_limit)
+            echo $? > "$d/status"
+        done
+        case $lim in
+        *-Hn\ 10 | *-Sn\ 8) said=0 ;;
+        *) said=1 ;;
+        esac
+        t="$WORK/fd_limit/traced"
+        if compare fd_limit 0 && validate "$label" "$t/fd_limit.trace" ""; then
+            if [ "$(grep -c "^rtrace: RLIMIT_NOFILE is [0-9]* and its hard limit" "$t/err")" != "$said" ]; then
+                bad "$label" "expected $said message(s) about RLIMIT_NOFILE: $(cat "$t/err")"
+            elif ! summary_is_stats "$t/err" "$t/fd_limit.trace"; then
+                bad "$label" "summary: $(cat "$t/err")"
+            else
+                ok "$label"
+            fi
+        fi
+    done
+else
+    bad fd_limit "build failed"
 fi
 
 # processes
@@ -603,7 +657,7 @@ variant binary-sigblock-all sigblock_all 139 --crashed "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin'
 # binary: a frame may end inside an event; the cut at the limit must not
 variant binary-fsize-limit fsize_limit 0 --crashed "RTRACE_FORMAT=binary" \
-    'test -f $T/trace.bin'
+    'test -f $T/trace.bin' 'test "$(wc -c < $T/trace.bin)" -gt 50000' 'summary_is_stats err $T'
 variant quiet return_main 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err'
 
@@ -623,8 +677,8 @@ variant threads-main threads 0 "" "RTRACE_THREADS=main" \
 variant ring-threads threads 0 --crashed "RTRACE_RING=30"
 
 # disk full (a 64 KiB tmpfs, where this user may mount one): the program runs
-# on unchanged, the trace stops at the last whole event (json and binary,
-# threads and the background compressor)
+# on unchanged, the trace keeps the events that fit, to the last whole one
+# (json and binary, threads and the background compressor)
 mnt="$WORK/tmpfs"
 mkdir -p "$mnt"
 if mount -t tmpfs -o size=64k tmpfs "$mnt" 2> /dev/null; then
@@ -632,6 +686,7 @@ if mount -t tmpfs -o size=64k tmpfs "$mnt" 2> /dev/null; then
     for run in json:threads json:recursion binary:recursion; do
         f=${run%%:*}
         name=${run#*:}
+        ext=$([ "$f" = json ] && echo json || echo bin)
         {
             label="disk-full-$f-$name"
             d="$WORK/$name/traced"
@@ -643,10 +698,18 @@ if mount -t tmpfs -o size=64k tmpfs "$mnt" 2> /dev/null; then
                 ! cmp -s "$d/out.df" "$WORK/$name/plain/out" ||
                 ! cmp -s "$d/err.df.program" "$WORK/$name/plain/err"; then
                 bad "$label" "status $(cat "$d/status.df") or output differs from untraced"
-            elif ! grep -q "^rtrace: cannot write the trace in .*errno 28" "$d/err.df"; then
+            elif ! grep -q "^rtrace: cannot write the trace: disk full (ENOSPC) writing $mnt/t/trace.$ext;" "$d/err.df"; then
                 bad "$label" "the disk did not fill (or no message): $(head -c 300 "$d/err.df")"
             elif validate "$label" "$mnt/t" --crashed; then
-                ok "$label"
+                # what fits is kept (the side files take ~16 KiB); the
+                # summary counts what the file holds
+                if [ "$(wc -c < "$mnt/t/trace.$ext")" -lt 30000 ]; then
+                    bad "$label" "only $(wc -c < "$mnt/t/trace.$ext") bytes kept"
+                elif ! summary_is_stats "$d/err.df" "$mnt/t"; then
+                    bad "$label" "the summary's count is not the file's: $(grep events "$d/err.df")"
+                else
+                    ok "$label"
+                fi
             fi
         }
     done
