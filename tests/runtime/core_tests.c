@@ -57,6 +57,11 @@ rtrace_enc *rt_output_defs_begin(void) { return &defs_enc; }
 void rt_output_defs_end(void) {}
 uint32_t rt_output_path_id(const char *p) { (void)p; return 0; }
 bool rt_recording(void) { return true; }
+size_t rt_modules_sym_name(uint64_t a, char *out, size_t cap)
+{
+    (void)a; (void)out; (void)cap;
+    return 0;
+}
 void rt_warn(const char *fmt, ...)
 {
     va_list ap;
