@@ -299,6 +299,23 @@ simple thread_deep 0 "" \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T depth)," $T/trace.json)" = 200001'
 RUN_ENV=
 
+# small stacks: the trace is closed at exit on what is left of them (a 64 KiB
+# buffer on the stack used to kill the program there, its stdout lost)
+simple thread_small_exit 0 "" \
+    'grep -q "^total 300$" out' 'has $T "\"content\":\"exit(0)\""'
+if build small_stack_exit; then
+    for v in plain traced; do
+        (ulimit -s 64 && cd "$WORK/small_stack_exit/$v" && timeout 60 ./small_stack_exit > out 2> err
+            echo $? > status)
+    done
+    if compare small_stack_exit 0 &&
+        validate small_stack_exit "$WORK/small_stack_exit/traced/small_stack_exit.trace" ""; then
+        ok small_stack_exit
+    fi
+else
+    bad small_stack_exit "build failed"
+fi
+
 # fork: the parent's trace and the child's own <dir>.<pid>, both valid
 name=fork
 if build fork; then
