@@ -1003,7 +1003,52 @@ static int make_parents(char *path)
     return 0;
 }
 
-/* Copies the sources of paths [from, n) into dir/files/ without malloc. */
+/* What open(2)'s errno e means, for messages (strerror is not async-signal-safe). */
+static const char *open_error_text(int e, char *buf, size_t cap)
+{
+    switch (e) {
+    case ENOENT: return "no such file";
+    case EACCES: return "permission denied";
+    case ENOTDIR: return "a folder on its path is a file";
+    case ELOOP: return "too many symbolic links";
+    case ENAMETOOLONG: return "name too long";
+    }
+    rt_format(buf, cap, "errno %d", e);
+    return buf;
+}
+
+/* Path ids whose missing source was reported (once per process and its
+ * fork children, which copy the sources again into their own folders). */
+static _Atomic uint64_t rt_src_reported[RT_PATHS_MAX / 2 / 64];
+
+/*
+ * A source that cannot be read (built from stdin, deleted since the build, a
+ * #line naming a file that is not there): the trace keeps its path (the
+ * steps name it), and files/ gets a placeholder in its place, so that every
+ * path has its copy as the format asks (../shared/spec/trace-format.md);
+ * CodeTracer then shows that text instead of the code. `out` is the copy's
+ * descriptor; `buf` cap bytes of scratch. Says so on stderr once per file.
+ */
+static void source_missing(uint32_t id, const char *src, int err, int out, char *buf, size_t cap)
+{
+    char num[24];
+    const char *why = open_error_text(err, num, sizeof num);
+    /* the path as a JSON string: quoted, and valid UTF-8 whatever its bytes */
+    size_t pos = rt_format(buf, cap, "/* rtrace: the source ");
+    pos = json_str(buf, cap - 1, pos, src);
+    if (pos < cap - 1)
+        pos += rt_format(buf + pos, cap - pos, " could not be read when this trace was recorded (%s): "
+                         "this placeholder stands in for it. */\n", why);
+    if (out >= 0)
+        rt_write_all(out, buf, pos < cap ? pos : cap - 1);
+    uint64_t bit = 1ull << (id % 64);
+    if (!(atomic_fetch_or(&rt_src_reported[id / 64], bit) & bit) && !rt_cfg.quiet)
+        rt_warn("cannot read the source file %s (%s): the trace holds a placeholder for it, "
+                "so CodeTracer will show no code for its lines", src, why);
+}
+
+/* Copies the sources of paths [from, n) into dir/files/ without malloc
+ * (a placeholder for those that cannot be read: source_missing). */
 static void copy_sources_safe(const char *dir, uint32_t from, uint32_t n)
 {
     if (from >= n)
@@ -1019,16 +1064,19 @@ static void copy_sources_safe(const char *dir, uint32_t from, uint32_t n)
         if (make_parents(dst) != 0)
             continue;
         int in = open(src, O_RDONLY | O_CLOEXEC);
-        if (in < 0)
-            continue;
+        int err = errno;
         int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (out >= 0) {
+        if (in < 0) {
+            source_missing(i, src, err, out, buf, RT_COPY_CHUNK);
+        } else if (out >= 0) {
             ssize_t r;
             while ((r = syscall(SYS_read, in, buf, RT_COPY_CHUNK)) > 0 && rt_write_all(out, buf, (size_t)r) == 0)
                 ;
-            close(out);
         }
-        close(in);
+        if (out >= 0)
+            close(out);
+        if (in >= 0)
+            close(in);
     }
     munmap(dst, PATH_MAX + RT_COPY_CHUNK);
 }

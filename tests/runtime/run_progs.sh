@@ -202,6 +202,38 @@ simple atexit 4 "" \
     'has $T "handler one: 3"' 'has $T "handler two: 7"' \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T add)," $T/trace.json)" = 2'
 
+# sources that are not there at run time: the trace keeps their paths (the
+# steps need them), files/ gets a placeholder for each, and the runtime says
+# so once per file (not again in a fork child, which writes its own trace)
+simple line_missing 0 "" \
+    'test "$(grep -c "^rtrace: cannot read the source file " err)" = 1' \
+    'grep -q "^rtrace: cannot read the source file /.*/grammar.y (no such file): the trace holds a placeholder" err' \
+    'p=$(grep -o "\"/[^\"]*/grammar.y\"" $T/trace_paths.json | tr -d "\"") &&
+        grep -q "could not be read" "$T/files$p" &&
+        c=$(ls -d $T.[0-9]*) && "$RTRACE" validate "$c" && grep -q "could not be read" "$c/files$p"'
+# the same with a .c removed after the build (as autoconf's conftest.c is)
+name=gone_source
+mkdir -p "$WORK/$name/plain" "$WORK/$name/traced" "$WORK/$name/src"
+cp "$SRC/$name.c" "$WORK/$name/src/"
+if ${RTCC_CC:-cc} -std=gnu11 -g -O0 -w -o "$WORK/$name/plain/$name" "$WORK/$name/src/$name.c" &&
+    "$BIN/rtcc" -std=gnu11 -o "$WORK/$name/traced/$name" "$WORK/$name/src/$name.c" 2> "$WORK/$name/rtcc.err"; then
+    rm -rf "$WORK/$name/src"
+    run $name plain
+    run $name traced
+    d="$WORK/$name/traced"
+    if compare $name 0 && validate $name "$d/$name.trace" ""; then
+        if [ "$(grep -c "^rtrace: cannot read the source file " "$d/err")" = 1 ] &&
+            grep -q "^rtrace: cannot read the source file $WORK/$name/src/$name.c (no such file)" "$d/err" &&
+            grep -q "could not be read" "$d/$name.trace/files$WORK/$name/src/$name.c"; then
+            ok $name
+        else
+            bad $name "no single warning naming the source, or no placeholder: $(head -c 300 "$d/err")"
+        fi
+    fi
+else
+    bad $name "build failed"
+fi
+
 # signals the program handles itself
 simple sigsegv_recover 0 "" \
     'grep -q "caught 2, old action is ours: yes" out'
@@ -495,6 +527,8 @@ variant binary-fsize-limit fsize_limit 0 --crashed "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin'
 variant quiet return_main 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err'
+variant quiet-missing-source gone_source 0 "" "RTRACE_QUIET=1" \
+    '! grep -q "^rtrace: " err' 'test -n "$(find $T/files -name gone_source.c)"'
 
 variant max-events recursion 0 --crashed "RTRACE_MAX_EVENTS=50" \
     'grep -q "RTRACE_MAX_EVENTS=50 reached" err' \
