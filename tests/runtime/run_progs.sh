@@ -244,6 +244,13 @@ simple sigprof_nested 0 "" \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T count_tick)," $T/trace.json)" = "$(cat ticks.txt)"'
 simple sigaltstack 9 --crashed \
     'grep -q "stack overflow caught on the alternate stack" out'
+# a SIGSEGV whose handling overflows the alternate signal stack: the process
+# dies of it as untraced (the runtime's handler was started again and again at
+# the top of that stack, forever); with room on it, the trace is closed
+RUN_ENV=RTRACE_MAX_BYTES=8M
+simple altstack_overflow 139 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGSEGV.*down"'
+RUN_ENV=
 
 # threads
 simple threads 0 "" \
@@ -529,6 +536,9 @@ variant quiet return_main 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err'
 variant quiet-missing-source gone_source 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err' 'test -n "$(find $T/files -name gone_source.c)"'
+# an alternate stack hardly bigger than the kernel's signal frame: no room to
+# close the trace, the process dies as untraced
+variant altstack-minimal altstack_overflow 139 none "ALT_MODE=minimal"
 
 variant max-events recursion 0 --crashed "RTRACE_MAX_EVENTS=50" \
     'grep -q "RTRACE_MAX_EVENTS=50 reached" err' \
