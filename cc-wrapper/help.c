@@ -68,7 +68,8 @@ static const help_item rt_env[] = {
     { "RTRACE_MODE", "full|calls", "full", "steps, values and calls, or calls only" },
     { "RTRACE_FILTER", "spec", "everything", "what to record: comma-separated file:GLOB and func:GLOB "
       "patterns, ! to exclude (passed to the runtime's filter)" },
-    { "RTRACE_QUIET", "0|1", "0", "1: no summary line from the runtime at exit" },
+    { "RTRACE_QUIET", "0|1", "0", "1: no summary line from the runtime at exit, nor notices (a budget "
+      "reached, a source file missing)" },
     { "RTRACE_STATS", "0|1", "0", "1: the summary line also gives the share of the events the probes' "
       "fast path wrote (the rest took the slower general path) and, binary, how many zstd frames the "
       "program's threads compressed themselves" },

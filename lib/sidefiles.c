@@ -5,7 +5,12 @@
  * JSON strings here are escaped and made valid UTF-8 exactly as in events
  * (the JSON encoder's string writer). Each JSON file is written whole to a
  * temporary name and renamed over the old one, so a reader never sees half a
- * file. Sources are copied with read(2)/write(2) through a stack buffer.
+ * file. Sources are copied with read(2)/write(2).
+ *
+ * No big buffer lives on the stack (file names and the copy buffer are on the
+ * heap): the runtime writes trace_paths.json at exit, from glibc's _dl_fini,
+ * where a program run with `ulimit -s 64` has little stack left, and a tracer
+ * may close its trace on a thread with a small stack.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,21 +25,18 @@
 #include "rtrace/sink.h"
 #include "encode_inline.h"
 
-/* Creates every parent folder of the file `path` (mode 0755). 0 or an errno value. */
-static int mkdir_parents(const char *path)
+/* Creates every parent folder of the file `path` (mode 0755), in place: each
+ * '/' is cut and put back. 0 or an errno value. */
+static int mkdir_parents(char *path)
 {
-    char buf[PATH_MAX];
-    size_t n = strlen(path);
-    if (n >= sizeof buf)
-        return ENAMETOOLONG;
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i < n; i++) {
-        if (buf[i] == '/') {
-            buf[i] = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return errno;
-            buf[i] = '/';
-        }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int err = mkdir(path, 0755) != 0 && errno != EEXIST ? errno : 0;
+        *p = '/';
+        if (err)
+            return err;
     }
     return 0;
 }
@@ -79,16 +81,26 @@ static int write_all(int fd, const void *p, size_t n)
 /* Replaces dir/name with bytes[0, n) (via dir/name.tmp and rename). 0 or a negative code. */
 static int write_whole_file(const char *dir, const char *name, const void *bytes, size_t n)
 {
-    char path[PATH_MAX], tmp[PATH_MAX];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
-        (size_t)snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name) >= sizeof tmp)
-        return rtrace_set_error(RTRACE_EINVAL, "path too long: %s/%s", dir, name);
+    char *path = malloc(2 * PATH_MAX);
+    if (!path)
+        return rtrace_set_error(RTRACE_ENOMEM, "%s/%s: out of memory", dir, name);
+    char *tmp = path + PATH_MAX;
+    int rc = 0;
+    if ((size_t)snprintf(path, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX ||
+        (size_t)snprintf(tmp, PATH_MAX, "%s/%s.tmp", dir, name) >= PATH_MAX) {
+        rc = rtrace_set_error(RTRACE_EINVAL, "path too long: %s/%s", dir, name);
+        goto out;
+    }
     int err = mkdir_parents(path);
-    if (err)
-        return rtrace_set_error(RTRACE_EIO, "cannot create folder for %s: %s", path, strerror(err));
+    if (err) {
+        rc = rtrace_set_error(RTRACE_EIO, "cannot create folder for %s: %s", path, strerror(err));
+        goto out;
+    }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return rtrace_set_error(RTRACE_EIO, "cannot create %s: %s", tmp, strerror(errno));
+    if (fd < 0) {
+        rc = rtrace_set_error(RTRACE_EIO, "cannot create %s: %s", tmp, strerror(errno));
+        goto out;
+    }
     err = write_all(fd, bytes, n);
     if (close(fd) != 0 && !err)
         err = errno;
@@ -96,10 +108,12 @@ static int write_whole_file(const char *dir, const char *name, const void *bytes
         err = errno;
     if (err) {
         unlink(tmp);
-        return rtrace_set_error(err == ENOSPC ? RTRACE_EFULL : RTRACE_EIO, "cannot write %s: %s",
-                                path, strerror(err));
+        rc = rtrace_set_error(err == ENOSPC ? RTRACE_EFULL : RTRACE_EIO, "cannot write %s: %s",
+                              path, strerror(err));
     }
-    return 0;
+out:
+    free(path);
+    return rc;
 }
 
 /* Appends a literal to a JSON-format encoder (room checked). */
@@ -175,8 +189,11 @@ static bool has_dotdot(const char *p)
     return false;
 }
 
-/* Copies the file src to dst (created with its parents). 0, RTRACE_ENOTFOUND or RTRACE_EIO. */
-static int copy_file(const char *src, const char *dst)
+#define COPY_CHUNK (64u << 10)      /* bytes per read(2) of a source */
+
+/* Copies the file src to dst (created with its parents) through buf
+ * (COPY_CHUNK bytes). 0, RTRACE_ENOTFOUND or RTRACE_EIO. */
+static int copy_file(const char *src, char *dst, char *buf)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
@@ -192,9 +209,8 @@ static int copy_file(const char *src, const char *dst)
         close(in);
         return rtrace_set_error(RTRACE_EIO, "cannot create %s: %s", dst, strerror(err));
     }
-    char buf[65536];
     for (;;) {
-        ssize_t r = read(in, buf, sizeof buf);
+        ssize_t r = read(in, buf, COPY_CHUNK);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -223,6 +239,10 @@ static int copy_file(const char *src, const char *dst)
  */
 int rtrace_copy_sources(const char *dir, const char *const *paths, size_t n)
 {
+    char *dst = malloc(PATH_MAX + COPY_CHUNK);
+    if (!dst)
+        return rtrace_set_error(RTRACE_ENOMEM, "%s/files: out of memory", dir);
+    char *buf = dst + PATH_MAX;
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         const char *p = paths[i];
@@ -235,16 +255,16 @@ int rtrace_copy_sources(const char *dir, const char *const *paths, size_t n)
         const char *rel = p;
         while (*rel == '/')
             rel++;
-        char dst[PATH_MAX];
-        if ((size_t)snprintf(dst, sizeof dst, "%s/files/%s", dir, rel) >= sizeof dst) {
+        if ((size_t)snprintf(dst, PATH_MAX, "%s/files/%s", dir, rel) >= PATH_MAX) {
             rc = rtrace_set_error(RTRACE_EINVAL, "path too long: %s/files/%s", dir, rel);
             continue;
         }
-        int r = copy_file(p, dst);
+        int r = copy_file(p, dst, buf);
         if (r == RTRACE_EIO)
             rc = r;
         else if (r && !rc)
             rc = r;
     }
+    free(dst);
     return rc;
 }

@@ -1052,12 +1052,28 @@ static size_t json_str(char *out, size_t cap, size_t pos, const char *s)
 #undef PUT
 }
 
-/* Writes a whole file atomically (tmp + rename), async-signal-safe. */
-static int write_file_safe(const char *dir, const char *name, const char *data, size_t n)
+/*
+ * The side files' writing runs at exit and from crash handlers, where the
+ * stack may be small (`ulimit -s 64`, a thread's 16 KiB, an alternate signal
+ * stack), so its buffers are mmap'ed per call: not on the stack, and not
+ * static either (a sync on one thread, the exit on another, or a crash
+ * handler interrupting a copy may write at once). mmap is async-signal-safe.
+ */
+#define RT_COPY_CHUNK    (64u << 10)        /* bytes per read(2) of a source */
+
+static void *scratch_map(size_t n)
 {
-    char tmp[PATH_MAX], dst[PATH_MAX];
-    rt_format(dst, sizeof dst, "%s/%s", dir, name);
-    rt_format(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Writes a whole file atomically (tmp + rename), async-signal-safe;
+ * `names` is 2 * PATH_MAX bytes of scratch for the two file names. */
+static int write_file_safe(const char *dir, const char *name, const char *data, size_t n, char *names)
+{
+    char *dst = names, *tmp = names + PATH_MAX;
+    rt_format(dst, PATH_MAX, "%s/%s", dir, name);
+    rt_format(tmp, PATH_MAX, "%s/.%s.tmp", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         return -1;
@@ -1075,8 +1091,8 @@ static void write_paths_safe(const char *dir)
     size_t cap = 64;
     for (uint32_t i = 0; i < n; i++)
         cap += strlen(rt_paths[i]) * 6 + 8;
-    char *buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED)
+    char *buf = scratch_map(cap + 2 * PATH_MAX);
+    if (!buf)
         return;
     size_t pos = 0;
     buf[pos++] = '[';
@@ -1087,39 +1103,102 @@ static void write_paths_safe(const char *dir)
     }
     buf[pos++] = ']';
     buf[pos++] = '\n';
-    write_file_safe(dir, "trace_paths.json", buf, pos);
-    munmap(buf, cap);
+    write_file_safe(dir, "trace_paths.json", buf, pos, buf + cap);
+    munmap(buf, cap + 2 * PATH_MAX);
 }
 
-/* Copies the sources of paths [from, n) into dir/files/ without malloc. */
+/* Creates the folders above the file `path` (mkdir -p of its dirname) in
+ * place: each '/' is cut and put back. 0 or -1. */
+static int make_parents(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int r = mkdir(path, 0777);
+        *p = '/';
+        if (r != 0 && errno != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+/* What open(2)'s errno e means, for messages (strerror is not async-signal-safe). */
+static const char *open_error_text(int e, char *buf, size_t cap)
+{
+    switch (e) {
+    case ENOENT: return "no such file";
+    case EACCES: return "permission denied";
+    case ENOTDIR: return "a folder on its path is a file";
+    case ELOOP: return "too many symbolic links";
+    case ENAMETOOLONG: return "name too long";
+    }
+    rt_format(buf, cap, "errno %d", e);
+    return buf;
+}
+
+/* Path ids whose missing source was reported (once per process and its
+ * fork children, which copy the sources again into their own folders). */
+static _Atomic uint64_t rt_src_reported[RT_PATHS_MAX / 2 / 64];
+
+/*
+ * A source that cannot be read (built from stdin, deleted since the build, a
+ * #line naming a file that is not there): the trace keeps its path (the
+ * steps name it), and files/ gets a placeholder in its place, so that every
+ * path has its copy as the format asks (../shared/spec/trace-format.md);
+ * CodeTracer then shows that text instead of the code. `out` is the copy's
+ * descriptor; `buf` cap bytes of scratch. Says so on stderr once per file.
+ */
+static void source_missing(uint32_t id, const char *src, int err, int out, char *buf, size_t cap)
+{
+    char num[24];
+    const char *why = open_error_text(err, num, sizeof num);
+    /* the path as a JSON string: quoted, and valid UTF-8 whatever its bytes */
+    size_t pos = rt_format(buf, cap, "/* rtrace: the source ");
+    pos = json_str(buf, cap - 1, pos, src);
+    if (pos < cap - 1)
+        pos += rt_format(buf + pos, cap - pos, " could not be read when this trace was recorded (%s): "
+                         "this placeholder stands in for it. */\n", why);
+    if (out >= 0)
+        rt_write_all(out, buf, pos < cap ? pos : cap - 1);
+    uint64_t bit = 1ull << (id % 64);
+    if (!(atomic_fetch_or(&rt_src_reported[id / 64], bit) & bit) && !rt_cfg.quiet)
+        rt_warn("cannot read the source file %s (%s): the trace holds a placeholder for it, "
+                "so CodeTracer will show no code for its lines", src, why);
+}
+
+/* Copies the sources of paths [from, n) into dir/files/ without malloc
+ * (a placeholder for those that cannot be read: source_missing). */
 static void copy_sources_safe(const char *dir, uint32_t from, uint32_t n)
 {
-    char dst[PATH_MAX], parent[PATH_MAX], buf[16384];
+    if (from >= n)
+        return;
+    char *dst = scratch_map(PATH_MAX + RT_COPY_CHUNK);
+    if (!dst)
+        return;
+    char *buf = dst + PATH_MAX;
     for (uint32_t i = from; i < n; i++) {
         const char *src = rt_paths[i];
-        rt_format(dst, sizeof dst, "%s/files/%s", dir, src[0] == '/' ? src + 1 : src);
-        size_t len = strlen(dst);
-        if (len + 1 >= sizeof dst)
+        if (rt_format(dst, PATH_MAX, "%s/files/%s", dir, src[0] == '/' ? src + 1 : src) + 1 >= PATH_MAX)
             continue;
-        memcpy(parent, dst, len + 1);
-        char *slash = strrchr(parent, '/');
-        if (!slash)
-            continue;
-        *slash = '\0';
-        if (mkdirs(parent) != 0)
+        if (make_parents(dst) != 0)
             continue;
         int in = open(src, O_RDONLY | O_CLOEXEC);
-        if (in < 0)
-            continue;
+        int err = errno;
         int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (out >= 0) {
+        if (in < 0) {
+            source_missing(i, src, err, out, buf, RT_COPY_CHUNK);
+        } else if (out >= 0) {
             ssize_t r;
-            while ((r = syscall(SYS_read, in, buf, sizeof buf)) > 0 && rt_write_all(out, buf, (size_t)r) == 0)
+            while ((r = syscall(SYS_read, in, buf, RT_COPY_CHUNK)) > 0 && rt_write_all(out, buf, (size_t)r) == 0)
                 ;
-            close(out);
         }
-        close(in);
+        if (out >= 0)
+            close(out);
+        if (in >= 0)
+            close(in);
     }
+    munmap(dst, PATH_MAX + RT_COPY_CHUNK);
 }
 
 /*
@@ -1263,14 +1342,13 @@ void rt_output_finish(bool from_signal)
     if (locked)
         lk_release();
     if (rt_sink) {
-        if (from_signal) {
+        uint32_t n = atomic_load(&rt_npaths);
+        if (from_signal)
             write_paths_safe(rt_dir_used);
-            copy_sources_safe(rt_dir_used, atomic_load(&rt_paths_synced), atomic_load(&rt_npaths));
-        } else {
-            uint32_t n = atomic_load(&rt_npaths);
+        else
             rtrace_write_paths(rt_dir_used, rt_paths, n);
-            rtrace_copy_sources(rt_dir_used, rt_paths, n);
-        }
+        /* the sources synced so far were copied then (sync_side_files) */
+        copy_sources_safe(rt_dir_used, atomic_load(&rt_paths_synced), n);
         make_summary();
     }
     atomic_store(&rt_state, RT_ST_CLOSED);

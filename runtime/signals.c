@@ -62,8 +62,14 @@
  * the program's handler returned, or the program ignores it, the process is
  * about to die: the trace is closed as for a fatal SIGABRT. A handler that
  * leaves abort() with siglongjmp never returns here: recording goes on.
+ * A handler (the program's or the runtime's) overflowing the alternate
+ * signal stack would, with SA_NODEFER, be run again at the top of that stack
+ * and overflow again forever; untraced, the SIGSEGV is blocked in its handler
+ * and kills the process. rt_handler looks for that first and ends the process
+ * as untraced, closing the trace if there is room for it.
  * Caveat: a stack overflow without an alternate stack ends the process
- * without the trace being closed (rtrace repair fixes such a trace).
+ * without the trace being closed (rtrace repair fixes such a trace), and so
+ * does an alternate stack too small for closing it.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -411,8 +417,8 @@ RT_EXPORT int sigpending(sigset_t *set)
     return 0;
 }
 
-/* The handler installed in the kernel for every managed signal. */
-static void rt_handler(int sig, siginfo_t *info, void *uc)
+/* The handler's work (rt_handler first looks for the faults it cannot handle). */
+__attribute__((noinline)) static void handle_signal(int sig, siginfo_t *info, void *uc)
 {
     int saved = errno;
     if ((sig == SIGSEGV || sig == SIGBUS) && uc && safe_copy_fixup(uc)) {
@@ -465,6 +471,58 @@ static void rt_handler(int sig, siginfo_t *info, void *uc)
     }
     die(sig, info, uc);
     errno = saved;
+}
+
+/*
+ * Whether the kernel-raised SIGSEGV or SIGBUS is a handler overflowing the
+ * alternate signal stack: the fault address and the interrupted stack
+ * pointer lie just below the stack's low end (uc_stack is the stack as the
+ * kernel knew it at delivery). A program's own fault (a NULL pointer, its
+ * main or thread stack) is none.
+ */
+#define RT_ALT_SLACK (64u << 10)   /* how far below the low end an overflow may land */
+static inline bool altstack_overflow(int sig, const siginfo_t *info, const ucontext_t *uc)
+{
+    if ((sig != SIGSEGV && sig != SIGBUS) || !info || info->si_code <= 0 || !uc ||
+        (uc->uc_stack.ss_flags & SS_DISABLE))
+        return false;
+    uintptr_t lo = (uintptr_t)uc->uc_stack.ss_sp;
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+    uintptr_t addr = (uintptr_t)info->si_addr;
+    return addr < lo && lo - addr <= RT_ALT_SLACK && sp <= lo + 128 && lo - sp <= RT_ALT_SLACK;
+}
+
+/* 1 once this thread overflowed its alternate stack (see rt_handler). */
+static __thread int rt_tls_alt_overflow __attribute__((tls_model("initial-exec")));
+
+/* SIG_DFL for sig with the raw system call: the kernel's sigaction for it is
+ * all zeros, and this needs no stack (see rt_handler). */
+static const unsigned long rt_kernel_dfl[4];
+
+/*
+ * The handler installed in the kernel for every managed signal. An overflow
+ * of the alternate stack is looked for first, with next to no stack: the
+ * kernel delivers that SIGSEGV at the top of the same stack again (the stack
+ * pointer is no longer "on" it), and with SA_NODEFER, which rt_safe_copy
+ * needs, the handler that overflowed (the program's, or this one with an
+ * alternate stack hardly bigger than the kernel's signal frame) would run and
+ * overflow again forever, where untraced the SIGSEGV is blocked in its
+ * handler and kills the process. So the first overflow closes the trace
+ * (die, from the top of the stack); an overflow again, die() itself finding
+ * no room, sets the default action and the fault kills the process.
+ */
+static void rt_handler(int sig, siginfo_t *info, void *uc)
+{
+    if (unlikely(altstack_overflow(sig, info, uc))) {
+        if (!rt_tls_alt_overflow) {
+            rt_tls_alt_overflow = 1;
+            die(sig, info, uc);
+        } else {
+            syscall(SYS_rt_sigaction, sig, rt_kernel_dfl, NULL, sizeof rt_kernel_dfl[0]);
+        }
+        return;
+    }
+    handle_signal(sig, info, uc);
 }
 
 /*

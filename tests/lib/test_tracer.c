@@ -9,8 +9,12 @@
  * callee's line, Call. The same program recorded in binary must decompress
  * to our CBOR of the JSON trace's events.
  */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib_tests.h"
@@ -183,9 +187,55 @@ static void test_tracer__streaming_commit_and_missing_source(void)
     remove_tree(tmp);
 }
 
+static void *close_tracer(void *t)
+{
+    return (void *)(intptr_t)rtrace_tracer_close(t);
+}
+
+/* Closing on a thread with a 48 KiB stack (the side files and the source
+ * copies used to put 64 KiB on it); in a child, so that an overflow is this
+ * test's failure and not the runner's end. */
+static void test_tracer__close_on_a_small_stack(void)
+{
+    char *tmp = make_tmpdir();
+    CU_ASSERT_FATAL(tmp != NULL);
+    char dir[256], src[256], path[600];
+    snprintf(dir, sizeof dir, "%s/t", tmp);
+    snprintf(src, sizeof src, "%s/prog.calc", tmp);
+    FILE *f = fopen(src, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("print 1\n", f);
+    fclose(f);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        rtrace_tracer *t;
+        if (rtrace_tracer_open(&t, dir, "p", NULL, 0, RTRACE_FORMAT_JSON) != 0 ||
+            rtrace_tracer_start(t, src, 1) != 0)
+            _exit(2);
+        pthread_attr_t attr;
+        pthread_t th;
+        void *rc = (void *)1;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 48 << 10);
+        if (pthread_create(&th, &attr, close_tracer, t) != 0 || pthread_join(th, &rc) != 0)
+            _exit(3);
+        _exit(rc == NULL ? 0 : 4);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    snprintf(path, sizeof path, "%s/files%s", dir, src);
+    char *copy = read_whole(path, NULL);
+    CU_ASSERT(copy && strcmp(copy, "print 1\n") == 0);
+    free(copy);
+    remove_tree(tmp);
+}
+
 void register_tracer_suite(void)
 {
     CU_pSuite s = CU_add_suite("tracer", NULL, NULL);
     CU_add_test(s, "tracer__small_program_event_sequence", test_tracer__small_program_event_sequence);
     CU_add_test(s, "tracer__streaming_commit_and_missing_source", test_tracer__streaming_commit_and_missing_source);
+    CU_add_test(s, "tracer__close_on_a_small_stack", test_tracer__close_on_a_small_stack);
 }

@@ -245,6 +245,38 @@ simple atexit 4 "" \
     'has $T "handler one: 3"' 'has $T "handler two: 7"' \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T add)," $T/trace.json)" = 2'
 
+# sources that are not there at run time: the trace keeps their paths (the
+# steps need them), files/ gets a placeholder for each, and the runtime says
+# so once per file (not again in a fork child, which writes its own trace)
+simple line_missing 0 "" \
+    'test "$(grep -c "^rtrace: cannot read the source file " err)" = 1' \
+    'grep -q "^rtrace: cannot read the source file /.*/grammar.y (no such file): the trace holds a placeholder" err' \
+    'p=$(grep -o "\"/[^\"]*/grammar.y\"" $T/trace_paths.json | tr -d "\"") &&
+        grep -q "could not be read" "$T/files$p" &&
+        c=$(ls -d $T.[0-9]*) && "$RTRACE" validate "$c" && grep -q "could not be read" "$c/files$p"'
+# the same with a .c removed after the build (as autoconf's conftest.c is)
+name=gone_source
+mkdir -p "$WORK/$name/plain" "$WORK/$name/traced" "$WORK/$name/src"
+cp "$SRC/$name.c" "$WORK/$name/src/"
+if ${RTCC_CC:-cc} -std=gnu11 -g -O0 -w -o "$WORK/$name/plain/$name" "$WORK/$name/src/$name.c" &&
+    "$BIN/rtcc" -std=gnu11 -o "$WORK/$name/traced/$name" "$WORK/$name/src/$name.c" 2> "$WORK/$name/rtcc.err"; then
+    rm -rf "$WORK/$name/src"
+    run $name plain
+    run $name traced
+    d="$WORK/$name/traced"
+    if compare $name 0 && validate $name "$d/$name.trace" ""; then
+        if [ "$(grep -c "^rtrace: cannot read the source file " "$d/err")" = 1 ] &&
+            grep -q "^rtrace: cannot read the source file $WORK/$name/src/$name.c (no such file)" "$d/err" &&
+            grep -q "could not be read" "$d/$name.trace/files$WORK/$name/src/$name.c"; then
+            ok $name
+        else
+            bad $name "no single warning naming the source, or no placeholder: $(head -c 300 "$d/err")"
+        fi
+    fi
+else
+    bad $name "build failed"
+fi
+
 # signals the program handles itself
 simple sigsegv_recover 0 "" \
     'grep -q "caught 2, old action is ours: yes" out'
@@ -259,6 +291,13 @@ simple sigaltstack 9 --crashed \
 # signals that end the process by default: exactly as untraced (stdout)
 simple sigterm_own 0 "" \
     'grep -q "^sigwaitinfo: SIGRTMIN+1 value 30$" out' 'grep -q "^SIGPWR handled 1$" out'
+# a SIGSEGV whose handling overflows the alternate signal stack: the process
+# dies of it as untraced (the runtime's handler was started again and again at
+# the top of that stack, forever); with room on it, the trace is closed
+RUN_ENV=RTRACE_MAX_BYTES=8M
+simple altstack_overflow 139 --crashed \
+    'last_event $T | grep -q "\"kind\":11,.*SIGSEGV.*down"'
+RUN_ENV=
 
 # threads
 simple threads 0 "" \
@@ -481,6 +520,23 @@ simple thread_deep 0 "" \
     'test "$(grep -c "\"Call\":{\"function_id\":$(func_id $T depth)," $T/trace.json)" = 200001'
 RUN_ENV=
 
+# small stacks: the trace is closed at exit on what is left of them (a 64 KiB
+# buffer on the stack used to kill the program there, its stdout lost)
+simple thread_small_exit 0 "" \
+    'grep -q "^total 300$" out' 'has $T "\"content\":\"exit(0)\""'
+if build small_stack_exit; then
+    for v in plain traced; do
+        (ulimit -s 64 && cd "$WORK/small_stack_exit/$v" && timeout 60 ./small_stack_exit > out 2> err
+            echo $? > status)
+    done
+    if compare small_stack_exit 0 &&
+        validate small_stack_exit "$WORK/small_stack_exit/traced/small_stack_exit.trace" ""; then
+        ok small_stack_exit
+    fi
+else
+    bad small_stack_exit "build failed"
+fi
+
 # fork: the parent's trace and the child's own <dir>.<pid>, both valid
 name=fork
 if build fork; then
@@ -660,6 +716,11 @@ variant binary-fsize-limit fsize_limit 0 --crashed "RTRACE_FORMAT=binary" \
     'test -f $T/trace.bin' 'test "$(wc -c < $T/trace.bin)" -gt 50000' 'summary_is_stats err $T'
 variant quiet return_main 0 "" "RTRACE_QUIET=1" \
     '! grep -q "^rtrace: " err'
+variant quiet-missing-source gone_source 0 "" "RTRACE_QUIET=1" \
+    '! grep -q "^rtrace: " err' 'test -n "$(find $T/files -name gone_source.c)"'
+# an alternate stack hardly bigger than the kernel's signal frame: no room to
+# close the trace, the process dies as untraced
+variant altstack-minimal altstack_overflow 139 none "ALT_MODE=minimal"
 
 variant max-events recursion 0 --crashed "RTRACE_MAX_EVENTS=50" \
     'grep -q "RTRACE_MAX_EVENTS=50 reached" err' \
