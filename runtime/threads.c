@@ -18,7 +18,9 @@
  *
  * A thread ends through a pthread key destructor, which glibc runs when the
  * start routine returns, on pthread_exit (from any depth) and on
- * cancellation: rt_core_thread_end, a ThreadExit event, a flush, slot freed.
+ * cancellation: rt_core_thread_end, a ThreadExit event, a flush, slot freed;
+ * in the last round of destructors, so that the program's own (traced code)
+ * are recorded first.
  * pthread_create is interposed only to create the new thread's state before
  * its start routine runs, so that its ThreadStart comes first.
  *
@@ -33,6 +35,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -321,9 +324,18 @@ void rt_threads_end_self(void)
     errno = saved;
 }
 
+/* Rounds of key destructors this thread has seen (key_destructor). */
+static __thread unsigned rt_tls_dtor_rounds;
+
+/* The thread ends at the last round of key destructors glibc runs, not the
+ * first: the runtime's key is created before the program's, so its
+ * destructor runs first in each round, and the program's destructors (traced
+ * code that may print) run after it. Re-armed until then (glibc runs another
+ * round while a key holds a value, PTHREAD_DESTRUCTOR_ITERATIONS in all). */
 static void key_destructor(void *p)
 {
-    (void)p;
+    if (++rt_tls_dtor_rounds < PTHREAD_DESTRUCTOR_ITERATIONS && p && pthread_setspecific(rt_key, p) == 0)
+        return;
     rt_threads_end_self();
 }
 

@@ -299,6 +299,15 @@ simple altstack_overflow 139 --crashed \
     'last_event $T | grep -q "\"kind\":11,.*SIGSEGV.*down"'
 RUN_ENV=
 
+# a pthread key destructor runs in traced code at the worker's end: its call
+# (and its callee's) and its output are recorded on that thread, before its
+# ThreadExit
+simple tsd_destructor 0 "" \
+    'has $T "destructor of 42"' \
+    'grep -q "\"Call\":{\"function_id\":$(func_id $T on_thread_end)," $T/trace.json' \
+    'grep -q "\"Call\":{\"function_id\":$(func_id $T twice)," $T/trace.json' \
+    'grep -A100000 "destructor of 42" $T/trace.json | grep -q "ThreadExit"'
+
 # threads
 simple threads 0 "" \
     'test "$(grep -c "^{\"ThreadStart\"" $T/trace.json)" = 5' \
