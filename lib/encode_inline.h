@@ -363,6 +363,14 @@ size_t rtrace__utf8_sanitized_len(const unsigned char *s, size_t n) RTRACE__HIDD
 /* Writes the sanitized s[0, n) to dst (room: rtrace__utf8_sanitized_len); returns bytes written. */
 size_t rtrace__utf8_sanitize(unsigned char *dst, const unsigned char *s, size_t n) RTRACE__HIDDEN;
 
+/* ---- CBOR items (sink.c) -------------------------------------------------- */
+/* Length of the CBOR item at p (definite lengths: what the encoder writes),
+ * 0 when it is malformed, nested deeper than 200 (the runtime writes at most
+ * ~150 levels) or not whole in [p, p+n).
+ * One event of a binary stream is one item: the sink cuts at event
+ * boundaries with it, the runtime's ring splits flushes into events. */
+size_t rtrace__cbor_item_len(const unsigned char *p, size_t n) RTRACE__HIDDEN;
+
 /* ---- base64 (base64.c): standard alphabet, '=' padding ------------------- */
 #define RTRACE__BASE64_LEN(n) ((((n) + 2) / 3) * 4)
 /* Writes RTRACE__BASE64_LEN(n) bytes to dst (no NUL); returns that length. */

@@ -84,6 +84,7 @@
 #include <zstd.h>
 
 #include "rtrace/sink.h"
+#include "encode_inline.h"
 #include "error.h"
 
 #define JSON_BUF_SIZE (1024u * 1024)
@@ -312,11 +313,10 @@ static int sink_seal(rtrace_sink *s, size_t *done)
     return 0;
 }
 
-/* Length of the CBOR item at p (definite lengths: what the encoder writes),
- * 0 when it is malformed, nested deeper than 64 or not whole in [p, p+n). */
+/* rtrace__cbor_item_len at nesting depth `depth`. */
 static size_t cbor_len(const unsigned char *p, size_t n, int depth)
 {
-    if (n < 1 || depth > 64)
+    if (n < 1 || depth > 200)
         return 0;
     unsigned mt = p[0] >> 5, ai = p[0] & 31;
     size_t hl = 1;
@@ -355,6 +355,12 @@ static size_t cbor_len(const unsigned char *p, size_t n, int depth)
         return l ? hl + l : 0;
     }
     }
+}
+
+/* See encode_inline.h. */
+size_t rtrace__cbor_item_len(const unsigned char *p, size_t n)
+{
+    return cbor_len(p, n, 0);
 }
 
 /*

@@ -72,6 +72,7 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
+#include "../lib/encode_inline.h"
 
 #define RT_FLUSH_NS      (100ull * 1000 * 1000)
 #define RT_CLOCK_EVERY   1024
@@ -324,50 +325,6 @@ static unsigned char *rt_rg;
 static size_t rt_rg_cap, rt_rg_start, rt_rg_end;   /* live records in [start, end) */
 static uint64_t rt_rg_count;
 
-/* Length of the CBOR item at p (definite lengths only), 0 if malformed. */
-static size_t cbor_item_len(const unsigned char *p, size_t n)
-{
-    if (n < 1)
-        return 0;
-    unsigned mt = p[0] >> 5, ai = p[0] & 31;
-    size_t hl = 1;
-    uint64_t v;
-    if (ai < 24)
-        v = ai;
-    else if (ai <= 27) {
-        size_t w = (size_t)1 << (ai - 24);
-        if (n < 1 + w)
-            return 0;
-        v = 0;
-        for (size_t i = 0; i < w; i++)
-            v = v << 8 | p[1 + i];
-        hl += w;
-    } else
-        return 0;
-    switch (mt) {
-    case 0: case 1: case 7:
-        return hl;
-    case 2: case 3:
-        return v <= n - hl ? hl + (size_t)v : 0;
-    case 4: case 5: {
-        size_t off = hl;
-        uint64_t items = mt == 5 ? v * 2 : v;
-        for (uint64_t i = 0; i < items; i++) {
-            size_t l = cbor_item_len(p + off, n - off);
-            if (!l)
-                return 0;
-            off += l;
-        }
-        return off;
-    }
-    case 6: {
-        size_t l = cbor_item_len(p + hl, n - hl);
-        return l ? hl + l : 0;
-    }
-    }
-    return 0;
-}
-
 /* Classifies one encoded event by its variant name. */
 static uint32_t event_flags(const unsigned char *p, size_t n)
 {
@@ -401,7 +358,7 @@ static size_t next_event_len(const unsigned char *p, size_t n)
         const unsigned char *nl = n > 2 ? memchr(p + 2, '\n', n - 2) : NULL;
         return nl ? (size_t)(nl - 1 - p) : n;   /* up to the ',' before the next '\n' */
     }
-    size_t l = cbor_item_len(p, n);
+    size_t l = rtrace__cbor_item_len(p, n);
     return l ? l : n;
 }
 
