@@ -1255,6 +1255,16 @@ bool rt_output_closing_here(void)
 void rt_output_finish(bool from_signal)
 {
     int st = atomic_load(&rt_state);
+    if (st == RT_ST_CLOSING && !rt_tls_closer) {
+        /* another thread is closing the trace (a budget reached there, a
+         * crash): the process must not end under it, with the file cut
+         * mid-write; it is given up to 5 s */
+        uint64_t until = now_ns() + 5000000000ull;
+        const struct timespec nap = { 0, 1000000 };
+        while (atomic_load(&rt_state) == RT_ST_CLOSING && now_ns() < until)
+            nanosleep(&nap, NULL);
+        return;
+    }
     rt_tls_closer = true;
     for (;;) {
         if (st != RT_ST_RUNNING && st != RT_ST_STOPPED) {

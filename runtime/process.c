@@ -44,11 +44,12 @@
 
 /* ---- exit ------------------------------------------------------------------ */
 /* Closes the trace from a normal (non-signal) context and prints the summary
- * after the program's own output. */
+ * after the program's own output. While another thread closes it (a budget
+ * reached there), rt_output_finish waits for that close to end. */
 static void close_normally(void)
 {
     int st = atomic_load(&rt_state);
-    if (st == RT_ST_RUNNING || st == RT_ST_STOPPED)
+    if (st == RT_ST_RUNNING || st == RT_ST_STOPPED || st == RT_ST_CLOSING)
         rt_output_finish(false);
     if (st != RT_ST_OFF && st != RT_ST_DISABLED) {
         fflush(stdout);
@@ -67,7 +68,7 @@ static void rt_at_quick_exit(void)
 {
     note_exit("quick_exit", NULL, 0, false);   /* its status is not known here */
     int st = atomic_load(&rt_state);
-    if (st == RT_ST_RUNNING || st == RT_ST_STOPPED)
+    if (st == RT_ST_RUNNING || st == RT_ST_STOPPED || st == RT_ST_CLOSING)
         rt_output_finish(false);
     rt_output_print_summary();
 }
