@@ -46,9 +46,16 @@
 /* Closes the trace from a normal (non-signal) context and prints the summary
  * after the program's own output. While another thread closes it (a budget
  * reached there), rt_output_finish waits for that close to end. */
+static void note_exit(const char *what, const char *arg, int status, bool with_status);
+static bool others_in_calls(void);
+
 static void close_normally(void)
 {
     int st = atomic_load(&rt_state);
+    /* main returned (glibc's exit, not the program's) while other threads
+     * are inside calls: the process ends them there, as exit() would */
+    if (st == RT_ST_RUNNING && others_in_calls())
+        note_exit("exit", "(main returned)", 0, false);
     if (st == RT_ST_RUNNING || st == RT_ST_STOPPED || st == RT_ST_CLOSING)
         rt_output_finish(false);
     if (st != RT_ST_OFF && st != RT_ST_DISABLED) {
@@ -82,9 +89,23 @@ static void rt_at_quick_exit(void)
  * runtime, not while stopped) and with no allocation, no stdio: _exit may be
  * called from a signal handler.
  */
+/* The process whose exit Event was written (the program's exit(), _exit(),
+ * quick_exit): a pid, since a vfork child shares this memory. */
+static pid_t rt_exit_noted;
+
+/* Whether another recorded thread is inside calls now (a snapshot: they run). */
+static bool others_in_calls(void)
+{
+    rt_thread_x *me = rt_thread_self_raw();
+    for (rt_thread_x *x = rt_threads_head(); x; x = (rt_thread_x *)x->pub.next)
+        if (x != me && atomic_load(&x->in_use) && !x->pub.dead && x->pub.nframes > 0)
+            return true;
+    return false;
+}
+
 static void note_exit(const char *what, const char *arg, int status, bool with_status)
 {
-    if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_ST_RUNNING)
+    if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_ST_RUNNING || rt_exit_noted == getpid())
         return;
     rt_thread_x *x = rt_thread_self_raw();
     if (!x || x->pub.dead || x->pub.in_runtime)
@@ -118,6 +139,7 @@ static void note_exit(const char *what, const char *arg, int status, bool with_s
     t->in_runtime++;
     rtrace_enc_event(&t->enc, RTRACE_LOG_TRACE_LOG_EVENT, RTRACE_EXIT_METADATA, msg, n);
     rt_output_commit(t, 1);
+    rt_exit_noted = getpid();
     t->in_runtime--;
     errno = saved;
 }

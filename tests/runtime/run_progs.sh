@@ -387,6 +387,11 @@ if build budget_exit_race; then
 else
     bad budget_exit_race "build failed"
 fi
+# main returns while a detached thread is inside calls: an exit Event on
+# main's last step says why that thread's calls stay open (valid without
+# --crashed), and only one
+simple main_return_threads 0 "" \
+    'test "$(grep -c "\"metadata\":\"exit\",\"content\":\"exit (main returned)\"" $T/trace.json)" = 1'
 simple pthread_exit 0 --crashed \
     'test "$(grep -c "^{\"ThreadExit\"" $T/trace.json)" = 2' \
     'has $T "sleeper cancelled: yes"'
